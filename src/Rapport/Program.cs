@@ -1,0 +1,3 @@
+using Rapport.Cli;
+
+return await RapportCli.RunAsync(args);

@@ -26,7 +26,7 @@ internal sealed class CoreHarness : IAsyncDisposable
 
     public TestDatabase Db { get; }
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
 
     public IdentityResolver Identity { get; }
 

@@ -1,0 +1,18 @@
+namespace Rapport.Core.Storage;
+
+/// <summary>
+/// Every feature's schema steps in one ordered list. Version ranges per feature keep parallel
+/// work from colliding: 100s keys, 200s events, 300s identity, 400s customers, 500s commerce,
+/// 600s+ later features.
+/// </summary>
+public static class Schema
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        .. Keys.KeysSchema.Migrations,
+        .. Events.EventsSchema.Migrations,
+        .. Identity.IdentitySchema.Migrations,
+        .. Customers.CustomersSchema.Migrations,
+        .. Commerce.CommerceSchema.Migrations,
+    ];
+}

@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Rapport.Core.Storage;
+
+namespace Rapport.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. synchronous=NORMAL means a commit survives
+/// a killed process (the WAL is in the OS page cache) but not a power cut mid-checkpoint; that
+/// is the embedded default's documented trade, PostgreSQL is the production store.
+/// </summary>
+public sealed class SqliteDatabase : IDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        FilePath = full;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    public string FilePath { get; }
+
+    public SqlDialect Dialect { get; } = new SqliteDialect();
+
+    public string DisplayName => $"sqlite:{FilePath}";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // case_sensitive_like: LIKE is case-sensitive in PostgreSQL, so it is here too; search
+        // case-insensitively with lower(x) LIKE lower(@q) on both.
+        command.CommandText =
+            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA case_sensitive_like=ON;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Closes this file's pooled connections (not other files'), so the file can be moved or deleted.</summary>
+    public ValueTask DisposeAsync()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+}

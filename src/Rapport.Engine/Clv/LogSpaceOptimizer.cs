@@ -58,11 +58,26 @@ internal static class LogSpaceOptimizer
     }
 
     /// <summary>
-    /// Nelder-Mead restarted until it stops improving, then BFGS on central differences to polish;
-    /// for likelihoods without a practical analytic gradient (Pareto/NBD).
+    /// For likelihoods without a practical analytic gradient (Pareto/NBD): BFGS on central
+    /// differences, which needs far fewer evaluations than a simplex; if it cannot converge,
+    /// Nelder-Mead restarted until it stops improving, then BFGS again from there.
     /// </summary>
     public static Result MinimizeWithoutGradient(string model, Func<double[], double> f, double[] start)
     {
+        ValueAndGradient numeric = (theta, gradient) =>
+        {
+            CentralDifference(f, theta, gradient);
+            return f(theta);
+        };
+        try
+        {
+            return MinimizeWithGradient(model, numeric, start);
+        }
+        catch (ModelFitException)
+        {
+            // Fall through to the slower, sturdier route.
+        }
+
         Func<Vector<double>, double> value = v => Guard(f(v.ToArray()));
         var point = Log(start);
         double best = value(point);
@@ -80,11 +95,6 @@ internal static class LogSpaceOptimizer
             }
         }
 
-        ValueAndGradient numeric = (theta, gradient) =>
-        {
-            CentralDifference(f, theta, gradient);
-            return f(theta);
-        };
         try
         {
             var polished = MinimizeWithGradient(model, numeric, Exp(point));

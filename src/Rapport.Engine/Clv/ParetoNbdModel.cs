@@ -68,7 +68,7 @@ public sealed record ParetoNbdModel(double R, double Alpha, double S, double Bet
     /// Γ(r+x)α^r β^s / Γ(r). The first term is "alive at T"; its log is returned in
     /// <paramref name="logAlive"/> because P(alive) is their ratio.
     /// </summary>
-    private double LogBracket(int x, double recency, double age, out double logAlive)
+    internal double LogBracket(int x, double recency, double age, out double logAlive)
     {
         double rsx = R + S + x;
         logAlive = -(R + x) * Math.Log(Alpha + age) - S * Math.Log(Beta + age);

@@ -8,6 +8,7 @@ internal static class RapportCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Rapport: one-to-one relationship marketing engine");
+        root.Subcommands.Add(ImportCommands.Create());
         var parse = root.Parse(args);
         return await parse.InvokeAsync();
     }

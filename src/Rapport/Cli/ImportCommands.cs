@@ -90,8 +90,9 @@ internal static class ImportCommands
             }
             catch (InvalidDataException e)
             {
-                // A damaged gzip stream: the rows before the damage are imported, re-run after fixing the file.
-                await error.WriteLineAsync($"rapport import {name}: the file is damaged ({e.Message}). Rows before the damage were imported.");
+                // Damaged gzip data. Batches committed before the damage stay; a re-run skips them.
+                await error.WriteLineAsync(
+                    $"rapport import {name}: {parse.GetValue(file)} is damaged ({e.Message}). Fix or re-download it and run again: rows already stored are skipped.");
                 return UnusableInput;
             }
         });

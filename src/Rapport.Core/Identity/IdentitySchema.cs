@@ -6,7 +6,7 @@ internal static class IdentitySchema
 {
     public static readonly Migration[] Migrations =
     [
-        // identity_links are the edges of the identity graph, one per pair of identifiers an
+        // identity_links are the edges (one row per pair, keeping the earliest sighting) of the identity graph, one per pair of identifiers an
         // event carried together. Customers are the graph's components, recomputed from the
         // edges in timestamp order whenever arrival order could matter.
         new(300, "identity graph", """
@@ -31,7 +31,7 @@ internal static class IdentitySchema
               message_id TEXT NOT NULL,
               explicit BIGINT NOT NULL,
               disabled_at BIGINT NULL);
-            CREATE UNIQUE INDEX ux_identity_links ON identity_links (a_kind, a_value, b_kind, b_value, message_id);
+            CREATE UNIQUE INDEX ux_identity_links ON identity_links (a_kind, a_value, b_kind, b_value);
             CREATE INDEX ix_identity_links_b ON identity_links (b_kind, b_value);
             CREATE TABLE merges (
               id {id},
@@ -40,6 +40,7 @@ internal static class IdentitySchema
               at BIGINT NOT NULL,
               message_id TEXT NULL,
               reason TEXT NOT NULL,
+              identifiers TEXT NOT NULL,
               undone_at BIGINT NULL);
             CREATE INDEX ix_merges_survivor ON merges (survivor_id);
             """),

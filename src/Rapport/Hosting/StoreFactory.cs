@@ -30,6 +30,22 @@ internal static class StoreFactory
     /// <summary>Parses the value (command line, then Rapport__Store, then the default) and opens it.</summary>
     public static IDatabase Open(string? storeOption) => Open(StoreOptions.FromCommandLineOrEnvironment(storeOption));
 
+    /// <summary>What a command needs before it touches data: the store opened and its schema up to date.</summary>
+    public static async Task<IDatabase> OpenMigratedAsync(string? storeOption, CancellationToken cancellationToken = default)
+    {
+        var database = Open(storeOption);
+        try
+        {
+            await SchemaMigrator.MigrateAsync(database, cancellationToken);
+            return database;
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
     private static SqliteDatabase OpenSqlite(string path)
     {
         if (Directory.Exists(path))

@@ -30,6 +30,30 @@ public sealed class StoreFactoryTests
     }
 
     [Fact]
+    public async Task OpenMigratedAsync_SqliteFile_SchemaUpToDate()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "rapport-tests", $"{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var db = await StoreFactory.OpenMigratedAsync(path);
+
+            Assert.Equal(0, await SchemaMigrator.MigrateAsync(db));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Open_UnknownStoreKind_ThrowsArgumentExceptionTheCliMapsToExitCode2()
+    {
+        var error = Assert.Throws<StoreOptionsException>(() => StoreFactory.Open("mysql:Server=db"));
+
+        Assert.IsAssignableFrom<ArgumentException>(error);
+    }
+
+    [Fact]
     public void Open_SqlitePathIsDirectory_ThrowsStoreOptionsException()
     {
         var dir = Directory.CreateTempSubdirectory("rapport-tests-").FullName;

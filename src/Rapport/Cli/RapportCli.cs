@@ -11,6 +11,7 @@ internal static class RapportCli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(ClvCommands.Create());
+        root.Subcommands.Add(ImportCommands.Create());
         return root;
     }
 

@@ -4,8 +4,10 @@ using Rapport.Core.Commerce;
 using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Tests.Storage;
+using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Tests.Events;
 
@@ -16,8 +18,13 @@ internal sealed class CoreHarness : IAsyncDisposable
     {
         Db = db;
         Identity = new IdentityResolver();
-        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
-        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer)]);
+        var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]);
+        SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
+        var segments = new SegmentProjection(SegmentRuntime);
+        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), segments]);
+        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
+        Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
+        SegmentStore = new SegmentStore(db);
         Pipeline = new EventPipeline(Writer, writer);
         Customers = new CustomerQueries(db);
         Commerce = new CommerceQueries(db, Clock);
@@ -39,6 +46,12 @@ internal sealed class CoreHarness : IAsyncDisposable
     public CommerceQueries Commerce { get; }
 
     public Merges Merges { get; }
+
+    public SegmentRuntime SegmentRuntime { get; }
+
+    public SegmentService Segments { get; }
+
+    public SegmentStore SegmentStore { get; }
 
     public static async Task<CoreHarness> CreateAsync(StoreKind kind) => new(await TestStores.CreateAsync(kind));
 

@@ -103,6 +103,25 @@ public sealed class SegmentStore(IDatabase database)
         r.Id, r.Name, r.Text, JsonNode.Parse(r.Definition)!, r.Status, r.Members,
         UnixTime.FromStorage(r.CreatedAt), UnixTime.FromStorage(r.UpdatedAt), UnixTime.FromStorage(r.ComputedAt));
 
-    private sealed record SegmentRow(
-        long Id, string Name, string Text, string Definition, string Status, long Members, long CreatedAt, long UpdatedAt, long? ComputedAt);
+    /// <summary>Settable properties, not a constructor: SQLite reports no column type for COUNT(*) on an empty result.</summary>
+    private sealed class SegmentRow
+    {
+        public long Id { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public string Text { get; set; } = "";
+
+        public string Definition { get; set; } = "";
+
+        public string Status { get; set; } = "";
+
+        public long Members { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long UpdatedAt { get; set; }
+
+        public long? ComputedAt { get; set; }
+    }
 }

@@ -13,6 +13,7 @@ internal static class RapportApp
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
         builder.Services.AddRapport(database, clock);
+        builder.Services.AddHostedService<SegmentSweepService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -25,6 +26,7 @@ internal static class RapportApp
         app.MapStatusPage();
         app.MapCollectEndpoints();
         app.MapCustomerEndpoints();
+        app.MapSegmentEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -280,6 +280,14 @@ public sealed class LiveMembershipTests
         Assert.Equal(good, (await h.SegmentStore.ListAsync())[0].Id);
     }
 
+    [Theory, BothStores]
+    public async Task List_NoSegments_IsEmpty(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+
+        Assert.Empty(await h.SegmentStore.ListAsync());
+    }
+
     [Fact]
     public void Channels_EngineValidatorList_IsTheCollectorsList()
     {

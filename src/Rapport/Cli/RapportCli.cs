@@ -13,6 +13,7 @@ internal static class RapportCli
         root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(ClvCommands.Create());
         root.Subcommands.Add(ImportCommands.Create());
+        root.Subcommands.Add(SegmentCommands.Create());
         return root;
     }
 

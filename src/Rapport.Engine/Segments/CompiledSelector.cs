@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,6 +13,7 @@ namespace Rapport.Engine.Segments;
 public sealed class CompiledSelector
 {
     private readonly PropertyFilter[] _filters;
+    private readonly byte[]?[] _utf8;
     private readonly PropertyFilter[] _channel;
 
     internal CompiledSelector(EventSelector selector, int[] windows)
@@ -20,6 +23,7 @@ public sealed class CompiledSelector
         MaxWindow = windows.Max();
         _channel = selector.Where.Where(f => f.Property == EventSelector.ChannelFilter).ToArray();
         _filters = selector.Where.Where(f => f.Property != EventSelector.ChannelFilter).ToArray();
+        _utf8 = _filters.Select(f => f.Value.Kind == LiteralKind.Text ? Encoding.UTF8.GetBytes(f.Value.Text!) : null).ToArray();
     }
 
     public EventSelector Selector { get; }
@@ -80,10 +84,11 @@ public sealed class CompiledSelector
 
     private bool AllHold(JsonObject own, JsonObject? fallback)
     {
-        foreach (var f in _filters)
+        for (var i = 0; i < _filters.Length; i++)
         {
+            var f = _filters[i];
             var node = own[f.Property] ?? fallback?[f.Property];
-            if (node is not JsonValue v || !Holds(v, f))
+            if (node is not JsonValue v || !Holds(v, f, _utf8[i]))
             {
                 return false;
             }
@@ -92,7 +97,7 @@ public sealed class CompiledSelector
         return true;
     }
 
-    private static bool Holds(JsonValue v, PropertyFilter f)
+    private static bool Holds(JsonValue v, PropertyFilter f, byte[]? utf8)
     {
         var kind = v.GetValueKind();
         switch (f.Value.Kind)
@@ -109,9 +114,37 @@ public sealed class CompiledSelector
                 };
                 return b is { } actual && (actual == f.Value.Boolean) == (f.Op == CompareOp.Eq);
             default:
-                return kind == JsonValueKind.String
-                       && string.Equals(v.GetValue<string>(), f.Value.Text, StringComparison.OrdinalIgnoreCase) == (f.Op == CompareOp.Eq);
+                return kind == JsonValueKind.String && TextEquals(v, f.Value.Text!, utf8!) == (f.Op == CompareOp.Eq);
         }
+    }
+
+    /// <summary>
+    /// Case-insensitive equality without materialising the string when the value is parsed JSON
+    /// (as ingested events are) and ASCII without escapes: the common case allocates nothing.
+    /// </summary>
+    private static bool TextEquals(JsonValue v, string expected, byte[] expectedUtf8)
+    {
+        if (!v.TryGetValue(out JsonElement element))
+        {
+            return string.Equals(v.GetValue<string>(), expected, StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (element.ValueEquals(expectedUtf8))
+        {
+            return true;
+        }
+
+        var raw = JsonMarshal.GetRawUtf8Value(element); // the token, quotes included
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw.IndexOf((byte)'\\') < 0)
+        {
+            var text = raw[1..^1];
+            if (System.Text.Ascii.IsValid(text) && System.Text.Ascii.IsValid(expectedUtf8))
+            {
+                return System.Text.Ascii.EqualsIgnoreCase(text, expectedUtf8);
+            }
+        }
+
+        return string.Equals(element.GetString(), expected, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Numbers, and numbers sent as strings ("9.99"), as tracking libraries do both.</summary>

@@ -172,6 +172,36 @@ public sealed class SegmentEvaluationTests
     }
 
     [Theory]
+    [InlineData("""{"category": "Lamps"}""", true)]
+    [InlineData("""{"category": "LAMPS"}""", true)]
+    [InlineData("""{"category": "lamps "}""", false)]
+    [InlineData("""{"category": "Lamp"}""", false)]
+    [InlineData("""{"category": "L\u0061mps"}""", true)]
+    [InlineData("""{"category": "Lämps"}""", false)]
+    [InlineData("""{"category": 5}""", false)]
+    [InlineData("""{"products": [{"category": "Chairs"}, {"category": "lamps"}]}""", true)]
+    public void Apply_TextFilterOnParsedJson_EqualsIgnoringCase(string properties, bool expected)
+    {
+        var set = Set("viewed(category = \"Lamps\", last 7 days)", "viewed(category != \"Lamps\", last 7 days)");
+        var s = set.NewSnapshot(1);
+
+        set.Apply(s, Track("Product Viewed", Today, JsonNode.Parse(properties)!.AsObject()), Today);
+
+        Assert.Equal(expected, set.Matches(s, 0, Today));
+    }
+
+    [Fact]
+    public void Apply_NonAsciiTextFilter_EqualsIgnoringCase()
+    {
+        var set = Set("viewed(category = \"Lämpör\", last 7 days)");
+        var s = set.NewSnapshot(1);
+
+        set.Apply(s, Track("Product Viewed", Today, JsonNode.Parse("""{"category": "LÄMPÖR"}""")!.AsObject()), Today);
+
+        Assert.True(set.Matches(s, 0, Today));
+    }
+
+    [Theory]
     [InlineData("store", true)]
     [InlineData("web", false)]
     public void Apply_ChannelFilter_TestsEventChannel(string channel, bool expected)

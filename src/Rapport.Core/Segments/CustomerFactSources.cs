@@ -54,6 +54,13 @@ public sealed class CustomerValueFacts : ICustomerFactSource
 
     public string Family => SegmentFields.Value.Name;
 
+    /// <summary>RFM scores, tiers and percentiles are population-relative: each bulk recomputation adds a value_population row.</summary>
+    public async Task<string?> VersionAsync(FactRequest request, CancellationToken cancellationToken) =>
+        await FactQueries.TableExistsAsync(request, "value_population", cancellationToken)
+            ? (await Dapper.SqlMapper.ExecuteScalarAsync<long?>(request.Connection, new Dapper.CommandDefinition(
+                "SELECT MAX(id) FROM value_population", transaction: request.Transaction, cancellationToken: cancellationToken)))?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
     public async Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
     {
         var keys = request.Keys.Where(Columns.ContainsKey).ToArray();
@@ -102,6 +109,13 @@ public sealed class PredictionFacts : ICustomerFactSource
     };
 
     public string Family => SegmentFields.Prediction.Name;
+
+    /// <summary>The current model's id: a refit changes every prediction.</summary>
+    public async Task<string?> VersionAsync(FactRequest request, CancellationToken cancellationToken) =>
+        await FactQueries.TableExistsAsync(request, "clv_models", cancellationToken)
+            ? (await Dapper.SqlMapper.ExecuteScalarAsync<long?>(request.Connection, new Dapper.CommandDefinition(
+                "SELECT MAX(id) FROM clv_models WHERE status = 'fitted'", transaction: request.Transaction, cancellationToken: cancellationToken)))?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 
     public async Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
     {

@@ -24,6 +24,13 @@ public interface ICustomerFactSource
     string Family { get; }
 
     Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A token that changes when the family changed for many customers at once outside the event
+    /// pipeline (a model refit, a population-wide recomputation); the sweep re-reads the family
+    /// for everybody when it changes. Null (the default) when there is no such token.
+    /// </summary>
+    Task<string?> VersionAsync(FactRequest request, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 }
 
 /// <summary>Shared plumbing for sources that read tables: customer chunks and table existence.</summary>

@@ -42,6 +42,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
     private SegmentSet _set = SegmentSet.Empty;
     private List<SegmentInfo> _segments = [];
     private string[] _factFamilies = [];
+    private Dictionary<string, string?> _factVersions = [];
     private Dictionary<long, CustomerSnapshot> _customers = [];
     private long _maxCustomerId;
 
@@ -135,6 +136,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         if (p.AllFacts)
         {
             await RefreshFieldsAsync(unit, null, _factFamilies, ct);
+            _factVersions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
             affected.UnionWith(_customers.Keys);
         }
         else
@@ -162,6 +164,19 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         }
 
         var today = Today(unit);
+        var versions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
+        var changed = _factFamilies.Where(f => versions[f] != _factVersions.GetValueOrDefault(f)).ToArray();
+        if (changed.Length > 0)
+        {
+            // A refit or a population-wide recomputation changed these facts for everybody.
+            var previous = _factVersions;
+            unit.OnRollback(() => (_factVersions, _loaded) = (previous, false));
+            _factVersions = versions;
+            await RefreshFieldsAsync(unit, null, changed, ct);
+            var (enteredAll, leftAll) = await EvaluateAndWriteAsync(unit, _customers.Keys.ToList(), today, "facts", ct);
+            return new MembershipResult(_customers.Count, _customers.Count, enteredAll, leftAll);
+        }
+
         var due = new HashSet<long>();
         while (_due.Count > 0 && _due.First() is var first && first.Key <= today)
         {
@@ -203,6 +218,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         _segments = segments;
         _factFamilies = _set.Fields.Select(f => f.Family).Where(f => f != SegmentFields.Traits.Name).Distinct().ToArray();
         _due.Clear();
+        _factVersions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
         _customers = segments.Count == 0
             ? []
             : await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct);

@@ -76,8 +76,20 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         }
     }
 
-    /// <summary>Whether some field the set reads comes from a family other than <paramref name="family"/>.</summary>
-    public static bool ReadsFamily(SegmentSet set, Func<string, bool> family) => set.Fields.Any(f => family(f.Family));
+    /// <summary>Each family's version token (see <see cref="ICustomerFactSource.VersionAsync"/>).</summary>
+    public async Task<Dictionary<string, string?>> VersionsAsync(
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, IEnumerable<string> families, CancellationToken ct = default)
+    {
+        var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var family in families)
+        {
+            versions[family] = _sources.TryGetValue(family, out var source)
+                ? await source.VersionAsync(new FactRequest(connection, transaction, dialect, null, []), ct)
+                : null;
+        }
+
+        return versions;
+    }
 
     private static async Task LoadCountersAsync(
         DbConnection connection, DbTransaction? transaction, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,

@@ -90,6 +90,34 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task Sweep_NewFittedModelOrValueRecompute_ReReadsFactsForEverybody(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        await FactTables.EnsureAsync(h.Db);
+        await h.SendAsync(h.Identify("i1", [], user: "ann"), h.Identify("i2", [], user: "bob"));
+        var (ann, bob) = (await h.OwnerAsync(Identifier.UserId, "ann"), await h.OwnerAsync(Identifier.UserId, "bob"));
+        var atRisk = await h.CreateAsync("At risk", "prediction.p_alive < 0.3");
+        var top = await h.CreateAsync("Top", "value.revenue_percentile >= 0.8");
+
+        // As the value engine writes them: without telling segments.
+        await h.Writer.WriteAsync(async unit =>
+        {
+            await FactTables.ModelAsync(unit, 1, "fitted");
+            await FactTables.PredictionAsync(unit, bob, 1, 0.1, 10, 0.1);
+            await FactTables.ValueAsync(unit, ann, 900, 2, "gold", 0.9);
+            await FactTables.PopulationAsync(unit, 1);
+            return 0;
+        });
+        Assert.Empty(await h.MembersAsync(atRisk));
+
+        await h.SweepAsync();
+
+        Assert.Equal([bob], await h.MembersAsync(atRisk));
+        Assert.Equal([ann], await h.MembersAsync(top));
+        Assert.Equal([("Segment Entered", "At risk", "facts")], await h.MembershipEventsAsync(bob));
+    }
+
+    [Theory, BothStores]
     public async Task Facts_ValueChangedWithOrder_ReReadInSameBatch(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

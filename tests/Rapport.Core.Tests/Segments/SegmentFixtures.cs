@@ -52,10 +52,9 @@ internal static class SegmentSteps
 }
 
 /// <summary>
-/// The value engine's tables (migrations 600-619 on its branch), created here when absent so
-/// the value and prediction fields can be tested before that branch lands. Columns as agreed:
-/// customer_value(customer_id, orders, revenue_e4, tier, revenue_percentile, …),
-/// customer_predictions(customer_id, model_id, p_alive, clv_e4, clv_percentile, …), clv_models(id, status).
+/// The value engine's tables, as its migrations 600-601 create them, created here when absent so
+/// value and prediction fields can be tested on their own (CREATE TABLE IF NOT EXISTS: once
+/// that migration has run, these statements do nothing).
 /// </summary>
 internal static class FactTables
 {
@@ -66,17 +65,27 @@ internal static class FactTables
                  {
                      """
                      CREATE TABLE IF NOT EXISTS customer_value (
-                       customer_id BIGINT PRIMARY KEY, orders BIGINT NOT NULL DEFAULT 0, returns BIGINT NOT NULL DEFAULT 0,
-                       revenue_e4 BIGINT NOT NULL DEFAULT 0, cost_e4 BIGINT NOT NULL DEFAULT 0, discount_e4 BIGINT NOT NULL DEFAULT 0,
-                       margin_e4 BIGINT NOT NULL DEFAULT 0, aov_e4 BIGINT NOT NULL DEFAULT 0, first_order_at BIGINT NULL, last_order_at BIGINT NULL,
-                       rfm_r BIGINT NULL, rfm_f BIGINT NULL, rfm_m BIGINT NULL, tier TEXT NULL,
-                       revenue_percentile DOUBLE PRECISION NULL, margin_percentile DOUBLE PRECISION NULL, updated_at BIGINT NOT NULL DEFAULT 0)
+                       customer_id BIGINT PRIMARY KEY, orders BIGINT NOT NULL, returns BIGINT NOT NULL, revenue_e4 BIGINT NOT NULL,
+                       cost_e4 BIGINT NOT NULL, discount_e4 BIGINT NOT NULL, returns_e4 BIGINT NOT NULL, reward_cost_e4 BIGINT NOT NULL,
+                       service_cost_e4 BIGINT NOT NULL, margin_e4 BIGINT NOT NULL, aov_e4 BIGINT NOT NULL, first_order_at BIGINT NULL,
+                       last_order_at BIGINT NULL, rfm_r BIGINT NULL, rfm_f BIGINT NULL, rfm_m BIGINT NULL, tier TEXT NULL,
+                       revenue_percentile DOUBLE PRECISION NULL, margin_percentile DOUBLE PRECISION NULL, updated_at BIGINT NOT NULL)
                      """,
-                     "CREATE TABLE IF NOT EXISTS clv_models (id BIGINT PRIMARY KEY, status TEXT NOT NULL)",
+                     """
+                     CREATE TABLE IF NOT EXISTS value_population (
+                       id BIGINT PRIMARY KEY, computed_at BIGINT NOT NULL, customers BIGINT NOT NULL, buyers BIGINT NOT NULL, summary TEXT NOT NULL)
+                     """,
+                     """
+                     CREATE TABLE IF NOT EXISTS clv_models (
+                       id BIGINT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, params TEXT NULL, log_likelihood DOUBLE PRECISION NULL,
+                       customers BIGINT NOT NULL, calibration_end BIGINT NULL, horizon_weeks BIGINT NOT NULL, discount_rate DOUBLE PRECISION NOT NULL,
+                       margin DOUBLE PRECISION NULL, fitted_at BIGINT NOT NULL, message TEXT NULL)
+                     """,
                      """
                      CREATE TABLE IF NOT EXISTS customer_predictions (
-                       customer_id BIGINT NOT NULL, model_id BIGINT NOT NULL, expected_purchases DOUBLE PRECISION NULL,
-                       p_alive DOUBLE PRECISION NULL, expected_spend_e4 BIGINT NULL, clv_e4 BIGINT NULL, clv_percentile DOUBLE PRECISION NULL)
+                       customer_id BIGINT NOT NULL, model_id BIGINT NOT NULL, expected_purchases DOUBLE PRECISION NOT NULL,
+                       p_alive DOUBLE PRECISION NOT NULL, expected_spend_e4 BIGINT NOT NULL, clv_e4 BIGINT NOT NULL,
+                       clv_percentile DOUBLE PRECISION NOT NULL, PRIMARY KEY (customer_id, model_id))
                      """,
                  })
         {
@@ -85,7 +94,13 @@ internal static class FactTables
     }
 
     public static Task ModelAsync(UnitOfWork unit, long id, string status) =>
-        unit.Connection.ExecuteAsync("INSERT INTO clv_models (id, status) VALUES (@id, @status)", new { id, status }, unit.Transaction);
+        unit.Connection.ExecuteAsync(
+            """
+            INSERT INTO clv_models (id, kind, status, customers, horizon_weeks, discount_rate, fitted_at)
+            VALUES (@id, 'bgnbd', @status, 3, 52, 0.1, @now)
+            """,
+            new { id, status, now = unit.Now },
+            unit.Transaction);
 
     public static Task PredictionAsync(UnitOfWork unit, long customer, long model, double pAlive, decimal clv, double clvPercentile) =>
         unit.Connection.ExecuteAsync(
@@ -99,11 +114,18 @@ internal static class FactTables
     public static Task ValueAsync(UnitOfWork unit, long customer, decimal revenue, long orders, string tier, double revenuePercentile) =>
         unit.Connection.ExecuteAsync(
             """
-            INSERT INTO customer_value (customer_id, orders, revenue_e4, tier, revenue_percentile, rfm_r, updated_at)
-            VALUES (@customer, @orders, @revenue, @tier, @revenuePercentile, 3, 0)
+            INSERT INTO customer_value (customer_id, orders, returns, revenue_e4, cost_e4, discount_e4, returns_e4, reward_cost_e4,
+                                        service_cost_e4, margin_e4, aov_e4, rfm_r, tier, revenue_percentile, updated_at)
+            VALUES (@customer, @orders, 0, @revenue, 0, 0, 0, 0, 0, @revenue, @aov, 3, @tier, @revenuePercentile, 0)
             ON CONFLICT (customer_id) DO UPDATE SET orders = excluded.orders, revenue_e4 = excluded.revenue_e4, tier = excluded.tier,
               revenue_percentile = excluded.revenue_percentile
             """,
-            new { customer, orders, revenue = Money.ToStorage(revenue), tier, revenuePercentile },
+            new { customer, orders, revenue = Money.ToStorage(revenue), aov = Money.ToStorage(revenue / Math.Max(orders, 1)), tier, revenuePercentile },
+            unit.Transaction);
+
+    public static Task PopulationAsync(UnitOfWork unit, long id) =>
+        unit.Connection.ExecuteAsync(
+            "INSERT INTO value_population (id, computed_at, customers, buyers, summary) VALUES (@id, @now, 1, 1, '{}')",
+            new { id, now = unit.Now },
             unit.Transaction);
 }

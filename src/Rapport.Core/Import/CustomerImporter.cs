@@ -56,14 +56,10 @@ internal sealed class CustomerImporter(CustomerRowParser parser, IdentityResolve
         }
 
         var current = new Dictionary<(long Customer, string Name), string>();
-        foreach (var chunk in customerOf.Distinct().Chunk(5000))
+        foreach (var (customer, name, value) in await KeyQuery.QueryAsync<(long, string, string), long>(
+                     unit, "SELECT customer_id, name, value FROM traits WHERE customer_id IN {keys}", customerOf.Distinct()))
         {
-            var stored = await unit.Connection.QueryAsync<(long, string, string)>(
-                "SELECT customer_id, name, value FROM traits WHERE customer_id IN @chunk", new { chunk }, unit.Transaction);
-            foreach (var (customer, name, value) in stored)
-            {
-                current[(customer, name)] = value;
-            }
+            current[(customer, name)] = value;
         }
 
         var writes = new List<TraitWrite>();

@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Rapport.Core.Identity;
+using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
+
+namespace Rapport.Core.Customers;
+
+/// <summary>Reads for the profile screen and API: one customer, their timeline, lookup and search.</summary>
+public sealed class CustomerQueries(IDatabase database)
+{
+    public const int MaxPageSize = 200;
+
+    /// <summary>The profile of a customer; a merged-away id answers with the customer it became.</summary>
+    public async Task<CustomerProfile?> GetAsync(long id, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<(long Id, long CreatedAt, long? MergedInto)>(
+            "SELECT id, created_at, merged_into FROM customers WHERE id = @id", new { id });
+        if (row.Id == 0)
+        {
+            return null;
+        }
+
+        var ids = await c.QueryAsync<(string Kind, string Value, long First)>(
+            "SELECT kind, value, first_seen_at FROM identifiers WHERE customer_id = @id ORDER BY kind, value", new { id });
+        var traits = await c.QueryAsync<(string Name, string Value, string Source, long At)>(
+            "SELECT name, value, source, at FROM traits WHERE customer_id = @id ORDER BY name", new { id });
+        var orders = await c.QuerySingleAsync<(long Sales, long Returns, long Revenue, long? First, long? Last)>(
+            """
+            SELECT COALESCE(SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN kind = 'return' THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(total_e4), 0), MIN(placed_at), MAX(placed_at)
+            FROM orders WHERE customer_id = @id
+            """,
+            new { id });
+        var channels = await c.QueryAsync<(string Channel, long N)>(
+            "SELECT channel, COUNT(*) FROM events WHERE customer_id = @id GROUP BY channel", new { id });
+        return new CustomerProfile(
+            row.Id,
+            UnixTime.FromStorage(row.CreatedAt),
+            row.MergedInto,
+            ids.Select(i => new IdentifierView(i.Kind, i.Value, UnixTime.FromStorage(i.First))).ToList(),
+            traits.ToDictionary(t => t.Name, t => new TraitView(t.Name, t.Value, t.Source, UnixTime.FromStorage(t.At))),
+            new OrderSummary((int)orders.Sales, (int)orders.Returns, Money.FromStorage(orders.Revenue),
+                UnixTime.FromStorage(orders.First), UnixTime.FromStorage(orders.Last)),
+            channels.ToDictionary(x => x.Channel, x => (int)x.N));
+    }
+
+    public async Task<IReadOnlyList<TraitView>> TraitHistoryAsync(long id, string name, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string Name, string Value, string Source, long At)>(
+            "SELECT name, value, source, at FROM trait_history WHERE customer_id = @id AND name = @name ORDER BY at DESC, id DESC",
+            new { id, name });
+        return rows.Select(t => new TraitView(t.Name, t.Value, t.Source, UnixTime.FromStorage(t.At))).ToList();
+    }
+
+    /// <summary>
+    /// Newest first. The cursor is "occurred_at:id" of the last item, so pages stay stable
+    /// while new events arrive (keyset paging, no OFFSET scans).
+    /// </summary>
+    public async Task<TimelinePage> TimelineAsync(
+        long id, int limit, string? cursor, string? channel, string? type, string? name, CancellationToken ct = default)
+    {
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+        var (beforeAt, beforeId) = ParseCursor(cursor);
+        await using var c = await database.OpenAsync(ct);
+        var rows = (await c.QueryAsync<(long Id, string MessageId, string Type, string? Name, string Channel, long At, string Properties)>(
+            """
+            SELECT id, message_id, type, name, channel, occurred_at, properties FROM events
+            WHERE customer_id = @id
+              AND (@channel IS NULL OR channel = @channel)
+              AND (@type IS NULL OR type = @type)
+              AND (@name IS NULL OR name = @name)
+              AND (occurred_at < @beforeAt OR (occurred_at = @beforeAt AND id < @beforeId))
+            ORDER BY occurred_at DESC, id DESC
+            LIMIT @take
+            """,
+            new { id, channel, type, name, beforeAt, beforeId, take = limit + 1 })).ToList();
+        var items = rows.Take(limit)
+            .Select(r => new TimelineEntry(r.Id, r.MessageId, r.Type, r.Name, r.Channel, UnixTime.FromStorage(r.At), JsonNode.Parse(r.Properties)))
+            .ToList();
+        var next = rows.Count > limit ? $"{items[^1].OccurredAt.ToUnixTimeMilliseconds()}:{items[^1].Id}" : null;
+        return new TimelinePage(items, next);
+    }
+
+    public static bool IsValidCursor(string? cursor) => cursor is null || TryParseCursor(cursor, out _);
+
+    public async Task<long?> LookupAsync(string kind, string value, CancellationToken ct = default)
+    {
+        var id = Identifier.Normalize(kind, value);
+        await using var c = await database.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<long?>(
+            "SELECT customer_id FROM identifiers WHERE kind = @Kind AND value = @Value", new { id.Kind, id.Value });
+    }
+
+    /// <summary>Case-insensitive match on email identifiers and on name/email traits.</summary>
+    public async Task<IReadOnlyList<CustomerHit>> SearchAsync(string query, int limit, CancellationToken ct = default)
+    {
+        var pattern = "%" + query.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal) + "%";
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<CustomerHit>(
+            """
+            SELECT m.customer_id AS Id,
+                   (SELECT value FROM traits t WHERE t.customer_id = m.customer_id AND t.name = 'name') AS Name,
+                   (SELECT value FROM identifiers i WHERE i.customer_id = m.customer_id AND i.kind = 'email' ORDER BY value LIMIT 1) AS Email
+            FROM (
+              SELECT customer_id FROM traits WHERE name IN ('name', 'firstName', 'lastName', 'email') AND LOWER(value) LIKE @pattern
+              UNION
+              SELECT customer_id FROM identifiers WHERE kind = 'email' AND value LIKE @pattern
+            ) m
+            ORDER BY m.customer_id
+            LIMIT @limit
+            """,
+            new { pattern, limit = Math.Clamp(limit, 1, MaxPageSize) });
+        return rows.ToList();
+    }
+
+    private static (long At, long Id) ParseCursor(string? cursor) =>
+        cursor is not null && TryParseCursor(cursor, out var parsed) ? parsed : (long.MaxValue, long.MaxValue);
+
+    private static bool TryParseCursor(string cursor, out (long At, long Id) parsed)
+    {
+        parsed = default;
+        var parts = cursor.Split(':');
+        return parts.Length == 2 && long.TryParse(parts[0], out parsed.At) && long.TryParse(parts[1], out parsed.Id);
+    }
+}

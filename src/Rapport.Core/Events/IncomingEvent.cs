@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using Rapport.Engine.Identity;
+
+namespace Rapport.Core.Events;
+
+/// <summary>
+/// A validated message, ready to store: Segment's identify/track/page/screen/group/alias, or
+/// an event Rapport makes itself (import, demo simulation, segment entry).
+/// <paramref name="Payload"/> is the properties of track/page/screen, the traits of
+/// identify/group, or {"previousId": ...} for alias.
+/// </summary>
+public sealed record IncomingEvent(
+    string MessageId,
+    string Type,
+    string? Name,
+    string Channel,
+    string? UserId,
+    string? AnonymousId,
+    DateTimeOffset OccurredAt,
+    JsonObject Payload,
+    JsonObject? Traits,
+    JsonObject? Context,
+    string? PreviousId = null)
+{
+    /// <summary>
+    /// Every identifier the message carries: userId, anonymousId, and the email, phone,
+    /// loyalty card and store customer number found in its traits (identify traits or
+    /// context.traits).
+    /// </summary>
+    public IReadOnlyList<Identifier> Identifiers()
+    {
+        var ids = new List<Identifier>(4);
+        if (!string.IsNullOrWhiteSpace(UserId))
+        {
+            ids.Add(Identifier.Normalize(Identifier.UserId, UserId));
+        }
+
+        if (!string.IsNullOrWhiteSpace(AnonymousId))
+        {
+            ids.Add(Identifier.Normalize(Identifier.AnonymousId, AnonymousId));
+        }
+
+        if (Traits is not null)
+        {
+            AddTrait(ids, Identifier.Email, "email");
+            AddTrait(ids, Identifier.Phone, "phone");
+            AddTrait(ids, Identifier.LoyaltyCard, "loyaltyCard", "loyalty_card", "loyaltyCardNumber");
+            AddTrait(ids, Identifier.StoreCustomerNo, "storeCustomerNumber", "store_customer_no", "storeCustomerId");
+        }
+
+        return ids.Distinct().Order().ToList();
+    }
+
+    private void AddTrait(List<Identifier> ids, string kind, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (Traits![name] is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s))
+            {
+                var id = Identifier.Normalize(kind, s);
+                if (id.Value.Length > 0)
+                {
+                    ids.Add(id);
+                }
+
+                return;
+            }
+        }
+    }
+}

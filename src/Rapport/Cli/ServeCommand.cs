@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Rapport.Core.Keys;
+using Rapport.Hosting;
+
+namespace Rapport.Cli;
+
+/// <summary>`rapport serve`: the API on a configured store.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var store = CliOptions.Store();
+        var urls = CliOptions.Urls("http://127.0.0.1:5080");
+        var command = new Command("serve", "Serve the API on a configured store") { store, urls };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
+            var app = RapportApp.Build(db, TimeProvider.System, parse.GetValue(urls)!);
+            await app.StartAsync(ct);
+            var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);
+            await output.WriteLineAsync($"Rapport is serving {db.DisplayName} on {string.Join(", ", app.Urls)}");
+            await output.WriteLineAsync($"  status page: {app.Urls.First()}/   OpenAPI: {app.Urls.First()}/openapi/v1.json");
+            if (!keys.Any(k => k.Kind == KeyKind.Admin && k.RevokedAt is null))
+            {
+                await output.WriteLineAsync("  no admin key yet: create one with `rapport keys create --kind admin --name me`");
+            }
+
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+}

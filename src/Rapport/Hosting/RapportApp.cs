@@ -1,0 +1,32 @@
+using Rapport.Core.Events;
+using Rapport.Core.Storage;
+using Rapport.Http;
+
+namespace Rapport.Hosting;
+
+/// <summary>Builds the HTTP host: collection API, customer API, OpenAPI, health and status page.</summary>
+internal static class RapportApp
+{
+    public static WebApplication Build(IDatabase database, TimeProvider clock, string urls, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.ClearProviders();
+        builder.Services.AddRapport(database, clock);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        configure?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi("/openapi/v1.json");
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health");
+        app.MapStatusPage();
+        app.MapCollectEndpoints();
+        app.MapCustomerEndpoints();
+        app.Lifetime.ApplicationStopping.Register(() =>
+            app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
+        return app;
+    }
+}

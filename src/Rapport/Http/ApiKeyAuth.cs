@@ -1,0 +1,63 @@
+using System.Text;
+using Rapport.Core.Keys;
+
+namespace Rapport.Http;
+
+/// <summary>
+/// Every endpoint but health needs a key. Segment libraries send the write key as the
+/// HTTP basic user name with an empty password; we also take "Bearer KEY".
+/// </summary>
+internal static class ApiKeyAuth
+{
+    public static RouteGroupBuilder RequireKey(this RouteGroupBuilder group, KeyKind least) =>
+        group.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var key = KeyFrom(http.Request.Headers.Authorization.ToString());
+            if (key is null)
+            {
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"rapport\"";
+                return Problems.Make(StatusCodes.Status401Unauthorized, "Missing API key",
+                    "Send your key as the HTTP basic user name (Segment libraries do this with the write key) or as 'Authorization: Bearer KEY'. Create one with `rapport keys create`.");
+            }
+
+            var kind = await http.RequestServices.GetRequiredService<ApiKeys>().VerifyAsync(key, http.RequestAborted);
+            if (kind is null)
+            {
+                return Problems.Make(StatusCodes.Status401Unauthorized, "Unknown API key",
+                    "This key does not exist or was revoked. Check for typos or create a new one with `rapport keys create`.");
+            }
+
+            if (least == KeyKind.Admin && kind != KeyKind.Admin)
+            {
+                return Problems.Make(StatusCodes.Status403Forbidden, "Admin key required",
+                    "Write keys may only send events to /v1/identify, /v1/track, /v1/page, /v1/screen, /v1/group, /v1/alias and /v1/batch. Use an admin key for this endpoint.");
+            }
+
+            return await next(context);
+        });
+
+    private static string? KeyFrom(string header)
+    {
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header[7..].Trim() is { Length: > 0 } bearer ? bearer : null;
+        }
+
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            var user = decoded.Split(':', 2)[0];
+            return user.Length > 0 ? user : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

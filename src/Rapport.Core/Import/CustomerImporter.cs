@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Rapport.Core.Events;
-using Rapport.Core.Identity;
 using Rapport.Core.Storage;
 using Rapport.Engine.Identity;
 
@@ -14,7 +13,7 @@ namespace Rapport.Core.Import;
 /// nothing (re-runs change nothing); otherwise its event is
 /// <c>import:FILE:LINE:RUN</c>, the run being the import's start time.
 /// </summary>
-internal sealed class CustomerImporter(CustomerRowParser parser, IdentityResolver resolver, EventWriter events, string channel, string fileName)
+internal sealed class CustomerImporter(CustomerRowParser parser, EventWriter events, string channel, string fileName)
     : RowImporter<CustomerRow>
 {
     private long _run;
@@ -29,20 +28,23 @@ internal sealed class CustomerImporter(CustomerRowParser parser, IdentityResolve
             _run = UnixTime.ToStorage(now);
         }
 
-        var owners = new long?[rows.Count][];
-        for (var i = 0; i < rows.Count; i++)
+        // One query per identifier kind instead of one per identifier: a re-run of a large
+        // file is mostly lookups. The resolver's cache is not needed for reads: the store is the truth.
+        var known = new Dictionary<Identifier, long>();
+        foreach (var group in rows.SelectMany(r => r.Identifiers).Distinct().GroupBy(id => id.Kind))
         {
-            owners[i] = new long?[rows[i].Identifiers.Count];
-            for (var j = 0; j < owners[i].Length; j++)
+            foreach (var (value, customer) in await KeyQuery.QueryAsync<(string, long), string>(
+                         unit, "SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {keys}",
+                         group.Select(id => id.Value), new { kind = group.Key }))
             {
-                owners[i][j] = await resolver.FindOwnerAsync(unit, rows[i].Identifiers[j]);
+                known[new Identifier(group.Key, value)] = customer;
             }
         }
 
+        var owners = rows.Select(r => r.Identifiers.Select(id => known.TryGetValue(id, out var c) ? c : (long?)null).ToArray()).ToArray();
         var stored = new Dictionary<(long Customer, string Name), string>();
-        var known = owners.SelectMany(o => o).OfType<long>().Distinct().ToList();
         foreach (var (customer, name, value) in await KeyQuery.QueryAsync<(long, string, string), long>(
-                     unit, "SELECT customer_id, name, value FROM traits WHERE customer_id IN {keys}", known))
+                     unit, "SELECT customer_id, name, value FROM traits WHERE customer_id IN {keys}", known.Values.Distinct()))
         {
             stored[(customer, name)] = value;
         }

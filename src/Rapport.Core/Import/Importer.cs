@@ -120,7 +120,7 @@ public static class Importer
                 Explain(() => new ProductImporter(ProductRowParser.Create(header, map, options)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
             _ => await RunAsync(
-                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), resolver, events, options.Channel ?? Channels.Store, Path.GetFileName(path)), header, options),
+                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), events, options.Channel ?? Channels.Store, Path.GetFileName(path)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
         };
 

@@ -156,7 +156,7 @@ internal static class ImportCommands
     }
 
     /// <summary>One line every two seconds when nobody watches a terminal (CI logs, redirected output).</summary>
-    private static SyncProgress PlainProgress(string what, TextWriter error)
+    internal static IProgress<ImportProgress> PlainProgress(string what, TextWriter error)
     {
         var clock = Stopwatch.StartNew();
         var last = TimeSpan.Zero;

@@ -122,7 +122,7 @@ internal static class ImportCommands
             (preview.Traits.Count > 0 ? $"; traits: {string.Join(", ", preview.Traits)}" : ""));
 
         // The same object graph as the server: identity cache, projections, rebuild-before-commit.
-        await using var database = await Stores.OpenAsync(store, cancellationToken);
+        await using var database = await StoreFactory.OpenMigratedAsync(store, cancellationToken);
         await using var services = new ServiceCollection().AddRapport(database, TimeProvider.System).BuildServiceProvider();
         var writer = services.GetRequiredService<StoreWriter>();
         var resolver = services.GetRequiredService<IdentityResolver>();

@@ -109,8 +109,9 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
 
         foreach (var chunk in unique.Keys.Chunk(500).ToList())
         {
+            var parameters = new DynamicParameters();
             var existing = await unit.Connection.QueryAsync<string>(
-                "SELECT message_id FROM events WHERE message_id IN @ids", new { ids = chunk }, unit.Transaction);
+                $"SELECT message_id FROM events WHERE {SqlList.In("message_id", chunk, parameters)}", parameters, unit.Transaction);
             foreach (var id in existing)
             {
                 unique.Remove(id);

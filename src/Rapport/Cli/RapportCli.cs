@@ -8,9 +8,11 @@ internal static class RapportCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Rapport: one-to-one relationship marketing engine");
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommands.Create());
         root.Subcommands.Add(ClvCommands.Create());
+        root.Subcommands.Add(ImportCommands.Create());
         return root;
     }
 

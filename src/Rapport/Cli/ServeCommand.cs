@@ -15,7 +15,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             var app = RapportApp.Build(db, TimeProvider.System, parse.GetValue(urls)!);
             await app.StartAsync(ct);
             var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);

@@ -138,8 +138,9 @@ internal static class ClvMath
     }
 
     /// <summary>
-    /// ₂F₁(a, b; c; z) by its power series for 0 &lt;= z &lt; 1. Meant for the small, Euler-transformed
-    /// parameters of the BG/NBD expectations, where the terms do not blow up.
+    /// ₂F₁(a, b; c; z) by its plain power series for 0 &lt;= z &lt; 1: an independent reference the
+    /// tests check the transformed evaluations against. Not for production use, where its terms
+    /// can grow like (1 - z)^-(a+b-c) before they shrink.
     /// </summary>
     public static double Hyp2F1(double a, double b, double c, double z)
     {

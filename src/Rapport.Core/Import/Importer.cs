@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Storage;
 
@@ -22,7 +23,7 @@ public readonly record struct Parsed<T>(T? Row, string? Reject)
     public static Parsed<T> Refuse(string reason) => new(null, reason);
 }
 
-/// <summary>Counts a run accumulates; batches add to it after their transaction commits.</summary>
+/// <summary>Counts a run accumulates, batch by batch (a failed batch fails the run).</summary>
 internal sealed class ImportTally
 {
     public long Imported;
@@ -99,6 +100,7 @@ public static class Importer
     public static async Task<ImportSummary> RunAsync(
         StoreWriter writer,
         IdentityResolver resolver,
+        EventWriter events,
         ImportKind kind,
         string path,
         ImportOptions options,
@@ -118,7 +120,7 @@ public static class Importer
                 Explain(() => new ProductImporter(ProductRowParser.Create(header, map, options)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
             _ => await RunAsync(
-                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), resolver, options, Path.GetFileName(path)), header, options),
+                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), events, options.Channel ?? Channels.Store, Path.GetFileName(path)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
         };
 

@@ -48,12 +48,12 @@ internal sealed class OrderImporter(OrderLineParser parser, IdentityResolver res
             lines.Add(row);
         }
 
-        var storedOrders = await QueryInAsync<string>(unit, "SELECT order_id FROM orders WHERE order_id IN @chunk", byOrder.Keys);
+        var storedOrders = await KeyQuery.QueryAsync<string, string>(unit, "SELECT order_id FROM orders WHERE order_id IN {keys}", byOrder.Keys);
         var storedLines = new HashSet<(string, long)>();
         if (storedOrders.Count > 0)
         {
-            foreach (var (orderId, lineNo) in await QueryInAsync<(string, long)>(
-                         unit, "SELECT order_id, line_no FROM order_lines WHERE order_id IN @chunk", storedOrders))
+            foreach (var (orderId, lineNo) in await KeyQuery.QueryAsync<(string, long), string>(
+                         unit, "SELECT order_id, line_no FROM order_lines WHERE order_id IN {keys}", storedOrders))
             {
                 storedLines.Add((orderId, lineNo));
             }
@@ -244,17 +244,6 @@ internal sealed class OrderImporter(OrderLineParser parser, IdentityResolver res
             first.OrderId, lines.All(l => l.IsReturn) ? "return" : "sale", customer, first.IdKind, first.IdValue, first.Channel,
             "completed", first.PlacedAt, first.Currency, subtotal, discount, subtotal - discount, options.Source, null, first.Country,
         ];
-    }
-
-    private static async Task<List<T>> QueryInAsync<T>(UnitOfWork unit, string sql, IEnumerable<string> keys)
-    {
-        var result = new List<T>();
-        foreach (var chunk in keys.Chunk(5000))
-        {
-            result.AddRange(await unit.Connection.QueryAsync<T>(sql, new { chunk }, unit.Transaction));
-        }
-
-        return result;
     }
 
     private sealed class ProductSighting

@@ -142,7 +142,7 @@ internal static class DemoCommand
                 $"      {summaries.Length:N0} customers; 52-week CLV at 40% margin, 10%/year: total £{values.Sum(v => v.Clv):N0}, highest £{best.Clv:N0} (customer {best.CustomerId})");
             return best.CustomerId;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ArithmeticException)
+        catch (Exception ex) when (ex is ModelFitException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             await output.WriteLineAsync($"      the models could not be fitted: {ex.Message}");
             return summaries[0].CustomerId;

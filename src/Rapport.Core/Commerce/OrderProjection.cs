@@ -13,17 +13,33 @@ public sealed class OrderProjection : IEventProjection
 {
     public async Task ApplyAsync(UnitOfWork unit, IReadOnlyList<StoredEvent> events)
     {
+        // Most events mention a product; a batch mentions each product many times. The upsert
+        // only fills gaps, so each product is written once per batch with its first known values.
+        var products = new Dictionary<string, ProductRef>(StringComparer.Ordinal);
+        foreach (var s in events)
+        {
+            if (s.Event.Type == "track")
+            {
+                foreach (var p in ProductsMentioned(s.Event))
+                {
+                    products[p.Sku] = products.TryGetValue(p.Sku, out var known)
+                        ? known with { Category = known.Category ?? p.Category, Price = known.Price ?? p.Price }
+                        : p;
+                }
+            }
+        }
+
+        foreach (var product in products.Values)
+        {
+            await UpsertProductAsync(unit, product);
+        }
+
         foreach (var s in events)
         {
             var e = s.Event;
             if (e.Type != "track")
             {
                 continue;
-            }
-
-            foreach (var product in ProductsMentioned(e))
-            {
-                await UpsertProductAsync(unit, product);
             }
 
             switch (e.Name)
@@ -51,15 +67,20 @@ public sealed class OrderProjection : IEventProjection
     private static async Task UpsertProductAsync(UnitOfWork unit, ProductRef p)
     {
         // The catalogue (import) is authoritative; events only fill gaps.
-        await unit.Connection.ExecuteAsync(
+        var command = unit.Command(
             """
-            INSERT INTO products (sku, name, category, price_e4, updated_at) VALUES (@Sku, @name, @Category, @price, @now)
+            INSERT INTO products (sku, name, category, price_e4, updated_at) VALUES (@sku, @name, @category, @price, @now)
             ON CONFLICT (sku) DO UPDATE SET
               category = COALESCE(products.category, excluded.category),
               price_e4 = COALESCE(products.price_e4, excluded.price_e4)
             """,
-            new { p.Sku, name = p.Name ?? p.Sku, p.Category, price = p.Price is { } x ? Money.ToStorage(x) : (long?)null, now = unit.Now },
-            unit.Transaction);
+            "@sku", "@name", "@category", "@price", "@now");
+        command.Parameters[0].Value = p.Sku;
+        command.Parameters[1].Value = p.Name ?? p.Sku;
+        command.Parameters[2].Value = (object?)p.Category ?? DBNull.Value;
+        command.Parameters[3].Value = p.Price is { } x ? (object)Money.ToStorage(x) : DBNull.Value;
+        command.Parameters[4].Value = unit.Now;
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task RefundAsync(UnitOfWork unit, StoredEvent s)
@@ -88,7 +109,7 @@ public sealed class OrderProjection : IEventProjection
         var subtotal = lines.Sum(l => (l.Price ?? 0) * l.Quantity);
         var discount = CommerceProperties.Number(p, "discount") ?? 0;
         var total = CommerceProperties.Number(p, "total") ?? CommerceProperties.Number(p, "revenue") ?? subtotal - discount;
-        var inserted = await unit.Connection.ExecuteAsync(
+        var insert = unit.Command(
             """
             INSERT INTO orders (order_id, kind, customer_id, id_kind, id_value, channel, status, placed_at, currency,
                                 subtotal_e4, discount_e4, total_e4, source, message_id)
@@ -96,29 +117,38 @@ public sealed class OrderProjection : IEventProjection
                     @subtotal, @discount, @total, 'event', @messageId)
             ON CONFLICT (order_id) DO NOTHING
             """,
-            new
-            {
-                orderId, kind, customer = s.CustomerId, idKind = s.Primary.Kind, idValue = s.Primary.Value, channel = s.Event.Channel,
-                at = UnixTime.ToStorage(s.Event.OccurredAt), currency = CommerceProperties.Text(p, "currency"),
-                subtotal = sign * Money.ToStorage(subtotal), discount = sign * Money.ToStorage(discount),
-                total = sign * Money.ToStorage(total), messageId = s.Event.MessageId,
-            },
-            unit.Transaction);
-        if (inserted == 0)
+            "@orderId", "@kind", "@customer", "@idKind", "@idValue", "@channel", "@at", "@currency", "@subtotal", "@discount", "@total", "@messageId");
+        object?[] values =
+        [
+            orderId, kind, s.CustomerId, s.Primary.Kind, s.Primary.Value, s.Event.Channel, UnixTime.ToStorage(s.Event.OccurredAt),
+            CommerceProperties.Text(p, "currency"), sign * Money.ToStorage(subtotal), sign * Money.ToStorage(discount),
+            sign * Money.ToStorage(total), s.Event.MessageId,
+        ];
+        for (var i = 0; i < values.Length; i++)
+        {
+            insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        if (await insert.ExecuteNonQueryAsync() == 0)
         {
             return;
         }
 
+        var line = unit.Command(
+            """
+            INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_e4, discount_e4)
+            VALUES (@orderId, @lineNo, @sku, @quantity, @price, 0)
+            """,
+            "@orderId", "@lineNo", "@sku", "@quantity", "@price");
         var lineNo = 0;
-        foreach (var line in lines)
+        foreach (var l in lines)
         {
-            await unit.Connection.ExecuteAsync(
-                """
-                INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_e4, discount_e4)
-                VALUES (@orderId, @lineNo, @Sku, @quantity, @price, 0)
-                """,
-                new { orderId, lineNo = ++lineNo, line.Sku, quantity = sign * line.Quantity, price = Money.ToStorage(line.Price ?? 0) },
-                unit.Transaction);
+            line.Parameters[0].Value = orderId;
+            line.Parameters[1].Value = ++lineNo;
+            line.Parameters[2].Value = l.Sku;
+            line.Parameters[3].Value = sign * l.Quantity;
+            line.Parameters[4].Value = Money.ToStorage(l.Price ?? 0);
+            await line.ExecuteNonQueryAsync();
         }
     }
 }

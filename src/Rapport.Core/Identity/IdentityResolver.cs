@@ -18,6 +18,10 @@ public sealed class IdentityResolver
     private readonly ConcurrentDictionary<Identifier, long> _owners = new();
     private readonly ConcurrentDictionary<(Identifier, Identifier), long> _links = new();
 
+    // Identifiers PreloadAsync found unowned, valid only inside that one transaction.
+    private readonly HashSet<Identifier> _absent = [];
+    private UnitOfWork? _absentIn;
+
     /// <summary>Returns the customer that owns <paramref name="identifiers"/>[strongest] after linking.</summary>
     public async Task<long> ResolveAsync(
         UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias = false)
@@ -28,9 +32,10 @@ public sealed class IdentityResolver
             throw new ArgumentException("An event needs at least one identifier.", nameof(identifiers));
         }
 
+        var linksChanged = false;
         for (var i = 1; i < ids.Count; i++)
         {
-            await RecordLinkAsync(unit, ids[0], ids[i], at, messageId, explicitAlias);
+            linksChanged |= await RecordLinkAsync(unit, ids[0], ids[i], at, messageId, explicitAlias);
         }
 
         var owners = new Dictionary<Identifier, long>();
@@ -43,6 +48,12 @@ public sealed class IdentityResolver
         }
 
         var customers = owners.Values.Distinct().Order().ToList();
+        if (customers.Count == 1 && owners.Count == ids.Count && !linksChanged)
+        {
+            // Nothing new (every identifier owned by one customer, no new or earlier link): the
+            // graph is unchanged, so is the answer. Most events of a known customer end here.
+            return customers[0];
+        }
         if (customers.Count == 0)
         {
             var created = await CreateCustomerAsync(unit, at);
@@ -108,8 +119,15 @@ public sealed class IdentityResolver
             return cached;
         }
 
-        var owner = await unit.Connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT customer_id FROM identifiers WHERE kind = @Kind AND value = @Value", new { id.Kind, id.Value }, unit.Transaction);
+        if (ReferenceEquals(_absentIn, unit) && _absent.Contains(id))
+        {
+            return null;
+        }
+
+        var command = unit.Command("SELECT customer_id FROM identifiers WHERE kind = @kind AND value = @value", "@kind", "@value");
+        command.Parameters[0].Value = id.Kind;
+        command.Parameters[1].Value = id.Value;
+        var owner = await command.ExecuteScalarAsync() is { } found and not DBNull ? Convert.ToInt64(found, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
         if (owner is { } o)
         {
             _owners[id] = o;
@@ -118,11 +136,46 @@ public sealed class IdentityResolver
         return owner;
     }
 
+    /// <summary>
+    /// Reads the owners of a batch's identifiers in one query per kind, so resolving its events
+    /// needs no per-event lookup: found owners go to the cache, the rest are known to be new
+    /// for the rest of this transaction.
+    /// </summary>
+    public async Task PreloadAsync(UnitOfWork unit, IEnumerable<Identifier> identifiers)
+    {
+        if (!ReferenceEquals(_absentIn, unit))
+        {
+            _absent.Clear();
+            _absentIn = unit;
+        }
+
+        foreach (var kind in identifiers.Where(i => !_owners.ContainsKey(i)).Distinct().GroupBy(i => i.Kind))
+        {
+            var missing = kind.Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
+            var rows = await unit.Connection.QueryAsync<(string Value, long CustomerId)>(
+                $"SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {ValueList.Sql(unit.Dialect, "@values")}",
+                new { kind = kind.Key, values = ValueList.Of(unit.Dialect, missing) },
+                unit.Transaction);
+            foreach (var (value, customer) in rows)
+            {
+                _owners[new Identifier(kind.Key, value)] = customer;
+                missing.Remove(value);
+            }
+
+            foreach (var value in missing)
+            {
+                _absent.Add(new Identifier(kind.Key, value));
+            }
+        }
+    }
+
     /// <summary>Forgets every cached owner and link; the store is the truth.</summary>
     public void ClearCache()
     {
         _owners.Clear();
         _links.Clear();
+        _absent.Clear();
+        _absentIn = null;
     }
 
     internal async Task ReplayComponentAsync(UnitOfWork unit, IReadOnlyList<Identifier> seeds, IReadOnlyList<long> seedCustomers)
@@ -209,16 +262,17 @@ public sealed class IdentityResolver
             "UPDATE orders SET customer_id = @customer WHERE id_kind = @Kind AND id_value = @Value", p, unit.Transaction);
     }
 
-    private async Task RecordLinkAsync(UnitOfWork unit, Identifier x, Identifier y, long at, string messageId, bool explicitAlias)
+    /// <returns>True if the link is new or now has an earlier time (the graph changed, as far as this process knows).</returns>
+    private async Task<bool> RecordLinkAsync(UnitOfWork unit, Identifier x, Identifier y, long at, string messageId, bool explicitAlias)
     {
         var (a, b) = x.CompareTo(y) <= 0 ? (x, y) : (y, x);
         if (_links.TryGetValue((a, b), out var seen) && seen <= at)
         {
-            return;
+            return false;
         }
 
         // Keep the earliest sighting: identity must not depend on arrival order.
-        await unit.Connection.ExecuteAsync(
+        var command = unit.Command(
             """
             INSERT INTO identity_links (a_kind, a_value, b_kind, b_value, at, message_id, explicit)
             VALUES (@ak, @av, @bk, @bv, @at, @messageId, @ex)
@@ -226,10 +280,18 @@ public sealed class IdentityResolver
               SET at = excluded.at, message_id = excluded.message_id, explicit = excluded.explicit
               WHERE excluded.at < identity_links.at
             """,
-            new { ak = a.Kind, av = a.Value, bk = b.Kind, bv = b.Value, at, messageId, ex = explicitAlias ? 1L : 0L },
-            unit.Transaction);
+            "@ak", "@av", "@bk", "@bv", "@at", "@messageId", "@ex");
+        command.Parameters[0].Value = a.Kind;
+        command.Parameters[1].Value = a.Value;
+        command.Parameters[2].Value = b.Kind;
+        command.Parameters[3].Value = b.Value;
+        command.Parameters[4].Value = at;
+        command.Parameters[5].Value = messageId;
+        command.Parameters[6].Value = explicitAlias ? 1L : 0L;
+        await command.ExecuteNonQueryAsync();
         _links[(a, b)] = at;
         unit.OnRollback(() => _links.TryRemove((a, b), out _));
+        return true;
     }
 
     private static async Task<HashSet<string>> UserIdsAsync(UnitOfWork unit, IReadOnlyList<long> customers)
@@ -240,19 +302,26 @@ public sealed class IdentityResolver
         return rows.ToHashSet(StringComparer.Ordinal);
     }
 
-    private static Task<long> CreateCustomerAsync(UnitOfWork unit, long at) =>
-        unit.Connection.ExecuteScalarAsync<long>(
-            "INSERT INTO customers (created_at) VALUES (@at) RETURNING id", new { at }, unit.Transaction);
+    private static async Task<long> CreateCustomerAsync(UnitOfWork unit, long at)
+    {
+        var command = unit.Command("INSERT INTO customers (created_at) VALUES (@at) RETURNING id", "@at");
+        command.Parameters[0].Value = at;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private async Task AssignAsync(UnitOfWork unit, Identifier id, long customer, long at)
     {
-        await unit.Connection.ExecuteAsync(
+        var command = unit.Command(
             """
-            INSERT INTO identifiers (kind, value, customer_id, first_seen_at) VALUES (@Kind, @Value, @customer, @at)
+            INSERT INTO identifiers (kind, value, customer_id, first_seen_at) VALUES (@kind, @value, @customer, @at)
             ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id
             """,
-            new { id.Kind, id.Value, customer, at },
-            unit.Transaction);
+            "@kind", "@value", "@customer", "@at");
+        command.Parameters[0].Value = id.Kind;
+        command.Parameters[1].Value = id.Value;
+        command.Parameters[2].Value = customer;
+        command.Parameters[3].Value = at;
+        await command.ExecuteNonQueryAsync();
         SetOwner(unit, id, customer);
     }
 

@@ -42,14 +42,19 @@ public sealed class SqliteDatabase : IDatabase
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
+        // case_sensitive_like: LIKE is case-sensitive in PostgreSQL, so it is here too; search
+        // case-insensitively with lower(x) LIKE lower(@q) on both.
+        command.CommandText =
+            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA case_sensitive_like=ON;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
+    /// <summary>Closes this file's pooled connections (not other files'), so the file can be moved or deleted.</summary>
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
         return ValueTask.CompletedTask;
     }
 }

@@ -85,7 +85,8 @@ public sealed class EventPipeline : IEventSink, IAsyncDisposable
             var stored = await _writer.WriteAsync(unit => _eventWriter.WriteAsync(unit, all));
             foreach (var s in group)
             {
-                var mine = s.Events.Count(e => stored.Contains(e.MessageId));
+                // A message id counts as stored once, for the first submission that carried it.
+                var mine = s.Events.Select(e => e.MessageId).Distinct(StringComparer.Ordinal).Count(stored.Remove);
                 s.Done.TrySetResult(new IngestResult(mine, s.Events.Count - mine));
             }
         }

@@ -73,6 +73,17 @@ public sealed class IdentityResolver
             return await FindOwnerAsync(unit, ids[0]) ?? throw new InvalidOperationException("Replay lost an identifier.");
         }
 
+        if (customers.Count > 1)
+        {
+            // An admin who undid a merge disabled the links between those identifiers: a later
+            // event carrying the same pair must not silently merge them again.
+            var blocked = await DisabledPartnersAsync(unit, ids);
+            var anchor = owners.GetValueOrDefault(ids[0]);
+            customers = customers
+                .Where(c => c == anchor || anchor == 0 || owners.Any(kv => kv.Value == c && !blocked.Contains(kv.Key)))
+                .ToList();
+        }
+
         var survivor = customers[0];
         foreach (var id in ids.Where(i => !owners.ContainsKey(i)))
         {
@@ -201,12 +212,12 @@ public sealed class IdentityResolver
         {
             foreach (var id in group)
             {
-                if (owners.TryGetValue(id, out var old) && old == customer)
+                if (!owners.TryGetValue(id, out var old) || old != customer)
                 {
-                    continue;
+                    await AssignAsync(unit, id, customer, unit.Now);
                 }
 
-                await AssignAsync(unit, id, customer, unit.Now);
+                // Always: after an undo the owners are restored but the events still sit with the survivor.
                 await RepointAsync(unit, id, customer);
             }
 
@@ -292,6 +303,29 @@ public sealed class IdentityResolver
         _links[(a, b)] = at;
         unit.OnRollback(() => _links.TryRemove((a, b), out _));
         return true;
+    }
+
+    /// <summary>The identifiers whose link to the strongest one (<paramref name="ids"/>[0]) an admin disabled.</summary>
+    private static async Task<HashSet<Identifier>> DisabledPartnersAsync(UnitOfWork unit, IReadOnlyList<Identifier> ids)
+    {
+        var blocked = new HashSet<Identifier>();
+        foreach (var other in ids.Skip(1))
+        {
+            var (a, b) = ids[0].CompareTo(other) <= 0 ? (ids[0], other) : (other, ids[0]);
+            var disabled = await unit.Connection.ExecuteScalarAsync<long>(
+                """
+                SELECT COUNT(*) FROM identity_links
+                WHERE a_kind = @ak AND a_value = @av AND b_kind = @bk AND b_value = @bv AND disabled_at IS NOT NULL
+                """,
+                new { ak = a.Kind, av = a.Value, bk = b.Kind, bv = b.Value },
+                unit.Transaction);
+            if (disabled > 0)
+            {
+                blocked.Add(other);
+            }
+        }
+
+        return blocked;
     }
 
     private static async Task<HashSet<string>> UserIdsAsync(UnitOfWork unit, IReadOnlyList<long> customers)

@@ -14,5 +14,6 @@ public static class Schema
         .. Identity.IdentitySchema.Migrations,
         .. Customers.CustomersSchema.Migrations,
         .. Commerce.CommerceSchema.Migrations,
+        .. Commerce.CommerceImportSchema.Migrations,
     ];
 }

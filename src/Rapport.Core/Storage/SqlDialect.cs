@@ -2,7 +2,7 @@ using System.Data.Common;
 
 namespace Rapport.Core.Storage;
 
-/// <summary>What differs between the stores: DDL types and the bulk-append path.</summary>
+/// <summary>What differs between the stores: DDL types, the bulk-append path and error codes.</summary>
 public abstract class SqlDialect
 {
     public abstract string Name { get; }
@@ -12,14 +12,25 @@ public abstract class SqlDialect
 
     /// <summary>
     /// Expands the DDL tokens used by migrations: <c>{id}</c> is an auto-numbered BIGINT
-    /// primary key. Everything else in our DDL (BIGINT, TEXT, INTEGER) means the same in both.
+    /// primary key. Everything else in our DDL (BIGINT, TEXT, DOUBLE PRECISION) means the same
+    /// in both; prefer BIGINT to INTEGER, which is 32-bit in PostgreSQL and 64-bit in SQLite.
     /// </summary>
     public string Ddl(string template) => template.Replace("{id}", IdentityColumn, StringComparison.Ordinal);
 
+    /// <summary>Run before migrating so nodes starting together take turns; null where one process owns the store.</summary>
+    public virtual string? MigrationLockSql => null;
+
+    /// <summary>Releases <see cref="MigrationLockSql"/>.</summary>
+    public virtual string? MigrationUnlockSql => null;
+
     /// <summary>
     /// Appends rows in the caller's transaction by the fastest path the store has
-    /// (SQLite: one prepared statement reused; PostgreSQL: binary COPY). Rows must not
-    /// violate constraints: callers deduplicate first.
+    /// (SQLite: one prepared statement reused; PostgreSQL: binary COPY). Values may be null,
+    /// long, int, short, bool (stored as 1/0), string, double or byte[]; convert money with
+    /// <see cref="Money.ToStorage"/> and times with <see cref="UnixTime.ToStorage"/> first, anything
+    /// else throws <see cref="ArgumentException"/> in both stores. Rows must not violate
+    /// constraints: callers deduplicate first. A failed call leaves the transaction unusable in
+    /// PostgreSQL (and half-applied in SQLite): roll it back.
     /// </summary>
     public abstract Task BulkInsertAsync(
         DbConnection connection,
@@ -28,4 +39,72 @@ public abstract class SqlDialect
         IReadOnlyList<string> columns,
         IEnumerable<object?[]> rows,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when the exception is a UNIQUE or PRIMARY KEY violation, so callers can treat a
+    /// duplicate the same way on both stores. Prefer ON CONFLICT DO NOTHING where SQL can say it.
+    /// </summary>
+    public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>
+    /// The value a cell is stored as, decided the same way for both stores so a bulk insert that
+    /// works on one works on the other: long fits integer columns, string text columns, double
+    /// real columns, bool is 1/0 in integer columns, a long in a text column becomes its digits.
+    /// Everything else throws <see cref="ArgumentException"/> naming the column, including types
+    /// whose stored form would differ between the stores (decimal, DateTime, Guid).
+    /// </summary>
+    protected static object? StorageValue(object? value, ColumnAffinity affinity, string table, string column)
+    {
+        var v = value switch
+        {
+            null or DBNull => null,
+            long or string or double or byte[] => value,
+            int i => (long)i,
+            short s => (long)s,
+            bool b => b ? 1L : 0L,
+            float f => (double)f,
+            decimal => throw new ArgumentException(
+                $"{table}.{column}: decimal has no portable stored form; store Money.ToStorage(amount) (a long).", nameof(value)),
+            DateTimeOffset or DateTime => throw new ArgumentException(
+                $"{table}.{column}: store times as UnixTime.ToStorage(time) (a long of UTC milliseconds).", nameof(value)),
+            _ => throw new ArgumentException(
+                $"{table}.{column}: {value.GetType().Name} has no portable stored form; use long, string, double, bool or byte[].", nameof(value)),
+        };
+        return (affinity, v) switch
+        {
+            (_, null) => null,
+            (ColumnAffinity.Integer or ColumnAffinity.Boolean, long) => v,
+            (ColumnAffinity.Real, long l) => (double)l,
+            (ColumnAffinity.Real, double) => v,
+            (ColumnAffinity.Numeric, long or double) => v,
+            (ColumnAffinity.Text, string) => v,
+            (ColumnAffinity.Text, long l) => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (ColumnAffinity.Blob, byte[]) => v,
+            _ => throw new ArgumentException(
+                $"{table}.{column} is a {affinity.ToString().ToLowerInvariant()} column; a {v.GetType().Name} ('{v}') does not fit it the same way in both stores.",
+                nameof(value)),
+        };
+    }
+
+    /// <summary>Guards against rows whose length does not match the column list.</summary>
+    protected static void CheckRow(object?[] row, IReadOnlyList<string> columns, string table)
+    {
+        if (row.Length != columns.Count)
+        {
+            throw new ArgumentException(
+                $"A row for {table} has {row.Length} values but {columns.Count} columns were named ({string.Join(", ", columns)}).",
+                nameof(row));
+        }
+    }
+
+    /// <summary>What a column holds, as far as the bulk-insert checks care (SQLite's affinities, plus boolean).</summary>
+    protected enum ColumnAffinity
+    {
+        Integer,
+        Real,
+        Numeric,
+        Text,
+        Blob,
+        Boolean,
+    }
 }

@@ -10,6 +10,8 @@ internal static class RapportCli
         var root = new RootCommand("Rapport: one-to-one relationship marketing engine");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommands.Create());
+        root.Subcommands.Add(ClvCommands.Create());
+        root.Subcommands.Add(ImportCommands.Create());
         return root;
     }
 

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using Rapport.Core.Commerce;
+using Rapport.Core.Customers;
+using Rapport.Core.Events;
+using Rapport.Core.Identity;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
+
+namespace Rapport.Core.Tests.Events;
+
+/// <summary>The real write path (pipeline, identity, projections) over a fresh store, with a fake clock.</summary>
+internal sealed class CoreHarness : IAsyncDisposable
+{
+    private CoreHarness(TestDatabase db)
+    {
+        Db = db;
+        Identity = new IdentityResolver();
+        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
+        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer)]);
+        Pipeline = new EventPipeline(Writer, writer);
+        Customers = new CustomerQueries(db);
+        Commerce = new CommerceQueries(db, Clock);
+        Merges = new Merges(db, Writer, Identity);
+    }
+
+    public TestDatabase Db { get; }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
+
+    public IdentityResolver Identity { get; }
+
+    public StoreWriter Writer { get; }
+
+    public EventPipeline Pipeline { get; }
+
+    public CustomerQueries Customers { get; }
+
+    public CommerceQueries Commerce { get; }
+
+    public Merges Merges { get; }
+
+    public static async Task<CoreHarness> CreateAsync(StoreKind kind) => new(await TestStores.CreateAsync(kind));
+
+    public Task<IngestResult> SendAsync(params IncomingEvent[] events) => Pipeline.IngestAsync(events);
+
+    public async Task<long> OwnerAsync(string kind, string value) =>
+        await Customers.LookupAsync(kind, value) ?? throw new InvalidOperationException($"nobody has {kind}:{value}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Pipeline.DisposeAsync();
+        Writer.Dispose();
+        await Db.DisposeAsync();
+    }
+}
+
+/// <summary>Builds messages as a tracking library would send them.</summary>
+internal static class Ev
+{
+    private static readonly DateTimeOffset T0 = new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public static DateTimeOffset At(int minutes) => T0.AddMinutes(minutes);
+
+    public static IncomingEvent Track(string id, int minute, string name, JsonObject? props = null, string? user = null, string? anon = null, string channel = Channels.Web) =>
+        new(id, "track", name, channel, user, anon, At(minute), props ?? [], null, null);
+
+    public static IncomingEvent Identify(string id, int minute, JsonObject traits, string? user = null, string? anon = null, string channel = Channels.Web) =>
+        new(id, "identify", null, channel, user, anon, At(minute), traits, traits, null);
+
+    public static IncomingEvent Page(string id, int minute, string? user = null, string? anon = null) =>
+        new(id, "page", "Home", Channels.Web, user, anon, At(minute), [], null, null);
+
+    public static IncomingEvent Alias(string id, int minute, string previousId, string user) =>
+        new(id, "alias", null, Channels.Web, user, null, At(minute), new JsonObject { ["previousId"] = previousId }, null, null, previousId);
+
+    public static JsonObject Product(string sku, decimal price, int quantity = 1, string? category = null) =>
+        new() { ["product_id"] = sku, ["name"] = sku + " name", ["price"] = price, ["quantity"] = quantity, ["category"] = category };
+
+    public static JsonObject Order(string orderId, params (string Sku, decimal Price, int Qty)[] lines) => new()
+    {
+        ["order_id"] = orderId,
+        ["total"] = lines.Sum(l => l.Price * l.Qty),
+        ["currency"] = "GBP",
+        ["products"] = new JsonArray(lines.Select(l => (JsonNode)Product(l.Sku, l.Price, l.Qty)).ToArray()),
+    };
+}

@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Time.Testing;
+using Rapport.Core.Keys;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
+using Rapport.Hosting;
+
+namespace Rapport.Tests.Http;
+
+/// <summary>The real Rapport host on a loopback port over a fresh store, with a write and an admin key.</summary>
+internal sealed class ApiServer : IAsyncDisposable
+{
+    private ApiServer(WebApplication app, TestDatabase db, FakeTimeProvider clock, Uri address, string writeKey, string adminKey)
+    {
+        App = app;
+        Db = db;
+        Clock = clock;
+        Address = address;
+        WriteKey = writeKey;
+        AdminKey = adminKey;
+        Writer = Client(writeKey);
+        Admin = Client(adminKey);
+    }
+
+    public WebApplication App { get; }
+
+    public TestDatabase Db { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public Uri Address { get; }
+
+    public string WriteKey { get; }
+
+    public string AdminKey { get; }
+
+    /// <summary>Sends the write key the way Segment libraries do: HTTP basic, key as user name.</summary>
+    public HttpClient Writer { get; }
+
+    public HttpClient Admin { get; }
+
+    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite)
+    {
+        var db = await TestStores.CreateAsync(store);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var app = RapportApp.Build(db, clock, "http://127.0.0.1:0");
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var keys = new ApiKeys(db, clock);
+        var (write, _) = await keys.CreateAsync(KeyKind.Write, "test");
+        var (admin, _) = await keys.CreateAsync(KeyKind.Admin, "test");
+        return new ApiServer(app, db, clock, address, write, admin);
+    }
+
+    public HttpClient Client(string? key)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Writer.Dispose();
+        Admin.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+}

@@ -11,6 +11,10 @@ namespace Rapport.Core.Commerce;
 /// </summary>
 public sealed class OrderProjection : IEventProjection
 {
+    // Products whose row has a category and a price: an event's upsert would change nothing
+    // (it only fills gaps), so it is skipped. Only the single writer touches this.
+    private readonly HashSet<string> _complete = new(StringComparer.Ordinal);
+
     public async Task ApplyAsync(UnitOfWork unit, IReadOnlyList<StoredEvent> events)
     {
         // Most events mention a product; a batch mentions each product many times. The upsert
@@ -31,7 +35,17 @@ public sealed class OrderProjection : IEventProjection
 
         foreach (var product in products.Values)
         {
+            if (_complete.Contains(product.Sku))
+            {
+                continue;
+            }
+
             await UpsertProductAsync(unit, product);
+            if (product.Category is not null && product.Price is not null)
+            {
+                _complete.Add(product.Sku);
+                unit.OnRollback(() => _complete.Remove(product.Sku));
+            }
         }
 
         foreach (var s in events)
@@ -67,20 +81,15 @@ public sealed class OrderProjection : IEventProjection
     private static async Task UpsertProductAsync(UnitOfWork unit, ProductRef p)
     {
         // The catalogue (import) is authoritative; events only fill gaps.
-        var command = unit.Command(
+        await unit.Statement(
             """
             INSERT INTO products (sku, name, category, price_e4, updated_at) VALUES (@sku, @name, @category, @price, @now)
             ON CONFLICT (sku) DO UPDATE SET
               category = COALESCE(products.category, excluded.category),
               price_e4 = COALESCE(products.price_e4, excluded.price_e4)
             """,
-            "@sku", "@name", "@category", "@price", "@now");
-        command.Parameters[0].Value = p.Sku;
-        command.Parameters[1].Value = p.Name ?? p.Sku;
-        command.Parameters[2].Value = (object?)p.Category ?? DBNull.Value;
-        command.Parameters[3].Value = p.Price is { } x ? (object)Money.ToStorage(x) : DBNull.Value;
-        command.Parameters[4].Value = unit.Now;
-        await command.ExecuteNonQueryAsync();
+            "@sku", "@name", "@category", "@price", "@now")
+            .ExecuteAsync(p.Sku, p.Name ?? p.Sku, p.Category, p.Price is { } x ? Money.ToStorage(x) : null, unit.Now);
     }
 
     private static async Task RefundAsync(UnitOfWork unit, StoredEvent s)
@@ -109,7 +118,7 @@ public sealed class OrderProjection : IEventProjection
         var subtotal = lines.Sum(l => (l.Price ?? 0) * l.Quantity);
         var discount = CommerceProperties.Number(p, "discount") ?? 0;
         var total = CommerceProperties.Number(p, "total") ?? CommerceProperties.Number(p, "revenue") ?? subtotal - discount;
-        var insert = unit.Command(
+        var inserted = await unit.Statement(
             """
             INSERT INTO orders (order_id, kind, customer_id, id_kind, id_value, channel, status, placed_at, currency,
                                 subtotal_e4, discount_e4, total_e4, source, message_id)
@@ -117,38 +126,26 @@ public sealed class OrderProjection : IEventProjection
                     @subtotal, @discount, @total, 'event', @messageId)
             ON CONFLICT (order_id) DO NOTHING
             """,
-            "@orderId", "@kind", "@customer", "@idKind", "@idValue", "@channel", "@at", "@currency", "@subtotal", "@discount", "@total", "@messageId");
-        object?[] values =
-        [
-            orderId, kind, s.CustomerId, s.Primary.Kind, s.Primary.Value, s.Event.Channel, UnixTime.ToStorage(s.Event.OccurredAt),
-            CommerceProperties.Text(p, "currency"), sign * Money.ToStorage(subtotal), sign * Money.ToStorage(discount),
-            sign * Money.ToStorage(total), s.Event.MessageId,
-        ];
-        for (var i = 0; i < values.Length; i++)
-        {
-            insert.Parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-
-        if (await insert.ExecuteNonQueryAsync() == 0)
+            "@orderId", "@kind", "@customer", "@idKind", "@idValue", "@channel", "@at", "@currency", "@subtotal", "@discount", "@total", "@messageId")
+            .ExecuteAsync(
+                orderId, kind, s.CustomerId, s.Primary.Kind, s.Primary.Value, s.Event.Channel, UnixTime.ToStorage(s.Event.OccurredAt),
+                CommerceProperties.Text(p, "currency"), sign * Money.ToStorage(subtotal), sign * Money.ToStorage(discount),
+                sign * Money.ToStorage(total), s.Event.MessageId);
+        if (inserted == 0)
         {
             return;
         }
 
-        var line = unit.Command(
+        var line = unit.Statement(
             """
             INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_e4, discount_e4)
             VALUES (@orderId, @lineNo, @sku, @quantity, @price, 0)
             """,
             "@orderId", "@lineNo", "@sku", "@quantity", "@price");
-        var lineNo = 0;
+        var lineNo = 0L;
         foreach (var l in lines)
         {
-            line.Parameters[0].Value = orderId;
-            line.Parameters[1].Value = ++lineNo;
-            line.Parameters[2].Value = l.Sku;
-            line.Parameters[3].Value = sign * l.Quantity;
-            line.Parameters[4].Value = Money.ToStorage(l.Price ?? 0);
-            await line.ExecuteNonQueryAsync();
+            await line.ExecuteAsync(orderId, ++lineNo, l.Sku, (long)sign * l.Quantity, Money.ToStorage(l.Price ?? 0));
         }
     }
 }

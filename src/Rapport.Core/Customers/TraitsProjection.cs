@@ -53,29 +53,18 @@ public sealed class TraitsProjection : IEventProjection
 
     private static async Task WriteAsync(UnitOfWork unit, long customer, string name, string value, string source, string messageId, long at)
     {
-        object[] values = [customer, name, value, source, messageId, at];
-        var history = unit.Command(
+        await unit.Statement(
             "INSERT INTO trait_history (customer_id, name, value, source, message_id, at) VALUES (@customer, @name, @value, @source, @messageId, @at)",
-            "@customer", "@name", "@value", "@source", "@messageId", "@at");
-        var current = unit.Command(
+            "@customer", "@name", "@value", "@source", "@messageId", "@at")
+            .ExecuteAsync(customer, name, value, source, messageId, at);
+        await unit.Statement(
             """
             INSERT INTO traits (customer_id, name, value, source, at) VALUES (@customer, @name, @value, @source, @at)
             ON CONFLICT (customer_id, name) DO UPDATE SET value = excluded.value, source = excluded.source, at = excluded.at
             WHERE excluded.at >= traits.at
             """,
-            "@customer", "@name", "@value", "@source", "@at");
-        for (var i = 0; i < values.Length; i++)
-        {
-            history.Parameters[i].Value = values[i];
-        }
-
-        current.Parameters[0].Value = customer;
-        current.Parameters[1].Value = name;
-        current.Parameters[2].Value = value;
-        current.Parameters[3].Value = source;
-        current.Parameters[4].Value = at;
-        await history.ExecuteNonQueryAsync();
-        await current.ExecuteNonQueryAsync();
+            "@customer", "@name", "@value", "@source", "@at")
+            .ExecuteAsync(customer, name, value, source, at);
     }
 
     private static string SourceOf(IncomingEvent e) => $"{e.Channel}:{e.Type}";

@@ -79,7 +79,7 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
         {
             s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
             s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
-            s.Event.Payload.ToJsonString(), s.Event.Context?.ToJsonString(),
+            s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(),
         }));
 
         foreach (var projection in _projections)
@@ -121,13 +121,11 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
             unique.TryAdd(e.MessageId, e);
         }
 
-        var existing = await unit.Connection.QueryAsync<string>(
-            $"SELECT message_id FROM events WHERE message_id IN {ValueList.Sql(unit.Dialect, "@ids")}",
-            new { ids = ValueList.Of(unit.Dialect, unique.Keys) },
-            unit.Transaction);
-        foreach (var id in existing)
+        var existing = await unit.Statement($"SELECT message_id FROM events WHERE message_id IN {ValueList.Sql(unit.Dialect, "@ids")}", "@ids")
+            .QueryAsync(ValueList.Of(unit.Dialect, unique.Keys));
+        foreach (var row in existing)
         {
-            unique.Remove(id);
+            unique.Remove((string)row[0]!);
         }
 
         return unique.Values.ToList();

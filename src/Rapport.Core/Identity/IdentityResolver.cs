@@ -23,8 +23,41 @@ public sealed class IdentityResolver
     private UnitOfWork? _absentIn;
 
     /// <summary>Returns the customer that owns <paramref name="identifiers"/>[strongest] after linking.</summary>
-    public async Task<long> ResolveAsync(
-        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias = false)
+    public Task<long> ResolveAsync(
+        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias = false) =>
+        TryResolveKnown(identifiers, at, out var known)
+            ? Task.FromResult(known)
+            : ResolveSlowAsync(unit, identifiers, at, messageId, explicitAlias);
+
+    /// <summary>
+    /// The common case without touching the store or allocating: every identifier is owned by
+    /// the same customer and every link between them is already recorded at this time or
+    /// earlier, so the identity graph would not change.
+    /// </summary>
+    public bool TryResolveKnown(IReadOnlyList<Identifier> identifiers, long at, out long customer)
+    {
+        customer = 0;
+        if (identifiers.Count == 0 || !_owners.TryGetValue(identifiers[0], out customer))
+        {
+            return false;
+        }
+
+        // Links are recorded from the strongest identifier, so this holds only for the sorted, distinct list Identifiers() gives.
+        for (var i = 1; i < identifiers.Count; i++)
+        {
+            if (identifiers[i - 1].CompareTo(identifiers[i]) >= 0
+                || !_owners.TryGetValue(identifiers[i], out var owner) || owner != customer
+                || !_links.TryGetValue((identifiers[0], identifiers[i]), out var seen) || seen > at)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<long> ResolveSlowAsync(
+        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias)
     {
         var ids = identifiers.Distinct().Order().ToList();
         if (ids.Count == 0)
@@ -51,9 +84,10 @@ public sealed class IdentityResolver
         if (customers.Count == 1 && owners.Count == ids.Count && !linksChanged)
         {
             // Nothing new (every identifier owned by one customer, no new or earlier link): the
-            // graph is unchanged, so is the answer. Most events of a known customer end here.
+            // graph is unchanged, so is the answer.
             return customers[0];
         }
+
         if (customers.Count == 0)
         {
             var created = await CreateCustomerAsync(unit, at);
@@ -135,10 +169,9 @@ public sealed class IdentityResolver
             return null;
         }
 
-        var command = unit.Command("SELECT customer_id FROM identifiers WHERE kind = @kind AND value = @value", "@kind", "@value");
-        command.Parameters[0].Value = id.Kind;
-        command.Parameters[1].Value = id.Value;
-        var owner = await command.ExecuteScalarAsync() is { } found and not DBNull ? Convert.ToInt64(found, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+        var found = await unit.Statement("SELECT customer_id FROM identifiers WHERE kind = @kind AND value = @value", "@kind", "@value")
+            .ScalarAsync(id.Kind, id.Value);
+        var owner = found is null ? (long?)null : Convert.ToInt64(found, System.Globalization.CultureInfo.InvariantCulture);
         if (owner is { } o)
         {
             _owners[id] = o;
@@ -160,22 +193,35 @@ public sealed class IdentityResolver
             _absentIn = unit;
         }
 
-        foreach (var kind in identifiers.Where(i => !_owners.ContainsKey(i)).Distinct().GroupBy(i => i.Kind))
+        var unknown = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var id in identifiers)
         {
-            var missing = kind.Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
-            var rows = await unit.Connection.QueryAsync<(string Value, long CustomerId)>(
-                $"SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {ValueList.Sql(unit.Dialect, "@values")}",
-                new { kind = kind.Key, values = ValueList.Of(unit.Dialect, missing) },
-                unit.Transaction);
-            foreach (var (value, customer) in rows)
+            if (!_owners.ContainsKey(id) && !_absent.Contains(id))
             {
-                _owners[new Identifier(kind.Key, value)] = customer;
+                if (!unknown.TryGetValue(id.Kind, out var values))
+                {
+                    unknown[id.Kind] = values = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                values.Add(id.Value);
+            }
+        }
+
+        foreach (var (kind, missing) in unknown)
+        {
+            var rows = await unit.Statement(
+                    $"SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {ValueList.Sql(unit.Dialect, "@values")}", "@kind", "@values")
+                .QueryAsync(kind, ValueList.Of(unit.Dialect, missing));
+            foreach (var row in rows)
+            {
+                var value = (string)row[0]!;
+                _owners[new Identifier(kind, value)] = Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture);
                 missing.Remove(value);
             }
 
             foreach (var value in missing)
             {
-                _absent.Add(new Identifier(kind.Key, value));
+                _absent.Add(new Identifier(kind, value));
             }
         }
     }
@@ -283,7 +329,7 @@ public sealed class IdentityResolver
         }
 
         // Keep the earliest sighting: identity must not depend on arrival order.
-        var command = unit.Command(
+        await unit.Statement(
             """
             INSERT INTO identity_links (a_kind, a_value, b_kind, b_value, at, message_id, explicit)
             VALUES (@ak, @av, @bk, @bv, @at, @messageId, @ex)
@@ -291,15 +337,8 @@ public sealed class IdentityResolver
               SET at = excluded.at, message_id = excluded.message_id, explicit = excluded.explicit
               WHERE excluded.at < identity_links.at
             """,
-            "@ak", "@av", "@bk", "@bv", "@at", "@messageId", "@ex");
-        command.Parameters[0].Value = a.Kind;
-        command.Parameters[1].Value = a.Value;
-        command.Parameters[2].Value = b.Kind;
-        command.Parameters[3].Value = b.Value;
-        command.Parameters[4].Value = at;
-        command.Parameters[5].Value = messageId;
-        command.Parameters[6].Value = explicitAlias ? 1L : 0L;
-        await command.ExecuteNonQueryAsync();
+            "@ak", "@av", "@bk", "@bv", "@at", "@messageId", "@ex")
+            .ExecuteAsync(a.Kind, a.Value, b.Kind, b.Value, at, messageId, explicitAlias ? 1L : 0L);
         _links[(a, b)] = at;
         unit.OnRollback(() => _links.TryRemove((a, b), out _));
         return true;
@@ -330,6 +369,14 @@ public sealed class IdentityResolver
 
     private static async Task<HashSet<string>> UserIdsAsync(UnitOfWork unit, IReadOnlyList<long> customers)
     {
+        if (customers.Count == 1)
+        {
+            // The usual case (a known visitor signs in): one reused statement, not new SQL text per customer.
+            var found = await unit.Statement($"SELECT value FROM identifiers WHERE kind = '{Identifier.UserId}' AND customer_id = @customer", "@customer")
+                .QueryAsync(customers[0]);
+            return found.Select(r => (string)r[0]!).ToHashSet(StringComparer.Ordinal);
+        }
+
         var rows = await unit.Connection.QueryAsync<string>(
             $"SELECT value FROM identifiers WHERE kind = '{Identifier.UserId}' AND customer_id IN ({string.Join(",", customers)})",
             transaction: unit.Transaction);
@@ -338,24 +385,19 @@ public sealed class IdentityResolver
 
     private static async Task<long> CreateCustomerAsync(UnitOfWork unit, long at)
     {
-        var command = unit.Command("INSERT INTO customers (created_at) VALUES (@at) RETURNING id", "@at");
-        command.Parameters[0].Value = at;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        var id = await unit.Statement("INSERT INTO customers (created_at) VALUES (@at) RETURNING id", "@at").ScalarAsync(at);
+        return Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task AssignAsync(UnitOfWork unit, Identifier id, long customer, long at)
     {
-        var command = unit.Command(
+        await unit.Statement(
             """
             INSERT INTO identifiers (kind, value, customer_id, first_seen_at) VALUES (@kind, @value, @customer, @at)
             ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id
             """,
-            "@kind", "@value", "@customer", "@at");
-        command.Parameters[0].Value = id.Kind;
-        command.Parameters[1].Value = id.Value;
-        command.Parameters[2].Value = customer;
-        command.Parameters[3].Value = at;
-        await command.ExecuteNonQueryAsync();
+            "@kind", "@value", "@customer", "@at")
+            .ExecuteAsync(id.Kind, id.Value, customer, at);
         SetOwner(unit, id, customer);
     }
 

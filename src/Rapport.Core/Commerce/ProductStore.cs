@@ -39,14 +39,16 @@ internal static class ProductStore
         var result = new Dictionary<string, ProductRecord>(StringComparer.Ordinal);
         foreach (var chunk in skus.Distinct(StringComparer.Ordinal).Chunk(5000))
         {
+            // One parameter per SKU: Dapper's "IN @chunk" passes PostgreSQL an array, which IN rejects.
+            var parameters = new DynamicParameters();
             var rows = await unit.Connection.QueryAsync<ProductRecord>(
-                """
+                $"""
                 SELECT sku AS Sku, name AS Name, category AS Category, price_e4 AS PriceE4, unit_cost_e4 AS UnitCostE4,
                        currency AS Currency, available AS Available, price_at AS PriceAt,
                        unit_cost_assumed AS UnitCostAssumed, updated_at AS UpdatedAt
-                FROM products WHERE sku IN @chunk
+                FROM products WHERE {SqlList.In("sku", chunk, parameters)}
                 """,
-                new { chunk },
+                parameters,
                 unit.Transaction);
             foreach (var row in rows)
             {

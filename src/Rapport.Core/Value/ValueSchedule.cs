@@ -19,6 +19,9 @@ public sealed class ValueSchedule(ValueRecompute recompute, ClvRefit refit, IDat
     /// <summary>Raised with the time the schedule sleeps until, once its timer is set.</summary>
     public event Action<DateTimeOffset>? Waiting;
 
+    /// <summary>When the schedule next wakes up, once it sleeps (for the status page and tests).</summary>
+    public DateTimeOffset? SleepingUntil { get; private set; }
+
     public async Task RunAsync(Action<string> log, CancellationToken ct)
     {
         var started = clock.GetUtcNow();
@@ -45,8 +48,10 @@ public sealed class ValueSchedule(ValueRecompute recompute, ClvRefit refit, IDat
                 // The timer is set before anyone hears that we wait, so a test that moves the
                 // clock on Waiting cannot move it before the timer exists.
                 var sleep = Task.Delay(next - now, clock, ct);
+                SleepingUntil = next;
                 Waiting?.Invoke(next);
                 await sleep;
+                SleepingUntil = null;
                 continue;
             }
 

@@ -128,7 +128,7 @@ internal static class DemoCommand
         var value = await services.GetRequiredService<ValueRecompute>().RunAsync(rebuild: false, null, ct);
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"      {value.Buyers:N0} customers with orders; the top {value.Top:P0} bring {value.RevenueShareOfTop:P0} of net revenue and {value.MarginShareOfTop:P0} of margin; tiers: {string.Join(", ", value.Tiers.Select(t => $"{t.Name} {t.Customers:N0}"))}"));
+            $"      {value.Buyers:N0} customers with orders; the top {ValueCommands.Percent(value.Top)} bring {ValueCommands.Percent(Math.Round(value.RevenueShareOfTop ?? 0, 3))} of net revenue and {ValueCommands.Percent(Math.Round(value.MarginShareOfTop ?? 0, 3))} of margin; tiers: {string.Join(", ", value.Tiers.Select(t => $"{t.Name} {t.Customers:N0}"))}"));
         // 40% margin: the UCI import assumes goods cost 60% of their price.
         var fit = await services.GetRequiredService<ClvRefit>().FitAsync(new ClvFitRequest(ClvFitRequest.BgNbd, 52, 0.10, 0.4), null, ct);
         if (!fit.Fitted)

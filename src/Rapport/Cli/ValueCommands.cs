@@ -65,7 +65,7 @@ internal static class ValueCommands
             CultureInfo.InvariantCulture,
             $"""
             Model {m.Id}: {(m.Kind == ClvFitRequest.ParetoNbd ? "Pareto/NBD" : "BG/NBD")} {string.Join(" ", p.Where(kv => kv.Key is not ("p" or "q" or "gamma")).Select(kv => $"{kv.Key}={kv.Value:0.###}"))} (LL {m.LogLikelihood:0.#}); Gamma-Gamma p={p["p"]:0.###} q={p["q"]:0.###} gamma={p["gamma"]:0.###}
-            {o.Predictions:N0} customers to {m.CalibrationEnd:yyyy-MM-dd}; {m.HorizonWeeks}-week CLV at {m.Margin:P0} margin, {m.DiscountRate:P0}/year: total {o.TotalClv:N0}, highest {o.TopClv:N0} (customer {o.TopCustomerId}); {o.Seconds:0.0} s
+            {o.Predictions:N0} customers to {m.CalibrationEnd:yyyy-MM-dd}; {m.HorizonWeeks}-week CLV at {Percent(m.Margin)} margin, {Percent(m.DiscountRate)}/year: total {o.TotalClv:N0}, highest {o.TopClv:N0} (customer {o.TopCustomerId}); {o.Seconds:0.0} s
 
             """);
     }
@@ -93,11 +93,14 @@ internal static class ValueCommands
         $"""
         {s.Customers:N0} customers, {s.Buyers:N0} with orders{(s.Rebuilt ? " (figures rebuilt from the orders)" : "")}; {s.TotalSeconds:0.0} s (read {s.ReadSeconds:0.0}, compute {s.ComputeSeconds:0.00}, write {s.WriteSeconds:0.0})
         Tiers: {string.Join(", ", s.Tiers.Select(t => $"{t.Name} {t.Customers:N0}"))}
-        Top {s.Top:P0} of buyers: {Share(s.RevenueShareOfTop)} of net revenue, {Share(s.MarginShareOfTop)} of margin
+        Top {Percent(s.Top)} of buyers: {Share(s.RevenueShareOfTop)} of net revenue, {Share(s.MarginShareOfTop)} of margin
 
         """);
 
-    private static string Share(double? share) => share is { } x ? x.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+    private static string Share(double? share) => share is { } x ? (x * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "n/a";
+
+    /// <summary>"35%": the invariant culture's P format would print "35 %".</summary>
+    internal static string Percent(double? share) => share is { } x ? (x * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%" : "n/a";
 
     private static Action<string> Progress(TextWriter error) => line => error.WriteLine(line);
 }

@@ -54,7 +54,7 @@ internal static class DemoCommand
         var dbPath = Path.Combine(dir, "demo.db");
         if (fresh)
         {
-            foreach (var f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" })
+            foreach (var f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" }.Where(File.Exists))
             {
                 File.Delete(f);
             }

@@ -5,6 +5,7 @@ using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Storage;
+using Rapport.Core.Value;
 using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Core.Tests.Events;
@@ -16,7 +17,7 @@ internal sealed class CoreHarness : IAsyncDisposable
     {
         Db = db;
         Identity = new IdentityResolver();
-        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
+        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population)]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer)]);
         Pipeline = new EventPipeline(Writer, writer);
         Customers = new CustomerQueries(db);
@@ -29,6 +30,9 @@ internal sealed class CoreHarness : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
 
     public IdentityResolver Identity { get; }
+
+    /// <summary>The population value scores are kept against (shared by the projection and value services).</summary>
+    public ValuePopulationCache Population { get; } = new();
 
     public StoreWriter Writer { get; }
 

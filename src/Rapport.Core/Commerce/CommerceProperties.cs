@@ -41,6 +41,9 @@ public static class CommerceProperties
     public static decimal? Number(JsonObject p, string key) => p[key] switch
     {
         JsonValue v when v.TryGetValue<decimal>(out var d) => d,
+        // A value built in code (JsonValue.Create(2)) only converts to its own type: read its JSON text.
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
         JsonValue v when v.TryGetValue<string>(out var s) && decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };

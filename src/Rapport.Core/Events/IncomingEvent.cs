@@ -23,6 +23,16 @@ public sealed record IncomingEvent(
     string? PreviousId = null)
 {
     /// <summary>
+    /// The text of <see cref="Payload"/> as the client sent it, when Rapport changed nothing in
+    /// it: stored as is, so the single writer thread does not serialise it again. Null means
+    /// serialise <see cref="Payload"/>.
+    /// </summary>
+    public string? PayloadJson { get; init; }
+
+    /// <summary>The text of <see cref="Context"/> as sent; null means serialise <see cref="Context"/>.</summary>
+    public string? ContextJson { get; init; }
+
+    /// <summary>
     /// Every identifier the message carries: userId, anonymousId, and the email, phone,
     /// loyalty card and store customer number found in its traits (identify traits or
     /// context.traits).

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using Dapper;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Rapport.Core.Demo;
@@ -8,7 +10,7 @@ using Rapport.Core.Identity;
 using Rapport.Core.Import;
 using Rapport.Core.Keys;
 using Rapport.Core.Storage;
-using Rapport.Engine.Clv;
+using Rapport.Core.Value;
 using Rapport.Hosting;
 using Rapport.Storage.Sqlite;
 
@@ -52,7 +54,7 @@ internal static class DemoCommand
         var dbPath = Path.Combine(dir, "demo.db");
         if (fresh)
         {
-            foreach (var f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" })
+            foreach (var f in new[] { dbPath, dbPath + "-wal", dbPath + "-shm" }.Where(File.Exists))
             {
                 File.Delete(f);
             }
@@ -67,7 +69,8 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         await output.WriteLineAsync($"[1/4] Importing {sample} into {db.DisplayName} (a re-run only adds what is missing)");
         var summary = await Importer.RunAsync(
-            services.GetRequiredService<StoreWriter>(), services.GetRequiredService<IdentityResolver>(), ImportKind.Orders, sample,
+            services.GetRequiredService<StoreWriter>(), services.GetRequiredService<IdentityResolver>(), services.GetRequiredService<EventWriter>(),
+            ImportKind.Orders, sample,
             new ImportOptions { Source = "demo" }, ImportCommands.PlainProgress("orders", error), ct);
         await output.WriteLineAsync(
             $"      {summary.RowsRead:N0} rows: {summary.Imported:N0} imported, {summary.Unchanged:N0} already there, {summary.Rejected:N0} rejected ({clock.Elapsed.TotalSeconds:0.0} s)");
@@ -88,8 +91,8 @@ internal static class DemoCommand
         await output.WriteLineAsync($"      {total:N0} simulated events for {customers.Count:N0} customers, {stored:N0} new ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         clock.Restart();
-        await output.WriteLineAsync("[3/4] Fitting BG/NBD and Gamma-Gamma to the customers' purchases");
-        var top = await FitClvAsync(db, output, ct);
+        await output.WriteLineAsync("[3/4] Computing customer value (margin, RFM, tiers, Pareto) and fitting BG/NBD and Gamma-Gamma to the customers' purchases");
+        var top = await ComputeValueAsync(services, output, ct);
         await output.WriteLineAsync($"      ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         var keys = services.GetRequiredService<ApiKeys>();
@@ -117,35 +120,34 @@ internal static class DemoCommand
         return 0;
     }
 
-    /// <summary>Fits the models on every known customer's purchases up to the last day; returns the most valuable customer's id.</summary>
-    private static async Task<string> FitClvAsync(IDatabase db, TextWriter output, CancellationToken ct)
+    /// <summary>
+    /// Recomputes every customer's value and fits a CLV model version through the server's own
+    /// services, so the demo store holds values and predictions; returns the most valuable customer's id.
+    /// </summary>
+    private static async Task<string> ComputeValueAsync(IServiceProvider services, TextWriter output, CancellationToken ct)
     {
-        var sales = await DemoData.SalesAsync(db, ct);
-        if (sales.Length == 0)
+        var value = await services.GetRequiredService<ValueRecompute>().RunAsync(rebuild: false, null, ct);
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"      {value.Buyers:N0} customers with orders; the top {ValueCommands.Percent(value.Top)} bring {ValueCommands.Percent(Math.Round(value.RevenueShareOfTop ?? 0, 3))} of net revenue and {ValueCommands.Percent(Math.Round(value.MarginShareOfTop ?? 0, 3))} of margin; tiers: {string.Join(", ", value.Tiers.Select(t => $"{t.Name} {t.Customers:N0}"))}"));
+        // 40% margin: the UCI import assumes goods cost 60% of their price.
+        var fit = await services.GetRequiredService<ClvRefit>().FitAsync(new ClvFitRequest(ClvFitRequest.BgNbd, 52, 0.10, 0.4), null, ct);
+        if (!fit.Fitted)
         {
-            return "1";
+            await output.WriteLineAsync($"      the models could not be fitted: {fit.Model.Message}");
+            await using var c = await services.GetRequiredService<IDatabase>().OpenAsync(ct);
+            var best = await c.ExecuteScalarAsync<long?>("SELECT customer_id FROM customer_value ORDER BY margin_e4 DESC, customer_id LIMIT 1");
+            return (best ?? 1).ToString(CultureInfo.InvariantCulture);
         }
 
-        var end = sales.Max(s => s.Date);
-        var summaries = CustomerSummaries.Build(sales, end);
-        try
-        {
-            var bg = BgNbdModel.Fit(RepeatPurchaseData.From(summaries));
-            var gg = GammaGammaModel.Fit(summaries);
-            var values = CustomerLifetimeValue.Score(bg.Model, gg.Model, summaries, new ClvOptions(52, 0.10, 0.4));
-            var best = values.MaxBy(v => v.Clv)!;
-            await output.WriteLineAsync(
-                $"      BG/NBD r={bg.Model.R:0.###} alpha={bg.Model.Alpha:0.###} a={bg.Model.A:0.###} b={bg.Model.B:0.###} (LL {bg.LogLikelihood:0.#}); " +
-                $"Gamma-Gamma p={gg.Model.P:0.###} q={gg.Model.Q:0.###} gamma={gg.Model.Gamma:0.###}");
-            await output.WriteLineAsync(
-                $"      {summaries.Length:N0} customers; 52-week CLV at 40% margin, 10%/year: total £{values.Sum(v => v.Clv):N0}, highest £{best.Clv:N0} (customer {best.CustomerId})");
-            return best.CustomerId;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ArithmeticException)
-        {
-            await output.WriteLineAsync($"      the models could not be fitted: {ex.Message}");
-            return summaries[0].CustomerId;
-        }
+        var p = fit.Model.Parameters!;
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"      BG/NBD r={p["r"]:0.###} alpha={p["alpha"]:0.###} a={p["a"]:0.###} b={p["b"]:0.###} (LL {fit.Model.LogLikelihood:0.#}); Gamma-Gamma p={p["p"]:0.###} q={p["q"]:0.###} gamma={p["gamma"]:0.###} (model {fit.Model.Id})"));
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"      {fit.Predictions:N0} customers; 52-week CLV at 40% margin, 10%/year: total £{fit.TotalClv:N0}, highest £{fit.TopClv:N0} (customer {fit.TopCustomerId})"));
+        return fit.TopCustomerId!.Value.ToString(CultureInfo.InvariantCulture);
     }
 
     private static string? FindSample()

@@ -11,7 +11,10 @@ internal static class RapportCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommands.Create());
-        root.Subcommands.Add(ClvCommands.Create());
+        var clv = ClvCommands.Create();
+        clv.Subcommands.Add(ValueCommands.Refit());
+        root.Subcommands.Add(clv);
+        root.Subcommands.Add(ValueCommands.Create());
         root.Subcommands.Add(ImportCommands.Create());
         root.Subcommands.Add(SegmentCommands.Create());
         return root;

@@ -5,6 +5,7 @@ using Rapport.Core.Identity;
 using Rapport.Core.Keys;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
+using Rapport.Core.Value;
 using Rapport.Engine.Segments;
 
 namespace Rapport.Hosting;
@@ -12,7 +13,7 @@ namespace Rapport.Hosting;
 /// <summary>The object graph shared by the HTTP host and the CLI commands.</summary>
 internal static class RapportServices
 {
-    public static IServiceCollection AddRapport(this IServiceCollection services, IDatabase database, TimeProvider clock)
+    public static IServiceCollection AddRapport(this IServiceCollection services, IDatabase database, TimeProvider clock, ValueOptions? value = null)
     {
         services.AddSingleton(database);
         services.AddSingleton(clock);
@@ -20,6 +21,7 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, TraitsProjection>();
         services.AddSingleton<IEventProjection, OrderProjection>();
         services.AddSingleton<IEventProjection, CartProjection>();
+        services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
         services.AddSegments();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
@@ -32,6 +34,13 @@ internal static class RapportServices
         services.AddSingleton<CustomerQueries>();
         services.AddSingleton<CommerceQueries>();
         services.AddSingleton<Merges>();
+        services.AddSingleton(value ?? new ValueOptions());
+        services.AddSingleton<ValuePopulationCache>();
+        services.AddSingleton<ValueRecompute>();
+        services.AddSingleton<ClvRefit>();
+        services.AddSingleton<CustomerCosts>();
+        services.AddSingleton<ValueQueries>();
+        services.AddSingleton<ValueSchedule>();
         return services;
     }
 

@@ -6,6 +6,7 @@ using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
+using Rapport.Core.Value;
 using Rapport.Core.Tests.Storage;
 using Rapport.Engine.Segments;
 
@@ -21,7 +22,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]);
         SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(SegmentRuntime);
-        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), segments]);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), segments]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
         Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
         SegmentStore = new SegmentStore(db);
@@ -36,6 +37,11 @@ internal sealed class CoreHarness : IAsyncDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
 
     public IdentityResolver Identity { get; }
+
+    public EventWriter Events { get; }
+
+    /// <summary>The population value scores are kept against (shared by the projection and value services).</summary>
+    public ValuePopulationCache Population { get; } = new();
 
     public StoreWriter Writer { get; }
 

@@ -63,12 +63,34 @@ public static class FactQueries
     /// <summary>Whether a table exists: sources may read tables another feature creates (customer_value, customer_predictions).</summary>
     public static async Task<bool> TableExistsAsync(FactRequest request, string table, CancellationToken ct)
     {
+        // Tables appear (a migration ran) but never disappear: once seen in a store (one dialect
+        // instance per open store), stop asking every batch.
+        var seen = Existing.GetOrCreateValue(request.Dialect);
+        lock (seen)
+        {
+            if (seen.Contains(table))
+            {
+                return true;
+            }
+        }
+
         var sql = request.Dialect.Name == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table"
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table";
-        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+        var exists = await Dapper.SqlMapper.ExecuteScalarAsync<long>(
             request.Connection, new Dapper.CommandDefinition(sql, new { table }, request.Transaction, cancellationToken: ct)) > 0;
+        if (exists)
+        {
+            lock (seen)
+            {
+                seen.Add(table);
+            }
+        }
+
+        return exists;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqlDialect, HashSet<string>> Existing = new();
 
     /// <summary>A nullable numeric column as a double (BIGINT, DOUBLE PRECISION or NUMERIC).</summary>
     public static double? Number(DbDataReader reader, int ordinal) =>

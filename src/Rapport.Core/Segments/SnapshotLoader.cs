@@ -99,13 +99,24 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             return;
         }
 
+        // One scan; each (type, name) group only as far back as its own longest window (views
+        // counted over 30 days are not read for a year because orders are), filtered by the store.
         var p = new DynamicParameters();
-        p.Add("since", (long)(today - set.MaxWindow) * 86_400_000L);
-        var types = SqlList.In("type", set.Selectors.Select(s => s.Selector.Type).Distinct().ToList(), p, "type");
-        var names = set.Selectors.All(s => s.Selector.Name is not null)
-            ? " AND " + SqlList.In("name", set.Selectors.Select(s => s.Selector.Name!).Distinct().ToList(), p, "name")
-            : "";
-        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE occurred_at >= @since AND {types}{names} AND {{customers}}";
+        var groups = set.Selectors
+            .GroupBy(s => (s.Selector.Type, s.Selector.Name))
+            .Select((g, i) =>
+            {
+                p.Add($"type{i}", g.Key.Type);
+                p.Add($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L);
+                if (g.Key.Name is null)
+                {
+                    return $"(type = @type{i} AND occurred_at >= @since{i})";
+                }
+
+                p.Add($"name{i}", g.Key.Name);
+                return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
+            });
+        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE ({string.Join(" OR ", groups)}) AND {{customers}}";
         long rows = 0;
         var reader = set.PropertyReader;
         await ForCustomersAsync(connection, transaction, sql, "customer_id", customers, r =>

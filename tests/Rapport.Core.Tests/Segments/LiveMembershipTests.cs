@@ -118,25 +118,19 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
-    public async Task Facts_ValueChangedWithOrder_ReReadInSameBatch(StoreKind store)
+    public async Task Facts_ValueProjectionUpdatesWithOrder_ReReadInSameBatch(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);
-        await FactTables.EnsureAsync(h.Db);
-        var segment = await h.CreateAsync("Gold", "value.tier = \"gold\" and value.revenue >= 1000 and value.revenue_percentile >= 0.8");
-        await h.SendAsync(h.Identify("i1", [], user: "ann"));
+        var segment = await h.CreateAsync("Repeat value", "value.orders >= 2 and value.revenue >= 100");
+        await h.SendAsync(h.Track("o1", -5, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"));
         var ann = await h.OwnerAsync(Identifier.UserId, "ann");
         Assert.Empty(await h.MembersAsync(segment));
 
-        // Stands in for the value engine's projection, which updates customer_value in the ingest transaction.
-        await h.Writer.WriteAsync(async unit =>
-        {
-            await FactTables.ValueAsync(unit, ann, 1500, 3, "Gold", 0.85);
-            return 0;
-        });
-        Assert.Empty(await h.MembersAsync(segment));
-        await h.SendAsync(h.Track("o1", 0, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"));
+        // The value projection updates customer_value in this transaction; segments read it before commit.
+        await h.SendAsync(h.Track("o2", 0, "Order Completed", SegmentSteps.OrderOf("A2", "Lamps"), user: "ann"));
 
         Assert.Equal([ann], await h.MembersAsync(segment));
+        Assert.Equal([("Segment Entered", "Repeat value", "event")], await h.MembershipEventsAsync(ann));
     }
 
     [Theory, BothStores]

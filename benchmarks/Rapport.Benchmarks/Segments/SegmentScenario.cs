@@ -8,7 +8,7 @@ namespace Rapport.Benchmarks.Segments;
 /// A load scenario (not BenchmarkDotNet): builds a SQLite store with 20 segments, seeds it, then
 /// times a full recomputation and ingest batches, printing wall and CPU time so numbers taken on
 /// a busy machine can still be read.
-/// <c>dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- segments-scenario [customers] [events] [batches]</c>
+/// <c>dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- segments-scenario [customers] [events] [batches] [segment counts, e.g. 0,20]</c>
 /// </summary>
 public static class SegmentScenario
 {
@@ -17,14 +17,21 @@ public static class SegmentScenario
         var customers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
         var history = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
         var batches = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        var segmentCounts = args.Length > 4 ? args[4].Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)) : [0, 20];
         const int batch = 1000;
 
-        foreach (var segments in new[] { 0, 20 })
+        foreach (var segments in segmentCounts)
         {
             await using var store = await SegmentStoreFixture.CreateAsync(segments);
             var today = SegmentSet.DayOf(UnixTime.ToStorage(TimeProvider.System.GetUtcNow()));
-            await store.SeedAsync(customers, SegmentDatasets.Events(history, customers, today - 365, today, seed: 5));
+            await Time($"seed {customers:N0} customers, {history:N0} events", async () =>
+            {
+                await store.SeedAsync(customers, SegmentDatasets.Events(history, customers, today - 365, today, seed: 5));
+                return 0;
+            });
+            GC.Collect();
             await Time($"segments={segments} recompute (first, writes memberships)", () => store.Writer.WriteAsync(unit => store.Runtime.RecomputeAsync(unit)));
+            GC.Collect();
             await Time($"segments={segments} recompute (again)", () => store.Writer.WriteAsync(unit => store.Runtime.RecomputeAsync(unit, new Phases())));
             var incoming = Enumerable.Range(0, batches)
                 .Select(b => SegmentStoreFixture.Incoming(SegmentDatasets.Events(batch, customers, today, today, seed: 100 + b), $"b{b}"))
@@ -74,8 +81,8 @@ public static class SegmentScenario
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        await run();
+        var result = await run();
         process.Refresh();
-        Console.WriteLine($"{what}: {wall.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s CPU");
+        Console.WriteLine($"{what}: {wall.Elapsed.TotalSeconds:F2} s wall, {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s CPU{(result is Rapport.Core.Segments.MembershipResult m ? $" ({m.Customers:N0} customers, {m.Entered:N0} entered, {m.Left:N0} left)" : "")}");
     }
 }

@@ -36,27 +36,32 @@ public interface ICustomerFactSource
 /// <summary>Shared plumbing for sources that read tables: customer chunks and table existence.</summary>
 public static class FactQueries
 {
-    private const int ChunkSize = 500;
-
     /// <summary>
     /// Runs <paramref name="sql"/>, whose "{customers}" is replaced by a filter on
-    /// <paramref name="customerColumn"/> (or 1 = 1 for all customers), chunk by chunk, and hands
-    /// each row to <paramref name="row"/>.
+    /// <paramref name="customerColumn"/> (one list parameter, see <see cref="ValueList"/>; or
+    /// 1 = 1 for all customers), and hands each row to <paramref name="row"/>.
     /// </summary>
     public static async Task ReadAsync(
         FactRequest request, string sql, string customerColumn, object? parameters, Action<DbDataReader> row, CancellationToken ct)
     {
-        var chunks = request.Customers is null ? [null] : request.Customers.Chunk(ChunkSize).Select(c => (long[]?)c);
-        foreach (var chunk in chunks)
+        var p = new Dapper.DynamicParameters(parameters);
+        var filter = "1 = 1";
+        if (request.Customers is not null)
         {
-            var p = new Dapper.DynamicParameters(parameters);
-            var filter = chunk is null ? "1 = 1" : SqlList.In(customerColumn, chunk, p, "cust");
-            await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
-                request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
+            if (request.Customers.Count == 0)
             {
-                row(reader);
+                return;
             }
+
+            p.Add("customers", ValueList.Of(request.Dialect, request.Customers));
+            filter = $"{customerColumn} IN {ValueList.Sql(request.Dialect, "@customers")}";
+        }
+
+        await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
+            request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            row(reader);
         }
     }
 

@@ -51,6 +51,40 @@ public abstract class SqlDialect
         CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Sets <paramref name="columns"/> of existing rows, matched on <paramref name="keyColumn"/>
+    /// (row[0] is the key, the rest follow <paramref name="columns"/>), in the caller's
+    /// transaction, by the fastest path the store has. Here: a bulk insert into a temporary copy
+    /// of the columns and one UPDATE … FROM (PostgreSQL: one COPY and one join). Rows whose key
+    /// is not stored change nothing. Values as for <see cref="BulkInsertAsync"/>.
+    /// </summary>
+    public virtual async Task BulkUpdateAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        string keyColumn,
+        IReadOnlyList<string> columns,
+        IEnumerable<object?[]> rows,
+        CancellationToken cancellationToken = default)
+    {
+        var staging = $"bulk_update_{table}";
+        var all = new[] { keyColumn }.Concat(columns).ToList();
+        await ExecuteAsync($"CREATE TEMP TABLE {staging} AS SELECT {string.Join(", ", all)} FROM {table} WHERE 1 = 0");
+        await BulkInsertAsync(connection, transaction, staging, all, rows, cancellationToken);
+        await ExecuteAsync(
+            $"UPDATE {table} SET {string.Join(", ", columns.Select(c => $"{c} = s.{c}"))} FROM {staging} s WHERE {table}.{keyColumn} = s.{keyColumn}");
+        await ExecuteAsync($"DROP TABLE {staging}");
+
+        async Task ExecuteAsync(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// True when the exception is a UNIQUE or PRIMARY KEY violation, so callers can treat a
     /// duplicate the same way on both stores. Prefer ON CONFLICT DO NOTHING where SQL can say it.
     /// </summary>

@@ -81,7 +81,7 @@ internal static class PipelineScenario
 
         gc = GcSnapshot.Take();
         cpu = ProcessorTime();
-        var rawElapsed = RawSqliteInsert.Insert(raw, ddl, rows);
+        var rawElapsed = RawSqliteInsert.InsertPositional(raw, ddl, rows);
         Report("raw insert", rows.Count, rawElapsed, ProcessorTime() - cpu, gc);
         return 0;
     }

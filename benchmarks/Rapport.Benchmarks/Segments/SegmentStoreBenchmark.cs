@@ -26,6 +26,8 @@ public class SegmentStoreBenchmark
     private SegmentStoreFixture? _store;
     private IncomingEvent[][] _batches = [];
     private int _next;
+    private long _ingested;
+    private TimeSpan _segmentTimeBefore;
 
     [Params(0, 20)]
     public int Segments { get; set; }
@@ -34,12 +36,22 @@ public class SegmentStoreBenchmark
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
     [GlobalCleanup]
-    public void Cleanup() => _store!.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        if (_ingested > 0)
+        {
+            var perEvent = (_store!.SegmentTime - _segmentTimeBefore).TotalMicroseconds / _ingested;
+            Console.WriteLine($"// Segments={Segments}: segment step {perEvent:F1} us per event over {_ingested:N0} ingested events");
+        }
+
+        _store!.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     [Benchmark(OperationsPerInvoke = Batch)]
     public async Task<int> Ingest1000Events()
     {
         var result = await _store!.Pipeline.IngestAsync(_batches[_next++ % _batches.Length]);
+        _ingested += result.Stored;
         return result.Stored;
     }
 
@@ -56,6 +68,8 @@ public class SegmentStoreBenchmark
         var today = SegmentSet.DayOf(UnixTime.ToStorage(TimeProvider.System.GetUtcNow()));
         await _store.SeedAsync(Customers, SegmentDatasets.Events(HistoryEvents, Customers, today - 365, today, seed: 5));
         await _store.Writer.WriteAsync(unit => _store.Runtime.RecomputeAsync(unit));
+
+        _segmentTimeBefore = _store.SegmentTime;
 
         // Enough distinct batches that retried message ids never make a batch free.
         _batches = Enumerable.Range(0, 400)

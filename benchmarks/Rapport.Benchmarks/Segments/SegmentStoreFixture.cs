@@ -26,7 +26,7 @@ internal sealed class SegmentStoreFixture : IAsyncDisposable
         Runtime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(Runtime);
         var events = new EventWriter(new IdentityResolver(), [new TraitsProjection(), new OrderProjection(), new CartProjection(), segments]);
-        Writer = new StoreWriter(Db, TimeProvider.System, [new CustomerStateRebuilder(events), segments]);
+        Writer = new StoreWriter(Db, TimeProvider.System, [new CustomerStateRebuilder(events), new Timed(segments, this)]);
         Pipeline = new EventPipeline(Writer, events);
         Segments = new SegmentService(Db, Writer, Runtime, loader, new SegmentJobs(Writer, Runtime, TimeProvider.System), SegmentFields.Default, TimeProvider.System);
     }
@@ -40,6 +40,9 @@ internal sealed class SegmentStoreFixture : IAsyncDisposable
     public EventPipeline Pipeline { get; }
 
     public SegmentService Segments { get; }
+
+    /// <summary>Time spent keeping memberships current (the segment step before each commit).</summary>
+    public TimeSpan SegmentTime { get; private set; }
 
     public static async Task<SegmentStoreFixture> CreateAsync(int segments)
     {
@@ -83,6 +86,17 @@ internal sealed class SegmentStoreFixture : IAsyncDisposable
                 }));
             return 0;
         });
+    }
+
+    /// <summary>Measures the segment step: everything live membership does in a write happens there.</summary>
+    private sealed class Timed(IBeforeCommit inner, SegmentStoreFixture fixture) : IBeforeCommit
+    {
+        public async Task BeforeCommitAsync(UnitOfWork unit, CancellationToken cancellationToken)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            await inner.BeforeCommitAsync(unit, cancellationToken);
+            fixture.SegmentTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Storage;
 using Rapport.Engine.Segments;
@@ -108,6 +107,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             : "";
         var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE occurred_at >= @since AND {types}{names} AND {{customers}}";
         long rows = 0;
+        var reader = set.PropertyReader;
         await ForCustomersAsync(connection, transaction, sql, "customer_id", customers, r =>
         {
             rows++;
@@ -118,7 +118,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
 
             var type = r.GetString(1);
             var name = r.IsDBNull(2) ? null : r.GetString(2);
-            var properties = set.ReadsProperties(type, name) ? JsonNode.Parse(r.GetString(5)) as JsonObject : null;
+            var properties = set.ReadsProperties(type, name) ? reader.Read(r.GetString(5)) : null;
             set.Apply(s, new BehaviourEvent(type, name, r.GetString(3), r.GetInt64(4), properties), today);
             if (rows % 100_000 == 0)
             {

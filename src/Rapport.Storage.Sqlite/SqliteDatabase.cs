@@ -8,10 +8,12 @@ namespace Rapport.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode. synchronous=NORMAL means a commit survives
 /// a killed process (the WAL is in the OS page cache) but not a power cut mid-checkpoint; that
 /// is the embedded default's documented trade, PostgreSQL is the production store.
+/// Checkpoints run in the background (<see cref="WalCheckpointer"/>), not inside commits.
 /// </summary>
 public sealed class SqliteDatabase : IDatabase
 {
     private readonly string _connectionString;
+    private readonly WalCheckpointer _checkpointer;
 
     public SqliteDatabase(string path)
     {
@@ -29,6 +31,7 @@ public sealed class SqliteDatabase : IDatabase
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
+        _checkpointer = new WalCheckpointer(full);
     }
 
     public string FilePath { get; }
@@ -45,17 +48,18 @@ public sealed class SqliteDatabase : IDatabase
         // As PostgreSQL does: enforce foreign keys (SQLite ignores them unless told), and make
         // LIKE case-sensitive (search case-insensitively with lower(x) LIKE lower(@q) on both).
         command.CommandText =
-            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; " +
-            "PRAGMA foreign_keys=ON; PRAGMA case_sensitive_like=ON;";
+            "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA case_sensitive_like=ON; " +
+            "PRAGMA foreign_keys=ON; " +
+            "PRAGMA wal_autocheckpoint=0;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
 
     /// <summary>Closes this file's pooled connections (not other files'), so the file can be moved or deleted.</summary>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _checkpointer.DisposeAsync();
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-        return ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Dapper;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Rapport.Core.Storage;
 using DbConnection = System.Data.Common.DbConnection;
 using DbTransaction = System.Data.Common.DbTransaction;
@@ -18,10 +20,18 @@ internal sealed class SqliteDialect : SqlDialect
 
     protected override string IdentityColumn => "INTEGER PRIMARY KEY";
 
+    public override PreparedStatement Prepare(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> parameters) =>
+        new SqliteStatement((SqliteConnection)connection, sql, parameters);
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
-    /// <summary>One prepared INSERT reused for every row: about 1 µs a row inside a transaction.</summary>
+    /// <summary>
+    /// One prepared INSERT reused for every row, bound by position through SQLite's own API:
+    /// Microsoft.Data.Sqlite binds each parameter by name on every execution (a name search and
+    /// a UTF-8 copy of the name), which cost more than the insert for 13-column event rows.
+    /// Text is encoded into one reused buffer. About 3 µs a row for events, indexes included.
+    /// </summary>
     public override async Task BulkInsertAsync(
         DbConnection connection,
         DbTransaction transaction,
@@ -31,30 +41,50 @@ internal sealed class SqliteDialect : SqlDialect
         CancellationToken cancellationToken = default)
     {
         var affinities = await AffinitiesAsync(connection, transaction, table, columns);
-        await using var command = (SqliteCommand)connection.CreateCommand();
-        command.Transaction = (SqliteTransaction)transaction;
-        command.CommandText =
-            $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
-        var parameters = new SqliteParameter[columns.Count];
-        for (var i = 0; i < parameters.Length; i++)
+        var db = ((SqliteConnection)connection).Handle!;
+        var sql = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "?" + (i + 1)))})";
+        Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
         {
-            parameters[i] = command.Parameters.Add(new SqliteParameter("$p" + i, null));
-        }
-
-        command.Prepare();
-        foreach (var row in rows)
-        {
-            CheckRow(row, columns, table);
-            for (var i = 0; i < parameters.Length; i++)
+            var text = new byte[1024];
+            var n = 0;
+            foreach (var row in rows)
             {
-                parameters[i].Value = StorageValue(row[i], affinities[i], table, columns[i]) ?? DBNull.Value;
-            }
+                CheckRow(row, columns, table);
+                if (++n % 1024 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
 
-            await command.ExecuteNonQueryAsync(cancellationToken);
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    var rc = StorageValue(row[i], affinities[i], table, columns[i]) switch
+                    {
+                        null => raw.sqlite3_bind_null(statement, i + 1),
+                        long l => raw.sqlite3_bind_int64(statement, i + 1, l),
+                        double d => raw.sqlite3_bind_double(statement, i + 1, d),
+                        string { Length: 0 } => raw.sqlite3_bind_text(statement, i + 1, string.Empty), // an empty span would bind NULL
+                        string t => raw.sqlite3_bind_text(statement, i + 1, Utf8(t, ref text)),
+                        byte[] b => raw.sqlite3_bind_blob(statement, i + 1, b),
+                        var other => throw new ArgumentException($"{table}.{columns[i]}: cannot bind a {other.GetType().Name}.", nameof(rows)),
+                    };
+                    Check(rc, db);
+                }
+
+                var step = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (step != raw.SQLITE_DONE)
+                {
+                    Check(step, db);
+                }
+            }
         }
     }
 
-    /// <summary>One prepared UPDATE by key reused for every row: no staging table (about 2 µs a row).</summary>
+    /// <summary>
+    /// One prepared UPDATE by key reused for every row, bound by position like
+    /// <see cref="BulkInsertAsync"/>: no staging table (about 2 µs a row).
+    /// </summary>
     public override async Task BulkUpdateAsync(
         DbConnection connection,
         DbTransaction transaction,
@@ -66,27 +96,63 @@ internal sealed class SqliteDialect : SqlDialect
     {
         var all = new[] { keyColumn }.Concat(columns).ToList();
         var affinities = await AffinitiesAsync(connection, transaction, table, all);
-        await using var command = (SqliteCommand)connection.CreateCommand();
-        command.Transaction = (SqliteTransaction)transaction;
-        command.CommandText =
-            $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => $"{c} = $p{i + 1}"))} WHERE {keyColumn} = $p0";
-        var parameters = new SqliteParameter[all.Count];
-        for (var i = 0; i < parameters.Length; i++)
+        var db = ((SqliteConnection)connection).Handle!;
+        var sql = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 2}"))} WHERE {keyColumn} = ?1";
+        Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
         {
-            parameters[i] = command.Parameters.Add(new SqliteParameter("$p" + i, null));
-        }
-
-        command.Prepare();
-        foreach (var row in rows)
-        {
-            CheckRow(row, all, table);
-            for (var i = 0; i < parameters.Length; i++)
+            var text = new byte[1024];
+            var n = 0;
+            foreach (var row in rows)
             {
-                parameters[i].Value = StorageValue(row[i], affinities[i], table, all[i]) ?? DBNull.Value;
-            }
+                CheckRow(row, all, table);
+                if (++n % 1024 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
 
-            await command.ExecuteNonQueryAsync(cancellationToken);
+                for (var i = 0; i < all.Count; i++)
+                {
+                    var rc = StorageValue(row[i], affinities[i], table, all[i]) switch
+                    {
+                        null => raw.sqlite3_bind_null(statement, i + 1),
+                        long l => raw.sqlite3_bind_int64(statement, i + 1, l),
+                        double d => raw.sqlite3_bind_double(statement, i + 1, d),
+                        string { Length: 0 } => raw.sqlite3_bind_text(statement, i + 1, string.Empty),
+                        string t => raw.sqlite3_bind_text(statement, i + 1, Utf8(t, ref text)),
+                        byte[] b => raw.sqlite3_bind_blob(statement, i + 1, b),
+                        var other => throw new ArgumentException($"{table}.{all[i]}: cannot bind a {other.GetType().Name}.", nameof(rows)),
+                    };
+                    Check(rc, db);
+                }
+
+                var step = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (step != raw.SQLITE_DONE)
+                {
+                    Check(step, db);
+                }
+            }
         }
+    }
+
+    private static void Check(int rc, SQLitePCL.sqlite3 db)
+    {
+        if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+
+    private static ReadOnlySpan<byte> Utf8(string value, ref byte[] buffer)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (max > buffer.Length)
+        {
+            buffer = new byte[Math.Max(max, buffer.Length * 2)];
+        }
+
+        return buffer.AsSpan(0, Encoding.UTF8.GetBytes(value, buffer));
     }
 
     private async Task<ColumnAffinity[]> AffinitiesAsync(

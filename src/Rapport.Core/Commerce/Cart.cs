@@ -14,11 +14,17 @@ public sealed record CartState(string Status, long UpdatedAt, IReadOnlyDictionar
     /// Folds cart events in time order: adds and removes change quantities, checkout steps
     /// count as activity, a completed order converts and empties the cart.
     /// </summary>
-    public static CartState Fold(IEnumerable<CartEvent> events)
+    public static CartState Fold(IEnumerable<CartEvent> events) => Fold(Empty, events);
+
+    /// <summary>
+    /// Continues a fold: <paramref name="start"/> is the fold of earlier events, so folding later
+    /// ones onto it gives the same cart as folding them all (the state is items, status and time).
+    /// </summary>
+    public static CartState Fold(CartState start, IEnumerable<CartEvent> events)
     {
-        var items = new Dictionary<string, (int Quantity, decimal? Price)>(StringComparer.Ordinal);
-        var status = "empty";
-        long updated = 0;
+        var items = new Dictionary<string, (int Quantity, decimal? Price)>(start.Items, StringComparer.Ordinal);
+        var status = start.Status;
+        var updated = start.UpdatedAt;
         foreach (var e in events.OrderBy(e => e.At))
         {
             updated = e.At;

@@ -11,8 +11,43 @@ namespace Rapport.Core.Commerce;
 /// </summary>
 public sealed class OrderProjection : IEventProjection
 {
+    // Products whose row has a category and a price: an event's upsert would change nothing
+    // (it only fills gaps), so it is skipped. Only the single writer touches this.
+    private readonly HashSet<string> _complete = new(StringComparer.Ordinal);
+
     public async Task ApplyAsync(UnitOfWork unit, IReadOnlyList<StoredEvent> events)
     {
+        // Most events mention a product; a batch mentions each product many times. The upsert
+        // only fills gaps, so each product is written once per batch with its first known values.
+        var products = new Dictionary<string, ProductRef>(StringComparer.Ordinal);
+        foreach (var s in events)
+        {
+            if (s.Event.Type == "track")
+            {
+                foreach (var p in ProductsMentioned(s.Event))
+                {
+                    products[p.Sku] = products.TryGetValue(p.Sku, out var known)
+                        ? known with { Category = known.Category ?? p.Category, Price = known.Price ?? p.Price }
+                        : p;
+                }
+            }
+        }
+
+        foreach (var product in products.Values)
+        {
+            if (_complete.Contains(product.Sku))
+            {
+                continue;
+            }
+
+            await UpsertProductAsync(unit, product);
+            if (product.Category is not null && product.Price is not null)
+            {
+                _complete.Add(product.Sku);
+                unit.OnRollback(() => _complete.Remove(product.Sku));
+            }
+        }
+
         foreach (var s in events)
         {
             var e = s.Event;
@@ -21,20 +56,15 @@ public sealed class OrderProjection : IEventProjection
                 continue;
             }
 
-            foreach (var product in ProductsMentioned(e))
-            {
-                await UpsertProductAsync(unit, product);
-            }
-
             switch (e.Name)
             {
                 case EcommerceEvents.OrderCompleted:
-                    await InsertOrderAsync(unit, s, "sale", CommerceProperties.Text(e.Payload, "order_id") ?? e.MessageId, 1);
+                    await InsertOrderAsync(unit, s, "sale", CommerceProperties.Text(e, "order_id") ?? e.MessageId, 1);
                     break;
                 case EcommerceEvents.OrderRefunded:
                     await RefundAsync(unit, s);
                     break;
-                case EcommerceEvents.OrderCancelled when CommerceProperties.Text(e.Payload, "order_id") is { } cancelled:
+                case EcommerceEvents.OrderCancelled when CommerceProperties.Text(e, "order_id") is { } cancelled:
                     await unit.Connection.ExecuteAsync(
                         "UPDATE orders SET status = 'cancelled' WHERE order_id = @cancelled", new { cancelled }, unit.Transaction);
                     break;
@@ -46,25 +76,25 @@ public sealed class OrderProjection : IEventProjection
     public Task RebuildAsync(UnitOfWork unit, IReadOnlyCollection<long> customers) => Task.CompletedTask;
 
     private static IEnumerable<ProductRef> ProductsMentioned(IncomingEvent e) =>
-        CommerceProperties.Products(e.Payload).Concat(CommerceProperties.Product(e.Payload) is { } p ? [p] : []);
+        CommerceProperties.Products(e).Concat(CommerceProperties.Product(e) is { } p ? [p] : []);
 
     private static async Task UpsertProductAsync(UnitOfWork unit, ProductRef p)
     {
         // The catalogue (import) is authoritative; events only fill gaps.
-        await unit.Connection.ExecuteAsync(
+        await unit.Statement(
             """
-            INSERT INTO products (sku, name, category, price_e4, updated_at) VALUES (@Sku, @name, @Category, @price, @now)
+            INSERT INTO products (sku, name, category, price_e4, updated_at) VALUES (@sku, @name, @category, @price, @now)
             ON CONFLICT (sku) DO UPDATE SET
               category = COALESCE(products.category, excluded.category),
               price_e4 = COALESCE(products.price_e4, excluded.price_e4)
             """,
-            new { p.Sku, name = p.Name ?? p.Sku, p.Category, price = p.Price is { } x ? Money.ToStorage(x) : (long?)null, now = unit.Now },
-            unit.Transaction);
+            "@sku", "@name", "@category", "@price", "@now")
+            .ExecuteAsync(p.Sku, p.Name ?? p.Sku, p.Category, p.Price is { } x ? Money.ToStorage(x) : null, unit.Now);
     }
 
     private static async Task RefundAsync(UnitOfWork unit, StoredEvent s)
     {
-        var original = CommerceProperties.Text(s.Event.Payload, "order_id");
+        var original = CommerceProperties.Text(s.Event, "order_id");
         if (original is null)
         {
             return;
@@ -83,12 +113,12 @@ public sealed class OrderProjection : IEventProjection
 
     private static async Task InsertOrderAsync(UnitOfWork unit, StoredEvent s, string kind, string orderId, int sign)
     {
-        var p = s.Event.Payload;
+        var p = s.Event;
         var lines = CommerceProperties.Products(p);
         var subtotal = lines.Sum(l => (l.Price ?? 0) * l.Quantity);
         var discount = CommerceProperties.Number(p, "discount") ?? 0;
         var total = CommerceProperties.Number(p, "total") ?? CommerceProperties.Number(p, "revenue") ?? subtotal - discount;
-        var inserted = await unit.Connection.ExecuteAsync(
+        var inserted = await unit.Statement(
             """
             INSERT INTO orders (order_id, kind, customer_id, id_kind, id_value, channel, status, placed_at, currency,
                                 subtotal_e4, discount_e4, total_e4, source, message_id)
@@ -96,29 +126,26 @@ public sealed class OrderProjection : IEventProjection
                     @subtotal, @discount, @total, 'event', @messageId)
             ON CONFLICT (order_id) DO NOTHING
             """,
-            new
-            {
-                orderId, kind, customer = s.CustomerId, idKind = s.Primary.Kind, idValue = s.Primary.Value, channel = s.Event.Channel,
-                at = UnixTime.ToStorage(s.Event.OccurredAt), currency = CommerceProperties.Text(p, "currency"),
-                subtotal = sign * Money.ToStorage(subtotal), discount = sign * Money.ToStorage(discount),
-                total = sign * Money.ToStorage(total), messageId = s.Event.MessageId,
-            },
-            unit.Transaction);
+            "@orderId", "@kind", "@customer", "@idKind", "@idValue", "@channel", "@at", "@currency", "@subtotal", "@discount", "@total", "@messageId")
+            .ExecuteAsync(
+                orderId, kind, s.CustomerId, s.Primary.Kind, s.Primary.Value, s.Event.Channel, UnixTime.ToStorage(s.Event.OccurredAt),
+                CommerceProperties.Text(p, "currency"), sign * Money.ToStorage(subtotal), sign * Money.ToStorage(discount),
+                sign * Money.ToStorage(total), s.Event.MessageId);
         if (inserted == 0)
         {
             return;
         }
 
-        var lineNo = 0;
-        foreach (var line in lines)
+        var line = unit.Statement(
+            """
+            INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_e4, discount_e4)
+            VALUES (@orderId, @lineNo, @sku, @quantity, @price, 0)
+            """,
+            "@orderId", "@lineNo", "@sku", "@quantity", "@price");
+        var lineNo = 0L;
+        foreach (var l in lines)
         {
-            await unit.Connection.ExecuteAsync(
-                """
-                INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_e4, discount_e4)
-                VALUES (@orderId, @lineNo, @Sku, @quantity, @price, 0)
-                """,
-                new { orderId, lineNo = ++lineNo, line.Sku, quantity = sign * line.Quantity, price = Money.ToStorage(line.Price ?? 0) },
-                unit.Transaction);
+            await line.ExecuteAsync(orderId, ++lineNo, l.Sku, (long)sign * l.Quantity, Money.ToStorage(l.Price ?? 0));
         }
     }
 }

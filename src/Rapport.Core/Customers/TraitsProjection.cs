@@ -53,19 +53,18 @@ public sealed class TraitsProjection : IEventProjection
 
     private static async Task WriteAsync(UnitOfWork unit, long customer, string name, string value, string source, string messageId, long at)
     {
-        var p = new { customer, name, value, source, messageId, at };
-        await unit.Connection.ExecuteAsync(
+        await unit.Statement(
             "INSERT INTO trait_history (customer_id, name, value, source, message_id, at) VALUES (@customer, @name, @value, @source, @messageId, @at)",
-            p,
-            unit.Transaction);
-        await unit.Connection.ExecuteAsync(
+            "@customer", "@name", "@value", "@source", "@messageId", "@at")
+            .ExecuteAsync(customer, name, value, source, messageId, at);
+        await unit.Statement(
             """
             INSERT INTO traits (customer_id, name, value, source, at) VALUES (@customer, @name, @value, @source, @at)
             ON CONFLICT (customer_id, name) DO UPDATE SET value = excluded.value, source = excluded.source, at = excluded.at
             WHERE excluded.at >= traits.at
             """,
-            p,
-            unit.Transaction);
+            "@customer", "@name", "@value", "@source", "@at")
+            .ExecuteAsync(customer, name, value, source, at);
     }
 
     private static string SourceOf(IncomingEvent e) => $"{e.Channel}:{e.Type}";

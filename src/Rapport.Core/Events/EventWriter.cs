@@ -45,17 +45,31 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
 
         // Time order makes incremental projections right in the common case; identity does not need it.
         fresh.Sort((a, b) => a.OccurredAt.CompareTo(b.OccurredAt));
-        foreach (var e in fresh)
+
+        // One owner query per identifier kind for the whole batch, then resolution is in memory
+        // except where something is new (a customer, an identifier, a link).
+        var identifiers = new IReadOnlyList<Identifier>[fresh.Count];
+        for (var i = 0; i < fresh.Count; i++)
         {
-            var ids = AliasAware(e, await ResolvePreviousIdKindAsync(unit, e));
+            identifiers[i] = fresh[i].Identifiers();
+        }
+
+        await identity.PreloadAsync(unit, identifiers.SelectMany(ids => ids).Concat(fresh
+            .Where(e => e.PreviousId is not null)
+            .SelectMany(e => new[] { Identifier.Normalize(Identifier.UserId, e.PreviousId!), Identifier.Normalize(Identifier.AnonymousId, e.PreviousId!) })));
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            var e = fresh[i];
+            var ids = e.PreviousId is null ? identifiers[i] : AliasAware(identifiers[i], e, await ResolvePreviousIdKindAsync(unit, e));
             await identity.ResolveAsync(unit, ids, UnixTime.ToStorage(e.OccurredAt), e.MessageId, explicitAlias: e.Type == "alias");
         }
 
         // Owners are read after all linking: a merge late in the batch moves earlier events too.
         var stored = new List<StoredEvent>(fresh.Count);
-        foreach (var e in fresh)
+        for (var i = 0; i < fresh.Count; i++)
         {
-            var primary = AliasAware(e, await ResolvePreviousIdKindAsync(unit, e))[0];
+            var e = fresh[i];
+            var primary = e.PreviousId is null ? identifiers[i][0] : AliasAware(identifiers[i], e, await ResolvePreviousIdKindAsync(unit, e))[0];
             var owner = await identity.FindOwnerAsync(unit, primary) ?? throw new InvalidOperationException($"No owner for {primary}.");
             stored.Add(new StoredEvent(e, owner, primary));
         }
@@ -65,7 +79,7 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
         {
             s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
             s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
-            s.Event.Payload.ToJsonString(), s.Event.Context?.ToJsonString(),
+            s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(),
         }));
 
         foreach (var projection in _projections)
@@ -76,15 +90,14 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
         return fresh.Select(e => e.MessageId).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static IReadOnlyList<Identifier> AliasAware(IncomingEvent e, string? previousKind)
+    private static IReadOnlyList<Identifier> AliasAware(IReadOnlyList<Identifier> identifiers, IncomingEvent e, string? previousKind)
     {
-        var ids = e.Identifiers().ToList();
-        if (e.PreviousId is { } previous && previousKind is not null)
+        if (e.PreviousId is not { } previous || previousKind is null)
         {
-            ids.Add(Identifier.Normalize(previousKind, previous));
+            return identifiers;
         }
 
-        return ids.Distinct().Order().ToList();
+        return identifiers.Append(Identifier.Normalize(previousKind, previous)).Distinct().Order().ToList();
     }
 
     /// <summary>An alias's previousId is a known userId if we have seen it as one, else an anonymousId.</summary>
@@ -99,23 +112,20 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
         return await identity.FindOwnerAsync(unit, asUser) is not null ? Identifier.UserId : Identifier.AnonymousId;
     }
 
+    /// <summary>Drops messages already stored (client retries) and repeats within the batch: one query per batch.</summary>
     private static async Task<List<IncomingEvent>> DropDuplicatesAsync(UnitOfWork unit, IReadOnlyList<IncomingEvent> events)
     {
-        var unique = new Dictionary<string, IncomingEvent>(StringComparer.Ordinal);
+        var unique = new Dictionary<string, IncomingEvent>(events.Count, StringComparer.Ordinal);
         foreach (var e in events)
         {
             unique.TryAdd(e.MessageId, e);
         }
 
-        foreach (var chunk in unique.Keys.Chunk(500).ToList())
+        var existing = await unit.Statement($"SELECT message_id FROM events WHERE message_id IN {ValueList.Sql(unit.Dialect, "@ids")}", "@ids")
+            .QueryAsync(ValueList.Of(unit.Dialect, unique.Keys));
+        foreach (var row in existing)
         {
-            var parameters = new DynamicParameters();
-            var existing = await unit.Connection.QueryAsync<string>(
-                $"SELECT message_id FROM events WHERE {SqlList.In("message_id", chunk, parameters)}", parameters, unit.Transaction);
-            foreach (var id in existing)
-            {
-                unique.Remove(id);
-            }
+            unique.Remove((string)row[0]!);
         }
 
         return unique.Values.ToList();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rapport.Engine.Identity;
 
@@ -22,6 +23,23 @@ public sealed record IncomingEvent(
     JsonObject? Context,
     string? PreviousId = null)
 {
+    /// <summary>
+    /// The text of <see cref="Payload"/> as the client sent it, when Rapport changed nothing in
+    /// it: stored as is, so the single writer thread does not serialise it again. Null means
+    /// serialise <see cref="Payload"/>.
+    /// </summary>
+    public string? PayloadJson { get; init; }
+
+    /// <summary>
+    /// <see cref="Payload"/> as the request's JSON element, when Rapport changed nothing in it:
+    /// projections read it in place instead of building the JsonObject. Its document must stay
+    /// alive (the collector never disposes it).
+    /// </summary>
+    public JsonElement? PayloadElement { get; init; }
+
+    /// <summary>The text of <see cref="Context"/> as sent; null means serialise <see cref="Context"/>.</summary>
+    public string? ContextJson { get; init; }
+
     /// <summary>
     /// Every identifier the message carries: userId, anonymousId, and the email, phone,
     /// loyalty card and store customer number found in its traits (identify traits or

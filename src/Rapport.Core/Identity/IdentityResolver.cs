@@ -18,9 +18,46 @@ public sealed class IdentityResolver
     private readonly ConcurrentDictionary<Identifier, long> _owners = new();
     private readonly ConcurrentDictionary<(Identifier, Identifier), long> _links = new();
 
+    // Identifiers PreloadAsync found unowned, valid only inside that one transaction.
+    private readonly HashSet<Identifier> _absent = [];
+    private UnitOfWork? _absentIn;
+
     /// <summary>Returns the customer that owns <paramref name="identifiers"/>[strongest] after linking.</summary>
-    public async Task<long> ResolveAsync(
-        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias = false)
+    public Task<long> ResolveAsync(
+        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias = false) =>
+        TryResolveKnown(identifiers, at, out var known)
+            ? Task.FromResult(known)
+            : ResolveSlowAsync(unit, identifiers, at, messageId, explicitAlias);
+
+    /// <summary>
+    /// The common case without touching the store or allocating: every identifier is owned by
+    /// the same customer and every link between them is already recorded at this time or
+    /// earlier, so the identity graph would not change.
+    /// </summary>
+    public bool TryResolveKnown(IReadOnlyList<Identifier> identifiers, long at, out long customer)
+    {
+        customer = 0;
+        if (identifiers.Count == 0 || !_owners.TryGetValue(identifiers[0], out customer))
+        {
+            return false;
+        }
+
+        // Links are recorded from the strongest identifier, so this holds only for the sorted, distinct list Identifiers() gives.
+        for (var i = 1; i < identifiers.Count; i++)
+        {
+            if (identifiers[i - 1].CompareTo(identifiers[i]) >= 0
+                || !_owners.TryGetValue(identifiers[i], out var owner) || owner != customer
+                || !_links.TryGetValue((identifiers[0], identifiers[i]), out var seen) || seen > at)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<long> ResolveSlowAsync(
+        UnitOfWork unit, IReadOnlyList<Identifier> identifiers, long at, string messageId, bool explicitAlias)
     {
         var ids = identifiers.Distinct().Order().ToList();
         if (ids.Count == 0)
@@ -28,9 +65,10 @@ public sealed class IdentityResolver
             throw new ArgumentException("An event needs at least one identifier.", nameof(identifiers));
         }
 
+        var linksChanged = false;
         for (var i = 1; i < ids.Count; i++)
         {
-            await RecordLinkAsync(unit, ids[0], ids[i], at, messageId, explicitAlias);
+            linksChanged |= await RecordLinkAsync(unit, ids[0], ids[i], at, messageId, explicitAlias);
         }
 
         var owners = new Dictionary<Identifier, long>();
@@ -43,6 +81,13 @@ public sealed class IdentityResolver
         }
 
         var customers = owners.Values.Distinct().Order().ToList();
+        if (customers.Count == 1 && owners.Count == ids.Count && !linksChanged)
+        {
+            // Nothing new (every identifier owned by one customer, no new or earlier link): the
+            // graph is unchanged, so is the answer.
+            return customers[0];
+        }
+
         if (customers.Count == 0)
         {
             var created = await CreateCustomerAsync(unit, at);
@@ -119,8 +164,14 @@ public sealed class IdentityResolver
             return cached;
         }
 
-        var owner = await unit.Connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT customer_id FROM identifiers WHERE kind = @Kind AND value = @Value", new { id.Kind, id.Value }, unit.Transaction);
+        if (ReferenceEquals(_absentIn, unit) && _absent.Contains(id))
+        {
+            return null;
+        }
+
+        var found = await unit.Statement("SELECT customer_id FROM identifiers WHERE kind = @kind AND value = @value", "@kind", "@value")
+            .ScalarAsync(id.Kind, id.Value);
+        var owner = found is null ? (long?)null : Convert.ToInt64(found, System.Globalization.CultureInfo.InvariantCulture);
         if (owner is { } o)
         {
             _owners[id] = o;
@@ -129,11 +180,59 @@ public sealed class IdentityResolver
         return owner;
     }
 
+    /// <summary>
+    /// Reads the owners of a batch's identifiers in one query per kind, so resolving its events
+    /// needs no per-event lookup: found owners go to the cache, the rest are known to be new
+    /// for the rest of this transaction.
+    /// </summary>
+    public async Task PreloadAsync(UnitOfWork unit, IEnumerable<Identifier> identifiers)
+    {
+        if (!ReferenceEquals(_absentIn, unit))
+        {
+            _absent.Clear();
+            _absentIn = unit;
+        }
+
+        var unknown = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var id in identifiers)
+        {
+            if (!_owners.ContainsKey(id) && !_absent.Contains(id))
+            {
+                if (!unknown.TryGetValue(id.Kind, out var values))
+                {
+                    unknown[id.Kind] = values = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                values.Add(id.Value);
+            }
+        }
+
+        foreach (var (kind, missing) in unknown)
+        {
+            var rows = await unit.Statement(
+                    $"SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {ValueList.Sql(unit.Dialect, "@values")}", "@kind", "@values")
+                .QueryAsync(kind, ValueList.Of(unit.Dialect, missing));
+            foreach (var row in rows)
+            {
+                var value = (string)row[0]!;
+                _owners[new Identifier(kind, value)] = Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture);
+                missing.Remove(value);
+            }
+
+            foreach (var value in missing)
+            {
+                _absent.Add(new Identifier(kind, value));
+            }
+        }
+    }
+
     /// <summary>Forgets every cached owner and link; the store is the truth.</summary>
     public void ClearCache()
     {
         _owners.Clear();
         _links.Clear();
+        _absent.Clear();
+        _absentIn = null;
     }
 
     internal async Task ReplayComponentAsync(UnitOfWork unit, IReadOnlyList<Identifier> seeds, IReadOnlyList<long> seedCustomers)
@@ -220,16 +319,17 @@ public sealed class IdentityResolver
             "UPDATE orders SET customer_id = @customer WHERE id_kind = @Kind AND id_value = @Value", p, unit.Transaction);
     }
 
-    private async Task RecordLinkAsync(UnitOfWork unit, Identifier x, Identifier y, long at, string messageId, bool explicitAlias)
+    /// <returns>True if the link is new or now has an earlier time (the graph changed, as far as this process knows).</returns>
+    private async Task<bool> RecordLinkAsync(UnitOfWork unit, Identifier x, Identifier y, long at, string messageId, bool explicitAlias)
     {
         var (a, b) = x.CompareTo(y) <= 0 ? (x, y) : (y, x);
         if (_links.TryGetValue((a, b), out var seen) && seen <= at)
         {
-            return;
+            return false;
         }
 
         // Keep the earliest sighting: identity must not depend on arrival order.
-        await unit.Connection.ExecuteAsync(
+        await unit.Statement(
             """
             INSERT INTO identity_links (a_kind, a_value, b_kind, b_value, at, message_id, explicit)
             VALUES (@ak, @av, @bk, @bv, @at, @messageId, @ex)
@@ -237,10 +337,11 @@ public sealed class IdentityResolver
               SET at = excluded.at, message_id = excluded.message_id, explicit = excluded.explicit
               WHERE excluded.at < identity_links.at
             """,
-            new { ak = a.Kind, av = a.Value, bk = b.Kind, bv = b.Value, at, messageId, ex = explicitAlias ? 1L : 0L },
-            unit.Transaction);
+            "@ak", "@av", "@bk", "@bv", "@at", "@messageId", "@ex")
+            .ExecuteAsync(a.Kind, a.Value, b.Kind, b.Value, at, messageId, explicitAlias ? 1L : 0L);
         _links[(a, b)] = at;
         unit.OnRollback(() => _links.TryRemove((a, b), out _));
+        return true;
     }
 
     /// <summary>The identifiers whose link to the strongest one (<paramref name="ids"/>[0]) an admin disabled.</summary>
@@ -268,25 +369,35 @@ public sealed class IdentityResolver
 
     private static async Task<HashSet<string>> UserIdsAsync(UnitOfWork unit, IReadOnlyList<long> customers)
     {
+        if (customers.Count == 1)
+        {
+            // The usual case (a known visitor signs in): one reused statement, not new SQL text per customer.
+            var found = await unit.Statement($"SELECT value FROM identifiers WHERE kind = '{Identifier.UserId}' AND customer_id = @customer", "@customer")
+                .QueryAsync(customers[0]);
+            return found.Select(r => (string)r[0]!).ToHashSet(StringComparer.Ordinal);
+        }
+
         var rows = await unit.Connection.QueryAsync<string>(
             $"SELECT value FROM identifiers WHERE kind = '{Identifier.UserId}' AND customer_id IN ({string.Join(",", customers)})",
             transaction: unit.Transaction);
         return rows.ToHashSet(StringComparer.Ordinal);
     }
 
-    private static Task<long> CreateCustomerAsync(UnitOfWork unit, long at) =>
-        unit.Connection.ExecuteScalarAsync<long>(
-            "INSERT INTO customers (created_at) VALUES (@at) RETURNING id", new { at }, unit.Transaction);
+    private static async Task<long> CreateCustomerAsync(UnitOfWork unit, long at)
+    {
+        var id = await unit.Statement("INSERT INTO customers (created_at) VALUES (@at) RETURNING id", "@at").ScalarAsync(at);
+        return Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private async Task AssignAsync(UnitOfWork unit, Identifier id, long customer, long at)
     {
-        await unit.Connection.ExecuteAsync(
+        await unit.Statement(
             """
-            INSERT INTO identifiers (kind, value, customer_id, first_seen_at) VALUES (@Kind, @Value, @customer, @at)
+            INSERT INTO identifiers (kind, value, customer_id, first_seen_at) VALUES (@kind, @value, @customer, @at)
             ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id
             """,
-            new { id.Kind, id.Value, customer, at },
-            unit.Transaction);
+            "@kind", "@value", "@customer", "@at")
+            .ExecuteAsync(id.Kind, id.Value, customer, at);
         SetOwner(unit, id, customer);
     }
 

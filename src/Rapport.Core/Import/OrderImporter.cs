@@ -54,8 +54,8 @@ internal sealed class OrderImporter(OrderLineParser parser, IdentityResolver res
         }
 
         var storedOrders = new List<string>();
-        foreach (var (orderId, customerId) in await QueryInAsync<(string, long?)>(
-                     unit, "SELECT order_id, customer_id FROM orders", "order_id", byOrder.Keys))
+        foreach (var (orderId, customerId) in await KeyQuery.QueryAsync<(string, long?), string>(
+                     unit, "SELECT order_id, customer_id FROM orders WHERE order_id IN {keys}", byOrder.Keys))
         {
             storedOrders.Add(orderId);
             if (customerId is { } c)
@@ -67,8 +67,8 @@ internal sealed class OrderImporter(OrderLineParser parser, IdentityResolver res
         var storedLines = new HashSet<(string, long)>();
         if (storedOrders.Count > 0)
         {
-            foreach (var (orderId, lineNo) in await QueryInAsync<(string, long)>(
-                         unit, "SELECT order_id, line_no FROM order_lines", "order_id", storedOrders))
+            foreach (var (orderId, lineNo) in await KeyQuery.QueryAsync<(string, long), string>(
+                         unit, "SELECT order_id, line_no FROM order_lines WHERE order_id IN {keys}", storedOrders))
             {
                 storedLines.Add((orderId, lineNo));
             }
@@ -266,23 +266,6 @@ internal sealed class OrderImporter(OrderLineParser parser, IdentityResolver res
             first.OrderId, lines.All(l => l.IsReturn) ? "return" : "sale", customer, first.IdKind, first.IdValue, first.Channel,
             "completed", first.PlacedAt, first.Currency, subtotal, discount, subtotal - discount, options.Source, null, first.Country,
         ];
-    }
-
-    /// <summary>
-    /// "<paramref name="select"/> WHERE <paramref name="column"/> IN (…)" per 5,000 keys, one
-    /// parameter each (<see cref="SqlList"/>): Dapper's "IN @list" passes PostgreSQL an array, which IN rejects.
-    /// </summary>
-    private static async Task<List<T>> QueryInAsync<T>(UnitOfWork unit, string select, string column, IEnumerable<string> keys)
-    {
-        var result = new List<T>();
-        foreach (var chunk in keys.Chunk(5000))
-        {
-            var parameters = new DynamicParameters();
-            result.AddRange(await unit.Connection.QueryAsync<T>(
-                $"{select} WHERE {SqlList.In(column, chunk, parameters, "k")}", parameters, unit.Transaction));
-        }
-
-        return result;
     }
 
     private sealed class ProductSighting

@@ -16,5 +16,6 @@ public static class Schema
         .. Commerce.CommerceSchema.Migrations,
         .. Commerce.CommerceImportSchema.Migrations,
         .. Value.ValueSchema.Migrations,
+        .. Segments.SegmentsSchema.Migrations,
     ];
 }

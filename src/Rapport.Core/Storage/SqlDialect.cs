@@ -85,6 +85,14 @@ public abstract class SqlDialect
     }
 
     /// <summary>
+    /// Compiles <paramref name="sql"/> for repeated use in this transaction (see
+    /// <see cref="UnitOfWork.Statement"/>). The portable form keeps one ADO.NET command; a store
+    /// may bind values more directly.
+    /// </summary>
+    public virtual PreparedStatement Prepare(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> parameters) =>
+        new CommandStatement(connection, transaction, sql, parameters);
+
+    /// <summary>
     /// True when the exception is a UNIQUE or PRIMARY KEY violation, so callers can treat a
     /// duplicate the same way on both stores. Prefer ON CONFLICT DO NOTHING where SQL can say it.
     /// </summary>

@@ -20,7 +20,7 @@ public sealed class StoreWriter(IDatabase database, TimeProvider clock, IEnumera
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var unit = new UnitOfWork(connection, transaction, database.Dialect, clock);
+            await using var unit = new UnitOfWork(connection, transaction, database.Dialect, clock);
             try
             {
                 var result = await work(unit);

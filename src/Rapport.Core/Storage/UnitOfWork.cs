@@ -6,9 +6,10 @@ namespace Rapport.Core.Storage;
 /// One write transaction. Writers add the customers whose derived state (traits, cart) must be
 /// rebuilt from their events, and undo actions for in-memory caches should the commit fail.
 /// </summary>
-public sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock)
+public sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock) : IAsyncDisposable
 {
     private readonly List<Action> _onRollback = [];
+    private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
 
     public DbConnection Connection { get; } = connection;
 
@@ -24,6 +25,33 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
     public HashSet<long> CustomersToRebuild { get; } = [];
 
     public void OnRollback(Action undo) => _onRollback.Add(undo);
+
+    /// <summary>
+    /// A statement for <paramref name="sql"/>, compiled on first use in this transaction and
+    /// reused after, so a per-row statement on a hot path costs a bind and a step (about 2 µs
+    /// on SQLite) instead of a parse and plan plus Dapper's setup (10 to 20 µs). Name the
+    /// parameters in the order they first appear in the SQL; pass values in that order.
+    /// </summary>
+    public PreparedStatement Statement(string sql, params string[] parameters)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = Dialect.Prepare(Connection, Transaction, sql, parameters);
+            _statements[sql] = statement;
+        }
+
+        return statement;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            await statement.DisposeAsync();
+        }
+
+        _statements.Clear();
+    }
 
     internal void RunRollbackActions()
     {

@@ -69,7 +69,8 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         await output.WriteLineAsync($"[1/4] Importing {sample} into {db.DisplayName} (a re-run only adds what is missing)");
         var summary = await Importer.RunAsync(
-            services.GetRequiredService<StoreWriter>(), services.GetRequiredService<IdentityResolver>(), ImportKind.Orders, sample,
+            services.GetRequiredService<StoreWriter>(), services.GetRequiredService<IdentityResolver>(), services.GetRequiredService<EventWriter>(),
+            ImportKind.Orders, sample,
             new ImportOptions { Source = "demo" }, ImportCommands.PlainProgress("orders", error), ct);
         await output.WriteLineAsync(
             $"      {summary.RowsRead:N0} rows: {summary.Imported:N0} imported, {summary.Unchanged:N0} already there, {summary.Rejected:N0} rejected ({clock.Elapsed.TotalSeconds:0.0} s)");

@@ -16,6 +16,7 @@ internal static class RapportCli
         root.Subcommands.Add(clv);
         root.Subcommands.Add(ValueCommands.Create());
         root.Subcommands.Add(ImportCommands.Create());
+        root.Subcommands.Add(SegmentCommands.Create());
         return root;
     }
 

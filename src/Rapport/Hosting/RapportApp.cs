@@ -19,6 +19,7 @@ internal static class RapportApp
             builder.Services.AddHostedService<ValueScheduler>();
         }
 
+        builder.Services.AddHostedService<SegmentSweepService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -32,6 +33,7 @@ internal static class RapportApp
         app.MapCollectEndpoints();
         app.MapCustomerEndpoints();
         app.MapValueEndpoints();
+        app.MapSegmentEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -3,8 +3,10 @@ using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Keys;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Value;
+using Rapport.Engine.Segments;
 
 namespace Rapport.Hosting;
 
@@ -20,8 +22,11 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, OrderProjection>();
         services.AddSingleton<IEventProjection, CartProjection>();
         services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
+        services.AddSegments();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
+        // After CustomerStateRebuilder: membership is evaluated once every projection has written.
+        services.AddSingleton<IBeforeCommit>(sp => sp.GetRequiredService<SegmentProjection>());
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<EventPipeline>();
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<EventPipeline>());
@@ -37,5 +42,21 @@ internal static class RapportServices
         services.AddSingleton<ValueQueries>();
         services.AddSingleton<ValueSchedule>();
         return services;
+    }
+
+    /// <summary>Segments: the field catalog, one fact source per field family, the live runtime and its projection.</summary>
+    private static void AddSegments(this IServiceCollection services)
+    {
+        services.AddSingleton(SegmentFields.Default);
+        services.AddSingleton<ICustomerFactSource, TraitFacts>();
+        services.AddSingleton<ICustomerFactSource, CustomerValueFacts>();
+        services.AddSingleton<ICustomerFactSource, PredictionFacts>();
+        services.AddSingleton<SnapshotLoader>();
+        services.AddSingleton<SegmentRuntime>();
+        services.AddSingleton<SegmentProjection>();
+        services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<SegmentProjection>());
+        services.AddSingleton<SegmentJobs>();
+        services.AddSingleton<SegmentService>();
+        services.AddSingleton<SegmentStore>();
     }
 }

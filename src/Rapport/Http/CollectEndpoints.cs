@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rapport.Core.Events;
 using Rapport.Core.Keys;
@@ -38,7 +37,12 @@ internal static class CollectEndpoints
             return problem;
         }
 
-        var (e, errors) = SegmentMessageParser.Parse(body!, type, receivedAt, "$");
+        if (body!.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.BadRequest("Invalid JSON", "The body must be a JSON object.");
+        }
+
+        var (e, errors) = SegmentMessageParser.Parse(body.RootElement, type, receivedAt, "$");
         if (e is null)
         {
             return Problems.BadRequest("Invalid message", errors[0].Message, errors);
@@ -57,37 +61,14 @@ internal static class CollectEndpoints
             return problem;
         }
 
-        if (body!["batch"] is not JsonArray items)
+        if (body!.RootElement.ValueKind != JsonValueKind.Object)
         {
-            return Problems.BadRequest("Invalid batch", "The body must be an object with a 'batch' array of messages: {\"batch\": [{\"type\": \"track\", ...}]}.");
+            return Problems.BadRequest("Invalid JSON", "The body must be a JSON object.");
         }
 
-        var sentAt = body["sentAt"] is JsonValue s && s.TryGetValue<string>(out var sa) ? sa : null;
-        var events = new List<IncomingEvent>(items.Count);
-        var errors = new List<MessageError>();
-        for (var i = 0; i < items.Count; i++)
+        if (SegmentMessageParser.ParseBatch(body.RootElement, receivedAt, MaxMessageBytes) is not var (events, errors))
         {
-            var path = $"$.batch[{i}]";
-            if (items[i] is not JsonObject message)
-            {
-                errors.Add(new(path, "Each batch item must be a message object."));
-                continue;
-            }
-
-            if (message.ToJsonString().Length > MaxMessageBytes)
-            {
-                errors.Add(new(path, $"The message is larger than {MaxMessageBytes / 1024} KB; send less in properties."));
-                continue;
-            }
-
-            WithBatchContext(message, body["context"] as JsonObject);
-            var (e, messageErrors) = SegmentMessageParser.Parse(message, null, receivedAt, path, sentAt);
-            if (e is not null)
-            {
-                events.Add(e);
-            }
-
-            errors.AddRange(messageErrors);
+            return Problems.BadRequest("Invalid batch", "The body must be an object with a 'batch' array of messages: {\"batch\": [{\"type\": \"track\", ...}]}.");
         }
 
         // All or nothing: a client that gets a 400 knows nothing of this batch was stored.
@@ -100,16 +81,11 @@ internal static class CollectEndpoints
         return TypedResults.Ok(SuccessReply.Instance);
     }
 
-    /// <summary>Batch-level context (library, channel) applies to messages that have none.</summary>
-    private static void WithBatchContext(JsonObject message, JsonObject? batchContext)
-    {
-        if (batchContext is not null && message["context"] is null)
-        {
-            message["context"] = batchContext.DeepClone();
-        }
-    }
-
-    private static async Task<(JsonObject? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext http, int limit, string what)
+    /// <summary>
+    /// Reads the (possibly gzipped) body into one buffer and parses it in place. The document is
+    /// not disposed: the events made from it read it until they are stored.
+    /// </summary>
+    private static async Task<(JsonDocument? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext http, int limit, string what)
     {
         if (http.Request.ContentLength > limit)
         {
@@ -117,28 +93,34 @@ internal static class CollectEndpoints
         }
 
         Stream stream = http.Request.Body;
-        if (http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        var gzip = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        if (gzip)
         {
             stream = new GZipStream(stream, CompressionMode.Decompress);
         }
 
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        await using var _ = gzip ? stream : null;
+        // One byte more than announced, so reading the end of the body never has to grow the buffer.
+        var buffer = new byte[gzip || http.Request.ContentLength is not { } length ? 16 * 1024 : (int)length + 1];
+        var size = 0;
         int read;
-        while ((read = await stream.ReadAsync(chunk, http.RequestAborted)) > 0)
+        while ((read = await stream.ReadAsync(buffer.AsMemory(size), http.RequestAborted)) > 0)
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
+            size += read;
+            if (size > limit)
             {
                 return (null, Problems.TooLarge($"A {what} may be at most {limit / 1024} KB. Split it."));
+            }
+
+            if (size == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, limit + 1));
             }
         }
 
         try
         {
-            return JsonNode.Parse(buffer.ToArray()) is JsonObject o
-                ? (o, null)
-                : (null, Problems.BadRequest("Invalid JSON", "The body must be a JSON object."));
+            return (JsonDocument.Parse(buffer.AsMemory(0, size), SegmentMessageParser.DocumentOptions), null);
         }
         catch (JsonException ex)
         {

@@ -133,8 +133,8 @@ public sealed class CustomerValueTests
             "536367,84879,BIRD,32,2010-12-01 08:34:00,1.69,13047.0,United Kingdom\n" +
             "C536379,85123A,HEART,-1,2010-12-01 09:41:00,2.55,17850.0,United Kingdom\n");
 
-        await Importer.RunAsync(h.Writer, h.Identity, ImportKind.Orders, path, new ImportOptions { RejectFile = path + ".rejects" });
-        var again = await Importer.RunAsync(h.Writer, h.Identity, ImportKind.Orders, path, new ImportOptions { RejectFile = path + ".rejects" });
+        await Importer.RunAsync(h.Writer, h.Identity, h.Events, ImportKind.Orders, path, new ImportOptions { RejectFile = path + ".rejects" });
+        var again = await Importer.RunAsync(h.Writer, h.Identity, h.Events, ImportKind.Orders, path, new ImportOptions { RejectFile = path + ".rejects" });
 
         var value = await ValueTestData.ValueAsync(h.Db, await h.OwnerAsync(Identifier.StoreCustomerNo, "17850"));
         Assert.Equal(0, again.Imported);

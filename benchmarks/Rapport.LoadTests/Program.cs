@@ -1,0 +1,19 @@
+using Rapport.LoadTests.Ingest;
+
+// Load scenarios. Each starts the real `rapport serve` (built next to this tool) on a fresh store.
+//   dotnet run -c Release --project benchmarks/Rapport.LoadTests -- ingest [options]
+return args.FirstOrDefault() switch
+{
+    "ingest" => await IngestScenario.RunAsync(IngestOptions.Parse(args[1..])),
+    "pipeline" => await PipelineScenario.RunAsync(IngestOptions.Parse(args[1..])),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Rapport.LoadTests ingest|pipeline [--events N] [--customers N] [--batch N] [--senders N] [--dir PATH] [--keep]");
+    Console.Error.WriteLine("  ingest   N track events through POST /v1/batch on loopback into a fresh SQLite store,");
+    Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");
+    Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
+    return 2;
+}

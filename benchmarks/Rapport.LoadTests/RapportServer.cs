@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Rapport.LoadTests;
+
+/// <summary>
+/// The real `rapport` executable (rapport.dll, built in this tool's configuration and copied
+/// next to it by the project reference), run as its own process as in production.
+/// </summary>
+internal sealed partial class RapportServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private RapportServer(Process process, StringBuilder output, Uri address)
+    {
+        _process = process;
+        _output = output;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static string DllPath => Path.Combine(AppContext.BaseDirectory, "rapport.dll");
+
+    private static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    public static async Task<string> CreateKeyAsync(string store, string kind)
+    {
+        using var process = Process.Start(Info("keys", "create", "--store", store, "--kind", kind, "--name", "load"))!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? stdout.Trim() : throw new InvalidOperationException($"rapport keys create failed: {stderr}");
+    }
+
+    public static async Task<RapportServer> StartAsync(string store)
+    {
+        var process = Process.Start(Info("serve", "--store", store, "--urls", "http://127.0.0.1:0"))!;
+        var output = new StringBuilder();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            if (ServingLine().Match(line) is { Success: true } m)
+            {
+                listening.TrySetResult(new Uri(m.Groups["url"].Value));
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await Task.WhenAny(listening.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != listening.Task)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"rapport serve did not start:\n{output}");
+        }
+
+        return new RapportServer(process, output, await listening.Task);
+    }
+
+    /// <summary>Total processor time the server used: user plus system, all its threads.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>SIGTERM, so the host stops the way a service manager stops it.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    private static ProcessStartInfo Info(params string[] args)
+    {
+        var info = new ProcessStartInfo(Dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DllPath);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [GeneratedRegex(@"Rapport is serving .* on (?<url>http://[^\s,]+)")]
+    private static partial Regex ServingLine();
+}

@@ -20,6 +20,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     protected override string FillFactor(int percent) => $"WITH (fillfactor = {percent})";
 
+    // The UPDATE … FROM hash-joins the staged rows; with the default 4 MB a million keys spill to
+    // disk in batches (about 25% slower). SET LOCAL ends with the transaction.
+    protected override string? BulkUpdateSetupSql => "SET LOCAL work_mem = '256MB'";
+
     // Session-level lock on an arbitrary constant ("rapport" on a phone keypad).
     public override string? MigrationLockSql => "SELECT pg_advisory_lock(7277678)";
 

@@ -83,21 +83,27 @@ internal sealed class SqliteDialect : SqlDialect
 
     /// <summary>
     /// One prepared UPDATE by key reused for every row, bound by position like
-    /// <see cref="BulkInsertAsync"/>: no staging table (about 2 µs a row).
+    /// <see cref="BulkInsertAsync"/>: no staging table (about 3 µs a row, 1 µs for a row left alone).
     /// </summary>
-    public override async Task BulkUpdateAsync(
+    public override async Task<long> BulkUpdateAsync(
         DbConnection connection,
         DbTransaction transaction,
         string table,
         string keyColumn,
         IReadOnlyList<string> columns,
         IEnumerable<object?[]> rows,
+        IReadOnlyList<string>? onlyWhereDifferent = null,
         CancellationToken cancellationToken = default)
     {
+        CheckCompared(columns, onlyWhereDifferent);
         var all = new[] { keyColumn }.Concat(columns).ToList();
         var affinities = await AffinitiesAsync(connection, transaction, table, all);
         var db = ((SqliteConnection)connection).Handle!;
-        var sql = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 2}"))} WHERE {keyColumn} = ?1";
+        var differs = onlyWhereDifferent is { Count: > 0 } compare
+            ? $" AND ({string.Join(" OR ", compare.Select(c => $"{c} IS DISTINCT FROM ?{all.IndexOf(c) + 1}"))})"
+            : "";
+        var sql = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 2}"))} WHERE {keyColumn} = ?1{differs}";
+        long changed = 0;
         Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
         using (statement)
         {
@@ -132,8 +138,12 @@ internal sealed class SqliteDialect : SqlDialect
                 {
                     Check(step, db);
                 }
+
+                changed += raw.sqlite3_changes(db);
             }
         }
+
+        return changed;
     }
 
     private static void Check(int rc, SQLitePCL.sqlite3 db)

@@ -81,21 +81,14 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
     private async Task<ValueRecomputeSummary> ScoreAsync(Action<string>? log, CancellationToken ct)
     {
         var total = Stopwatch.StartNew();
-        var tiers = options.Tiers.Tiers;
-        var tierIndex = tiers.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         var ids = new List<long>();
         var orders = new List<long>();
         var last = new List<long>();
         var net = new List<long>();
         var margin = new List<long>();
-        var stored = new List<StoredScores>();
         await using (var c = await writer.Database.OpenAsync(ct))
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            """
-            SELECT customer_id, orders, last_order_at, revenue_e4 - discount_e4 - returns_e4, margin_e4,
-                   rfm_r, rfm_f, rfm_m, tier, revenue_percentile, margin_percentile
-            FROM customer_value
-            """,
+            "SELECT customer_id, orders, last_order_at, revenue_e4 - discount_e4 - returns_e4, margin_e4 FROM customer_value",
             cancellationToken: ct)))
         {
             while (await reader.ReadAsync(ct))
@@ -105,67 +98,53 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
                 last.Add(reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
                 net.Add(reader.GetInt64(3));
                 margin.Add(reader.GetInt64(4));
-                stored.Add(new StoredScores(
-                    reader.IsDBNull(5) ? (byte)0 : (byte)reader.GetInt64(5),
-                    reader.IsDBNull(6) ? (byte)0 : (byte)reader.GetInt64(6),
-                    reader.IsDBNull(7) ? (byte)0 : (byte)reader.GetInt64(7),
-                    reader.IsDBNull(8) ? -1 : tierIndex.GetValueOrDefault(reader.GetString(8), -2),
-                    reader.IsDBNull(9) ? double.NaN : reader.GetDouble(9),
-                    reader.IsDBNull(10) ? double.NaN : reader.GetDouble(10)));
             }
         }
 
         var read = total.Elapsed;
         log?.Invoke(Invariant($"value: read {ids.Count:N0} customers ({read.TotalSeconds:0.0} s)"));
         var scores = PopulationScoring.Score(Span(orders), Span(last), Span(net), Span(margin), options.Scoring);
-        // Only rows whose scores moved are written (percentiles are stored to 4 decimals): a
-        // quiet day rewrites little, and updated_at says when a customer's standing changed.
-        // A busy day moves most percentiles a little (1% of customers buying shifts ~97% of rows).
-        var changed = new List<int>();
-        for (int i = 0; i < ids.Count; i++)
-        {
-            if (stored[i] != StoredScores.Of(scores, i))
-            {
-                changed.Add(i);
-            }
-        }
-
         var computed = total.Elapsed - read;
-        log?.Invoke(Invariant($"value: scored {scores.Buyers:N0} buyers; {changed.Count:N0} customers' scores changed ({computed.TotalSeconds:0.00} s)"));
+        log?.Invoke(Invariant($"value: scored {scores.Buyers:N0} buyers ({computed.TotalSeconds:0.00} s)"));
 
+        long changed = 0;
         var (id, at) = await writer.WriteAsync(
             async unit =>
             {
-                if (changed.Count > 0)
-                {
-                    await WriteScoresAsync(unit, ids, changed, scores, tiers, log, ct);
-                }
-
+                changed = await WriteScoresAsync(unit, ids, scores, options.Tiers.Tiers, log, ct);
                 return (await SavePopulationAsync(unit, ids.Count, scores, ct), unit.Now);
             },
             ct);
         population.Set(id, new ScoringPopulation(scores.Distributions, options.Tiers));
-        return Summarise(id, ids.Count, changed.Count, scores, false, read, computed, total, at, log);
+        return Summarise(id, ids.Count, changed, scores, false, read, computed, total, at, log);
     }
 
-    /// <summary>The changed scores with the store's bulk update (SQLite: one prepared UPDATE; PostgreSQL: COPY + one UPDATE … FROM).</summary>
-    private static async Task WriteScoresAsync(
-        UnitOfWork unit, List<long> ids, List<int> changed, PopulationScores s, IReadOnlyList<ValueTier> tiers, Action<string>? log, CancellationToken ct)
+    /// <summary>
+    /// Every customer's scores with the store's bulk update (SQLite: one prepared UPDATE per row;
+    /// PostgreSQL: COPY + one UPDATE … FROM), rewriting only rows whose scores moved. Percentiles
+    /// are stored to 4 decimals, so a quiet day rewrites little and updated_at says when a
+    /// customer's standing changed; a busy day moves most percentiles a little (1% of customers
+    /// buying shifts about 97% of rows).
+    /// </summary>
+    private static async Task<long> WriteScoresAsync(
+        UnitOfWork unit, List<long> ids, PopulationScores s, IReadOnlyList<ValueTier> tiers, Action<string>? log, CancellationToken ct)
     {
         var step = Stopwatch.StartNew();
         var now = unit.Now;
-        await unit.Dialect.BulkUpdateAsync(
+        var changed = await unit.Dialect.BulkUpdateAsync(
             unit.Connection,
             unit.Transaction,
             "customer_value",
             "customer_id",
             ScoreColumns,
-            changed.Select(i => s.R[i] == 0
+            Enumerable.Range(0, ids.Count).Select(i => s.R[i] == 0
                 ? new object?[] { ids[i], null, null, null, null, null, null, now }
                 : [ids[i], (long)s.R[i], (long)s.F[i], (long)s.M[i], tiers[s.Tier[i]].Name,
                     CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i]), now]),
+            ScoreColumns[..^1],
             ct);
-        log?.Invoke(Invariant($"value: updated {changed.Count:N0} value rows ({step.Elapsed.TotalSeconds:0.0} s)"));
+        log?.Invoke(Invariant($"value: updated {changed:N0} value rows whose scores changed ({step.Elapsed.TotalSeconds:0.0} s)"));
+        return changed;
     }
 
     private async Task<ValueRecomputeSummary> RebuildAsync(Action<string>? log, CancellationToken ct)
@@ -261,22 +240,4 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
     private static ReadOnlySpan<long> Span(List<long> list) => CollectionsMarshal.AsSpan(list);
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A row's population fields as stored: 0 / −1 / NaN stand for NULL; tier −2 is a name the tiers no longer have.</summary>
-    private readonly record struct StoredScores(byte R, byte F, byte M, int Tier, double RevenuePercentile, double MarginPercentile)
-    {
-        public static StoredScores Of(PopulationScores s, int i) => s.R[i] == 0
-            ? new(0, 0, 0, -1, double.NaN, double.NaN)
-            : new(s.R[i], s.F[i], s.M[i], s.Tier[i],
-                CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i]));
-
-        // NaN never equals itself; two NULLs are the same stored value.
-        public bool Equals(StoredScores o) =>
-            R == o.R && F == o.F && M == o.M && Tier == o.Tier
-            && Same(RevenuePercentile, o.RevenuePercentile) && Same(MarginPercentile, o.MarginPercentile);
-
-        public override int GetHashCode() => HashCode.Combine(R, F, M, Tier);
-
-        private static bool Same(double a, double b) => a == b || (double.IsNaN(a) && double.IsNaN(b));
-    }
 }

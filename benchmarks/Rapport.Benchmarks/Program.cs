@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using Rapport.Benchmarks.Value;
 
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- --filter *Clv* --job short
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- value-scenario   (a load scenario on a real store)
+if (args.Length > 0 && args[0] == "value-scenario")
+{
+    return await ValueScenario.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

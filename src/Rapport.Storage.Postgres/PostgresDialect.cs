@@ -35,8 +35,7 @@ internal sealed class PostgresDialect : SqlDialect
         IEnumerable<object?[]> rows,
         CancellationToken cancellationToken = default)
     {
-        var types = await TypesAsync(connection, transaction, table, columns);
-        var affinities = types.Select(Affinity).ToArray();
+        var types = (await TypesAsync(connection, transaction, table, columns)).Select(Column).ToArray();
         var npgsql = (NpgsqlConnection)connection;
         await using var importer = await npgsql.BeginBinaryImportAsync(
             $"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
@@ -46,7 +45,7 @@ internal sealed class PostgresDialect : SqlDialect
             await importer.StartRowAsync(cancellationToken);
             for (var i = 0; i < row.Length; i++)
             {
-                var value = StorageValue(row[i], affinities[i], table, columns[i]);
+                var value = StorageValue(row[i], types[i].Affinity, table, columns[i]);
                 await WriteAsync(importer, value, types[i], cancellationToken);
             }
         }
@@ -54,35 +53,39 @@ internal sealed class PostgresDialect : SqlDialect
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private static Task WriteAsync(NpgsqlBinaryImporter importer, object? value, string type, CancellationToken ct) =>
-        (value, type) switch
+    // StorageValue has already turned the value into what the column's affinity takes.
+    private static Task WriteAsync(NpgsqlBinaryImporter importer, object? value, CopyColumn column, CancellationToken ct) =>
+        (value, column.Type) switch
         {
             (null, _) => importer.WriteNullAsync(ct),
-            (long l, "int8") => importer.WriteAsync(l, NpgsqlDbType.Bigint, ct),
-            (long l, "int4") => importer.WriteAsync(checked((int)l), NpgsqlDbType.Integer, ct),
-            (long l, "int2") => importer.WriteAsync(checked((short)l), NpgsqlDbType.Smallint, ct),
-            (long l, "bool") => importer.WriteAsync(l != 0, NpgsqlDbType.Boolean, ct),
-            (long l, "numeric") => importer.WriteAsync((decimal)l, NpgsqlDbType.Numeric, ct),
-            (double d, "numeric") => importer.WriteAsync((decimal)d, NpgsqlDbType.Numeric, ct),
-            (double d, "float8") => importer.WriteAsync(d, NpgsqlDbType.Double, ct),
-            (double d, "float4") => importer.WriteAsync((float)d, NpgsqlDbType.Real, ct),
-            (string s, "text" or "name") => importer.WriteAsync(s, NpgsqlDbType.Text, ct),
-            (string s, "varchar") => importer.WriteAsync(s, NpgsqlDbType.Varchar, ct),
-            (string s, "bpchar") => importer.WriteAsync(s, NpgsqlDbType.Char, ct),
-            (string s, "json") => importer.WriteAsync(s, NpgsqlDbType.Json, ct),
-            (string s, "jsonb") => importer.WriteAsync(s, NpgsqlDbType.Jsonb, ct),
-            (byte[] b, "bytea") => importer.WriteAsync(b, NpgsqlDbType.Bytea, ct),
-            _ => throw new ArgumentException($"No COPY mapping for a {value.GetType().Name} into a {type} column.", nameof(value)),
+            (long l, NpgsqlDbType.Bigint) => importer.WriteAsync(l, NpgsqlDbType.Bigint, ct),
+            (long l, NpgsqlDbType.Integer) => importer.WriteAsync(checked((int)l), NpgsqlDbType.Integer, ct),
+            (long l, NpgsqlDbType.Smallint) => importer.WriteAsync(checked((short)l), NpgsqlDbType.Smallint, ct),
+            (long l, NpgsqlDbType.Boolean) => importer.WriteAsync(l != 0, NpgsqlDbType.Boolean, ct),
+            (long l, NpgsqlDbType.Numeric) => importer.WriteAsync((decimal)l, NpgsqlDbType.Numeric, ct),
+            (double d, NpgsqlDbType.Numeric) => importer.WriteAsync((decimal)d, NpgsqlDbType.Numeric, ct),
+            (double d, NpgsqlDbType.Double) => importer.WriteAsync(d, NpgsqlDbType.Double, ct),
+            (double d, NpgsqlDbType.Real) => importer.WriteAsync((float)d, NpgsqlDbType.Real, ct),
+            (string s, var t) => importer.WriteAsync(s, t, ct),
+            (byte[] b, NpgsqlDbType.Bytea) => importer.WriteAsync(b, NpgsqlDbType.Bytea, ct),
+            _ => throw new ArgumentException($"No COPY mapping for a {value.GetType().Name} into a {column.Type} column.", nameof(value)),
         };
 
-    private static ColumnAffinity Affinity(string type) => type switch
+    private static CopyColumn Column(string type) => type switch
     {
-        "int8" or "int4" or "int2" => ColumnAffinity.Integer,
-        "float8" or "float4" => ColumnAffinity.Real,
-        "numeric" => ColumnAffinity.Numeric,
-        "text" or "name" or "varchar" or "bpchar" or "json" or "jsonb" => ColumnAffinity.Text,
-        "bool" => ColumnAffinity.Boolean,
-        "bytea" => ColumnAffinity.Blob,
+        "int8" => new(NpgsqlDbType.Bigint, ColumnAffinity.Integer),
+        "int4" => new(NpgsqlDbType.Integer, ColumnAffinity.Integer),
+        "int2" => new(NpgsqlDbType.Smallint, ColumnAffinity.Integer),
+        "float8" => new(NpgsqlDbType.Double, ColumnAffinity.Real),
+        "float4" => new(NpgsqlDbType.Real, ColumnAffinity.Real),
+        "numeric" => new(NpgsqlDbType.Numeric, ColumnAffinity.Numeric),
+        "text" or "name" => new(NpgsqlDbType.Text, ColumnAffinity.Text),
+        "varchar" => new(NpgsqlDbType.Varchar, ColumnAffinity.Text),
+        "bpchar" => new(NpgsqlDbType.Char, ColumnAffinity.Text),
+        "json" => new(NpgsqlDbType.Json, ColumnAffinity.Text),
+        "jsonb" => new(NpgsqlDbType.Jsonb, ColumnAffinity.Text),
+        "bool" => new(NpgsqlDbType.Boolean, ColumnAffinity.Boolean),
+        "bytea" => new(NpgsqlDbType.Bytea, ColumnAffinity.Blob),
         _ => throw new NotSupportedException($"Bulk insert does not support {type} columns; use a portable type (BIGINT, TEXT, DOUBLE PRECISION)."),
     };
 
@@ -113,4 +116,6 @@ internal sealed class PostgresDialect : SqlDialect
             ? t
             : throw new ArgumentException($"Table {table} has no column {c}.", nameof(columns))).ToArray();
     }
+
+    private readonly record struct CopyColumn(NpgsqlDbType Type, ColumnAffinity Affinity);
 }

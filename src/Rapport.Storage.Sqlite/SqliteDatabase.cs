@@ -45,10 +45,11 @@ public sealed class SqliteDatabase : IDatabase
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        // case_sensitive_like: LIKE is case-sensitive in PostgreSQL, so it is here too; search
-        // case-insensitively with lower(x) LIKE lower(@q) on both.
+        // As PostgreSQL does: enforce foreign keys (SQLite ignores them unless told), and make
+        // LIKE case-sensitive (search case-insensitively with lower(x) LIKE lower(@q) on both).
         command.CommandText =
             "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA case_sensitive_like=ON; " +
+            "PRAGMA foreign_keys=ON; " +
             "PRAGMA wal_autocheckpoint=0;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;

@@ -1,4 +1,5 @@
 using Dapper;
+using Rapport.Core.Import;
 using Rapport.Core.Storage;
 
 namespace Rapport.Core.Commerce;
@@ -36,25 +37,16 @@ internal static class ProductStore
     /// <summary>The stored products among <paramref name="skus"/>, by SKU. One query per 5,000 SKUs.</summary>
     public static async Task<Dictionary<string, ProductRecord>> LoadAsync(UnitOfWork unit, IEnumerable<string> skus)
     {
-        var result = new Dictionary<string, ProductRecord>(StringComparer.Ordinal);
-        foreach (var chunk in skus.Distinct(StringComparer.Ordinal).Chunk(5000))
-        {
-            var rows = await unit.Connection.QueryAsync<ProductRecord>(
-                """
-                SELECT sku AS Sku, name AS Name, category AS Category, price_e4 AS PriceE4, unit_cost_e4 AS UnitCostE4,
-                       currency AS Currency, available AS Available, price_at AS PriceAt,
-                       unit_cost_assumed AS UnitCostAssumed, updated_at AS UpdatedAt
-                FROM products WHERE sku IN @chunk
-                """,
-                new { chunk },
-                unit.Transaction);
-            foreach (var row in rows)
-            {
-                result[row.Sku] = row;
-            }
-        }
-
-        return result;
+        var rows = await KeyQuery.QueryAsync<ProductRecord, string>(
+            unit,
+            """
+            SELECT sku AS Sku, name AS Name, category AS Category, price_e4 AS PriceE4, unit_cost_e4 AS UnitCostE4,
+                   currency AS Currency, available AS Available, price_at AS PriceAt,
+                   unit_cost_assumed AS UnitCostAssumed, updated_at AS UpdatedAt
+            FROM products WHERE sku IN {keys}
+            """,
+            skus.Distinct(StringComparer.Ordinal));
+        return rows.ToDictionary(r => r.Sku, StringComparer.Ordinal);
     }
 
     public static Task InsertAsync(UnitOfWork unit, IReadOnlyCollection<ProductRecord> products, CancellationToken cancellationToken) =>

@@ -1,3 +1,5 @@
+using Rapport.Core.Value;
+
 namespace Rapport.Core.Customers;
 
 public sealed record IdentifierView(string Kind, string Value, DateTimeOffset FirstSeenAt);
@@ -13,7 +15,9 @@ public sealed record CustomerProfile(
     IReadOnlyList<IdentifierView> Identifiers,
     IReadOnlyDictionary<string, TraitView> Traits,
     OrderSummary Orders,
-    IReadOnlyDictionary<string, int> EventsByChannel);
+    IReadOnlyDictionary<string, int> EventsByChannel,
+    CustomerValueView? Value = null,
+    ClvPredictionView? Prediction = null);
 
 public sealed record TimelineEntry(
     long Id,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Identity;
 using Rapport.Core.Storage;
+using Rapport.Core.Value;
 using Rapport.Engine.Identity;
 
 namespace Rapport.Core.Customers;
@@ -35,6 +36,8 @@ public sealed class CustomerQueries(IDatabase database)
             new { id });
         var channels = await c.QueryAsync<(string Channel, long N)>(
             "SELECT channel, COUNT(*) FROM events WHERE customer_id = @id GROUP BY channel", new { id });
+        var value = await ValueQueries.ReadValueAsync(c, null, id, ct);
+        var prediction = await ValueQueries.ReadPredictionAsync(c, null, id, ct);
         return new CustomerProfile(
             row.Id,
             UnixTime.FromStorage(row.CreatedAt),
@@ -43,7 +46,9 @@ public sealed class CustomerQueries(IDatabase database)
             traits.ToDictionary(t => t.Name, t => new TraitView(t.Name, t.Value, t.Source, UnixTime.FromStorage(t.At))),
             new OrderSummary((int)orders.Sales, (int)orders.Returns, Money.FromStorage(orders.Revenue),
                 UnixTime.FromStorage(orders.First), UnixTime.FromStorage(orders.Last)),
-            channels.ToDictionary(x => x.Channel, x => (int)x.N));
+            channels.ToDictionary(x => x.Channel, x => (int)x.N),
+            value?.ToView(),
+            prediction);
     }
 
     public async Task<IReadOnlyList<TraitView>> TraitHistoryAsync(long id, string name, CancellationToken ct = default)

@@ -140,31 +140,52 @@ public sealed class ColumnMap
         return sb.ToString();
     }
 
-    /// <summary>"First Name", "firstName" and "first-name" all become "first_name".</summary>
-    public static string SnakeCase(string name)
+    /// <summary>
+    /// Trait names as Segment spells them: "First Name", "first_name" and "firstName" all
+    /// become "firstName"; "CustomerID" becomes "customerId".
+    /// </summary>
+    public static string CamelCase(string name)
     {
-        var sb = new StringBuilder(name.Length + 4);
+        var words = new List<string>();
+        var word = new StringBuilder();
         var previous = '\0';
         foreach (var c in name.Trim())
         {
-            if (char.IsLetterOrDigit(c))
+            if (!char.IsLetterOrDigit(c))
             {
-                if (char.IsUpper(c) && (char.IsLower(previous) || char.IsDigit(previous)) && sb.Length > 0)
+                Flush();
+            }
+            else
+            {
+                if (char.IsUpper(c) && (char.IsLower(previous) || char.IsDigit(previous)))
                 {
-                    sb.Append('_');
+                    Flush();
                 }
 
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else if (sb.Length > 0 && sb[^1] != '_')
-            {
-                sb.Append('_');
+                word.Append(c);
             }
 
             previous = c;
         }
 
-        return sb.ToString().Trim('_');
+        Flush();
+        var sb = new StringBuilder(name.Length);
+        for (var i = 0; i < words.Count; i++)
+        {
+            var w = words[i].ToLowerInvariant();
+            sb.Append(i == 0 ? w : char.ToUpperInvariant(w[0]) + w[1..]);
+        }
+
+        return sb.ToString();
+
+        void Flush()
+        {
+            if (word.Length > 0)
+            {
+                words.Add(word.ToString());
+                word.Clear();
+            }
+        }
     }
 
     private static string Found(IReadOnlyList<string> header) =>

@@ -1,120 +1,85 @@
-using Dapper;
-using Rapport.Core.Identity;
+using System.Text.Json.Nodes;
+using Rapport.Core.Events;
 using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
 
 namespace Rapport.Core.Import;
 
 /// <summary>
-/// Writes customer rows. A row with one identifier is the bulk path (get or create its
-/// customer); a row with several goes through <see cref="IdentityResolver.ResolveAsync"/>,
-/// which links them and merges customers exactly as an event carrying them would. Traits are
-/// written only when the value differs from the stored one (current value in traits, every
-/// change in trait_history with source "import"), so a re-run writes nothing.
+/// Writes customer rows as identify events through the event writer, so an imported customer
+/// is linked, merged and given traits exactly as a tracked one would be, and a later merge or
+/// undo rebuilds those traits from the stored events instead of losing them. A row whose
+/// identifiers already belong to one customer with every trait already at that value writes
+/// nothing (re-runs change nothing); otherwise its event is
+/// <c>import:FILE:LINE:RUN</c>, the run being the import's start time.
 /// </summary>
-internal sealed class CustomerImporter(CustomerRowParser parser, IdentityResolver resolver, ImportOptions options, string fileName)
+internal sealed class CustomerImporter(CustomerRowParser parser, EventWriter events, string channel, string fileName)
     : RowImporter<CustomerRow>
 {
-    private static readonly string[] HistoryColumns = ["customer_id", "name", "value", "source", "message_id", "at"];
+    private long _run;
 
     public override Parsed<CustomerRow> Parse(CsvRecord record) => parser.Parse(record);
 
     public override async Task WriteBatchAsync(UnitOfWork unit, IReadOnlyList<CustomerRow> rows, ImportTally tally, CancellationToken cancellationToken)
     {
-        var now = unit.Now;
-        var customerOf = new long[rows.Count];
-        var changed = new bool[rows.Count];
+        var now = unit.Clock.GetUtcNow();
+        if (_run == 0)
+        {
+            _run = UnixTime.ToStorage(now);
+        }
+
+        // One query per identifier kind instead of one per identifier: a re-run of a large
+        // file is mostly lookups. The resolver's cache is not needed for reads: the store is the truth.
+        var known = new Dictionary<Identifier, long>();
+        foreach (var group in rows.SelectMany(r => r.Identifiers).Distinct().GroupBy(id => id.Kind))
+        {
+            foreach (var (value, customer) in await KeyQuery.QueryAsync<(string, long), string>(
+                         unit, "SELECT value, customer_id FROM identifiers WHERE kind = @kind AND value IN {keys}",
+                         group.Select(id => id.Value), new { kind = group.Key }))
+            {
+                known[new Identifier(group.Key, value)] = customer;
+            }
+        }
+
+        var owners = rows.Select(r => r.Identifiers.Select(id => known.TryGetValue(id, out var c) ? c : (long?)null).ToArray()).ToArray();
+        var stored = new Dictionary<(long Customer, string Name), string>();
+        foreach (var (customer, name, value) in await KeyQuery.QueryAsync<(long, string, string), long>(
+                     unit, "SELECT customer_id, name, value FROM traits WHERE customer_id IN {keys}", known.Values.Distinct()))
+        {
+            stored[(customer, name)] = value;
+        }
+
+        var identify = new List<IncomingEvent>();
+        var newInBatch = new HashSet<Identifier>();
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            var owners = new List<long?>(row.Identifiers.Count);
-            foreach (var id in row.Identifiers)
+            var owner = owners[i][0];
+            var oneKnownCustomer = owner is { } o && owners[i].All(x => x == o);
+            if (oneKnownCustomer && row.Traits.All(t => stored.TryGetValue((owner!.Value, t.Key), out var v) && v == t.Value))
             {
-                owners.Add(await resolver.FindOwnerAsync(unit, id));
+                tally.Unchanged++;
+                continue;
             }
 
-            if (owners.All(o => o is null))
+            if (owners[i].All(x => x is null) && !row.Identifiers.Any(newInBatch.Contains))
             {
                 tally.CustomersCreated++;
             }
 
-            changed[i] = owners.Any(o => o is null) || owners.Distinct().Count() > 1;
-            if (row.Identifiers.Count == 1)
+            newInBatch.UnionWith(row.Identifiers);
+            tally.Imported++;
+            var traits = new JsonObject();
+            foreach (var (name, value) in row.Traits)
             {
-                var id = row.Identifiers[0];
-                customerOf[i] = owners[0] ?? (await resolver.EnsureAsync(unit, id.Kind, [id.Value], now))[id.Value];
+                traits[name] = value;
             }
-            else
-            {
-                customerOf[i] = await resolver.ResolveAsync(unit, row.Identifiers, now, MessageId(row));
-            }
+
+            var context = new JsonObject { ["import"] = new JsonObject { ["file"] = fileName, ["line"] = row.SourceLine } };
+            identify.Add(new IncomingEvent(
+                $"import:{fileName}:{row.SourceLine}:{_run}", "identify", null, channel, row.UserId, null, now, traits, traits, context));
         }
 
-        // A later row may have merged an earlier row's customer away: ask the owners again (cached).
-        for (var i = 0; i < rows.Count; i++)
-        {
-            customerOf[i] = await resolver.FindOwnerAsync(unit, rows[i].Identifiers[0]) ?? customerOf[i];
-        }
-
-        var current = new Dictionary<(long Customer, string Name), string>();
-        foreach (var chunk in customerOf.Distinct().Chunk(5000))
-        {
-            var stored = await unit.Connection.QueryAsync<(long, string, string)>(
-                "SELECT customer_id, name, value FROM traits WHERE customer_id IN @chunk", new { chunk }, unit.Transaction);
-            foreach (var (customer, name, value) in stored)
-            {
-                current[(customer, name)] = value;
-            }
-        }
-
-        var writes = new List<TraitWrite>();
-        for (var i = 0; i < rows.Count; i++)
-        {
-            foreach (var (name, value) in rows[i].Traits)
-            {
-                var key = (customerOf[i], name);
-                if (current.TryGetValue(key, out var old) && old == value)
-                {
-                    continue;
-                }
-
-                current[key] = value;
-                writes.Add(new TraitWrite(customerOf[i], name, value, options.Source, MessageId(rows[i]), now));
-                changed[i] = true;
-            }
-
-            if (changed[i])
-            {
-                tally.Imported++;
-            }
-            else
-            {
-                tally.Unchanged++;
-            }
-        }
-
-        if (writes.Count == 0)
-        {
-            return;
-        }
-
-        await unit.Connection.ExecuteAsync(
-            """
-            INSERT INTO traits (customer_id, name, value, source, at) VALUES (@Customer, @Name, @Value, @Source, @At)
-            ON CONFLICT (customer_id, name) DO UPDATE SET value = excluded.value, source = excluded.source, at = excluded.at
-            """,
-            writes,
-            unit.Transaction);
-        await unit.Dialect.BulkInsertAsync(
-            unit.Connection,
-            unit.Transaction,
-            "trait_history",
-            HistoryColumns,
-            writes.Select(w => new object?[] { w.Customer, w.Name, w.Value, w.Source, w.MessageId, w.At }),
-            cancellationToken);
+        await events.WriteAsync(unit, identify);
     }
-
-    /// <summary>Stable per file and row, so identity links and trait history point back at their source.</summary>
-    private string MessageId(CustomerRow row) => $"{options.Source}:{fileName}:{row.SourceLine}";
-
-    private sealed record TraitWrite(long Customer, string Name, string Value, string Source, string MessageId, long At);
 }

@@ -21,7 +21,10 @@ public sealed record ImportOptions
     /// <summary>A named layout (<see cref="ImportFormat"/>); null detects it from the header.</summary>
     public string? Format { get; init; }
 
-    /// <summary>Orders' channel when the file has no channel column; null means the preset's, else "store".</summary>
+    /// <summary>
+    /// The channel of imported orders (when the file has no channel column) and of the identify
+    /// events customer rows become; null means the preset's, else "store".
+    /// </summary>
     public string? Channel { get; init; }
 
     /// <summary>Currency when the file has no currency column (ISO 4217 code).</summary>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Threading.Channels;
+using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Storage;
 
@@ -22,7 +24,7 @@ public readonly record struct Parsed<T>(T? Row, string? Reject)
     public static Parsed<T> Refuse(string reason) => new(null, reason);
 }
 
-/// <summary>Counts a run accumulates; batches add to it after their transaction commits.</summary>
+/// <summary>Counts a run accumulates, batch by batch (a failed batch fails the run).</summary>
 internal sealed class ImportTally
 {
     public long Imported;
@@ -99,6 +101,7 @@ public static class Importer
     public static async Task<ImportSummary> RunAsync(
         StoreWriter writer,
         IdentityResolver resolver,
+        EventWriter events,
         ImportKind kind,
         string path,
         ImportOptions options,
@@ -118,7 +121,7 @@ public static class Importer
                 Explain(() => new ProductImporter(ProductRowParser.Create(header, map, options)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
             _ => await RunAsync(
-                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), resolver, options, Path.GetFileName(path)), header, options),
+                Explain(() => new CustomerImporter(CustomerRowParser.Create(header, map), events, options.Channel ?? Channels.Store, Path.GetFileName(path)), header, options),
                 writer, file, csv, header.Length, options, path, progress, cancellationToken),
         };
 
@@ -181,41 +184,45 @@ public static class Importer
         var tally = new ImportTally();
         using var rejects = new RejectFile(options.RejectFile ?? RejectFile.DefaultPathFor(path), options.Delimiter);
         rejects.ClearStale();
-        var batch = new List<TRow>(options.BatchSize + 64);
+
+        // Reading (gunzip, CSV, parsing: ~20% of an orders import) runs on its own thread, one
+        // batch ahead of the writer, so both cores work. Two batches in flight bound the memory.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = Channel.CreateBounded<Batch<TRow>>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         long read = 0;
-        while (true)
+        var reader = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    read = await ReadAsync(importer, csv, fieldCount, options.BatchSize, rejects, file, batches.Writer, stop.Token);
+                    batches.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    batches.Writer.Complete(e);
+                }
+            },
+            CancellationToken.None);
+
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var more = csv.TryRead(out var record);
-            if (more)
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken))
             {
-                read++;
-                var parsed = record.Error is { } error ? Parsed<TRow>.Refuse(error)
-                    : record.Fields.Length != fieldCount ? Parsed<TRow>.Refuse($"expected {fieldCount} fields, found {record.Fields.Length}")
-                    : importer.Parse(record);
-                if (parsed.Row is not { } row)
-                {
-                    rejects.Add(record, parsed.Reject!);
-                    continue;
-                }
-
-                if (batch.Count < options.BatchSize || !importer.CanCut(batch[^1], row))
-                {
-                    batch.Add(row);
-                    continue;
-                }
-
-                await FlushAsync();
-                batch.Add(row);
-                continue;
+                await writer.WriteAsync(
+                    async unit =>
+                    {
+                        await importer.WriteBatchAsync(unit, batch.Rows, tally, cancellationToken);
+                        return 0;
+                    },
+                    cancellationToken);
+                progress?.Report(new ImportProgress(batch.BytesRead, file.Length, batch.RowsRead, batch.Rejected));
             }
-
-            if (batch.Count > 0)
-            {
-                await FlushAsync();
-            }
-
-            break;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reader;
         }
 
         await importer.FinishAsync(writer, tally, cancellationToken);
@@ -229,21 +236,53 @@ public static class Importer
             RejectFile = rejects.Count > 0 ? rejects.Path : null,
         };
         return (summary, tally);
-
-        async Task FlushAsync()
-        {
-            var rows = batch.ToArray();
-            batch.Clear();
-            await writer.WriteAsync(
-                async unit =>
-                {
-                    await importer.WriteBatchAsync(unit, rows, tally, cancellationToken);
-                    return 0;
-                },
-                cancellationToken);
-            progress?.Report(new ImportProgress(file.Position, file.Length, read, rejects.Count));
-        }
     }
+
+    /// <summary>Reads and parses the whole file into batches; refused rows go to the reject file. Returns the rows read.</summary>
+    private static async Task<long> ReadAsync<TRow>(
+        RowImporter<TRow> importer,
+        CsvReader csv,
+        int fieldCount,
+        int batchSize,
+        RejectFile rejects,
+        ImportFile file,
+        ChannelWriter<Batch<TRow>> batches,
+        CancellationToken cancellationToken)
+        where TRow : class
+    {
+        var batch = new List<TRow>(batchSize + 64);
+        long read = 0;
+        while (csv.TryRead(out var record))
+        {
+            read++;
+            var parsed = record.Error is { } error ? Parsed<TRow>.Refuse(error)
+                : record.Fields.Length != fieldCount ? Parsed<TRow>.Refuse($"expected {fieldCount} fields, found {record.Fields.Length}")
+                : importer.Parse(record);
+            if (parsed.Row is not { } row)
+            {
+                rejects.Add(record, parsed.Reject!);
+                continue;
+            }
+
+            if (batch.Count >= batchSize && importer.CanCut(batch[^1], row))
+            {
+                await batches.WriteAsync(new Batch<TRow>(batch.ToArray(), file.Position, read - 1, rejects.Count), cancellationToken);
+                batch.Clear();
+            }
+
+            batch.Add(row);
+        }
+
+        if (batch.Count > 0)
+        {
+            await batches.WriteAsync(new Batch<TRow>(batch.ToArray(), file.Position, read, rejects.Count), cancellationToken);
+        }
+
+        return read;
+    }
+
+    /// <summary>Rows for one transaction, with how far the reader had got when it cut them.</summary>
+    private sealed record Batch<TRow>(TRow[] Rows, long BytesRead, long RowsRead, long Rejected);
 
     private static ImportFormat? ResolveFormat(ImportKind kind, IReadOnlyList<string> header, ImportOptions options)
     {

@@ -181,6 +181,16 @@ public sealed class OrderLineParser
             break;
         }
 
+        var channel = _channel;
+        if (_map.Get(f, "channel") is { } channelText)
+        {
+            channel = channelText.ToLowerInvariant();
+            if (!Events.Channels.IsKnown(channel))
+            {
+                return Parsed<OrderLine>.Refuse($"channel '{channelText}' is not one of {string.Join(", ", Events.Channels.All)}");
+            }
+        }
+
         bool isReturn;
         if (_map.Get(f, "kind") is { } kindText)
         {
@@ -214,7 +224,7 @@ public sealed class OrderLineParser
             idValue,
             _map.Get(f, "country"),
             _map.Get(f, "currency")?.ToUpperInvariant() ?? _currency,
-            _map.Get(f, "channel")?.ToLowerInvariant() ?? _channel,
+            channel,
             isReturn,
             _map.Get(f, "description"));
     }

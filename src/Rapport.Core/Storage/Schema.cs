@@ -15,5 +15,7 @@ public static class Schema
         .. Customers.CustomersSchema.Migrations,
         .. Commerce.CommerceSchema.Migrations,
         .. Commerce.CommerceImportSchema.Migrations,
+        .. Value.ValueSchema.Migrations,
+        .. Segments.SegmentsSchema.Migrations,
     ];
 }

@@ -25,6 +25,7 @@ public static class BgNbdFitter
         var cache = new PerFrequency(data.MaxFrequency);
         var result = LogSpaceOptimizer.MinimizeWithGradient(
             "BG/NBD",
+            ["r", "alpha", "a", "b"],
             (theta, gradient) => NegativeMeanLogLikelihood(data, cache, theta, gradient),
             [1.0, MeanAge(data), 1.0, 1.0]);
         var p = result.Parameters;

@@ -70,7 +70,7 @@ public sealed record GammaGammaModel(double P, double Q, double Gamma)
         var data = new GammaGammaData(xs.ToArray(), ms.ToArray());
         double mean = ms.Average();
         var result = LogSpaceOptimizer.MinimizeWithGradient(
-            "Gamma-Gamma", data.NegativeMeanLogLikelihood, [1.0, 1.0, mean]);
+            "Gamma-Gamma", ["p", "q", "gamma"], data.NegativeMeanLogLikelihood, [1.0, 1.0, mean]);
         var p = result.Parameters;
         return new ModelFit<GammaGammaModel>(
             new GammaGammaModel(p[0], p[1], p[2]), -result.Value * xs.Count, result.Iterations, xs.Count);

@@ -1,4 +1,3 @@
-using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
@@ -7,7 +6,9 @@ namespace Rapport.Engine.Clv;
 /// <summary>
 /// Minimises a negative mean log-likelihood over positive parameters by working on their logs,
 /// which removes the positivity bounds and evens out scales (alpha ~ 10 next to r ~ 0.2).
-/// Either returns a point where the gradient vanishes or throws <see cref="ModelFitException"/>.
+/// Either returns an interior point where the gradient vanishes or throws
+/// <see cref="ModelFitException"/>: a likelihood that keeps improving as a parameter runs to 0 or
+/// infinity has no maximum, and the point where the optimiser gave up is not an estimate.
 /// </summary>
 internal static class LogSpaceOptimizer
 {
@@ -20,150 +21,170 @@ internal static class LogSpaceOptimizer
     // What we still accept as "at the optimum" when verifying a result.
     private const double AcceptedGradient = 1e-5;
 
+    // The search stays inside e^±20; beyond it gamma-function and power terms lose all precision
+    // and can fake a better likelihood. Results must lie inside 1e-5..1e5 to count as estimates:
+    // with weeks as the unit, real customer bases sit orders of magnitude inside (CDNOW: 0.24 to
+    // 11.7), and values out there mean a parameter is running off (for example s, β → ∞ together
+    // when the data show no heterogeneity in drop-out), where the ₂F₁ evaluations also get slow.
+    private const double SearchBox = 20;
+    private static readonly double AcceptedBox = Math.Log(1e5);
+
     private const int MaxIterations = 2_000;
 
     public sealed record Result(double[] Parameters, double Value, int Iterations);
 
-    /// <summary>BFGS with an analytic gradient; Nelder-Mead first when BFGS cannot start.</summary>
-    public static Result MinimizeWithGradient(string model, ValueAndGradient f, double[] start)
+    /// <summary>BFGS with an analytic gradient; if it stalls, Nelder-Mead from the best point seen, then BFGS again.</summary>
+    public static Result MinimizeWithGradient(string model, string[] names, ValueAndGradient f, double[] start)
     {
-        var objective = ObjectiveFunction.Gradient(v => Evaluate(f, v));
+        var point = Vector<double>.Build.Dense(start.Length, i => Math.Log(start[i]));
+        var tracker = new Tracker(f, point);
+        var objective = ObjectiveFunction.Gradient(tracker.Evaluate);
         var bfgs = new BfgsMinimizer(GradientTolerance, 1e-12, 1e-15, MaxIterations);
         Exception? failure = null;
-        Vector<double> point = Log(start);
+        int iterations = 0;
         for (int attempt = 0; attempt < 2; attempt++)
         {
             try
             {
                 var r = bfgs.FindMinimum(objective, point);
-                var (value, gradient) = Evaluate(f, r.MinimizingPoint);
+                iterations += r.Iterations;
+                var (value, gradient) = tracker.Evaluate(r.MinimizingPoint);
                 if (value < double.MaxValue && gradient.InfinityNorm() <= AcceptedGradient)
                 {
-                    return new Result(Exp(r.MinimizingPoint), value, r.Iterations);
+                    return Accept(model, names, r.MinimizingPoint, value, iterations);
                 }
 
-                point = r.MinimizingPoint;
                 failure = null;
             }
             catch (Exception e) when (e is OptimizationException or ArithmeticException)
             {
                 failure = e;
             }
-
-            // BFGS stalled (often a line search on a flat ridge): let the simplex move us, then retry.
-            point = NelderMead(model, v => Evaluate(f, v).Value, point).MinimizingPoint;
-        }
-
-        throw NotConverged(model, failure);
-    }
-
-    /// <summary>
-    /// For likelihoods without a practical analytic gradient (Pareto/NBD): BFGS on central
-    /// differences, which needs far fewer evaluations than a simplex; if it cannot converge,
-    /// Nelder-Mead restarted until it stops improving, then BFGS again from there.
-    /// </summary>
-    public static Result MinimizeWithoutGradient(string model, Func<double[], double> f, double[] start)
-    {
-        ValueAndGradient numeric = (theta, gradient) =>
-        {
-            CentralDifference(f, theta, gradient);
-            return f(theta);
-        };
-        try
-        {
-            return MinimizeWithGradient(model, numeric, start);
-        }
-        catch (ModelFitException)
-        {
-            // Fall through to the slower, sturdier route.
-        }
-
-        Func<Vector<double>, double> value = v => Guard(f(v.ToArray()));
-        var point = Log(start);
-        double best = value(point);
-        int iterations = 0;
-        for (int restart = 0; restart < 20; restart++)
-        {
-            var r = NelderMead(model, value, point);
-            iterations += r.Iterations;
-            bool improved = r.FunctionInfoAtMinimum.Value < best - 1e-13;
-            point = r.MinimizingPoint;
-            best = r.FunctionInfoAtMinimum.Value;
-            if (!improved)
+            catch (EdgeReachedException)
             {
                 break;
             }
-        }
 
-        try
-        {
-            var polished = MinimizeWithGradient(model, numeric, Exp(point));
-            return polished with { Iterations = polished.Iterations + iterations };
-        }
-        catch (ModelFitException)
-        {
-            // The polish can trip over finite-difference noise; the simplex point stands if it is flat.
-            var gradient = new double[start.Length];
-            CentralDifference(f, point.ToArray(), gradient);
-            if (best < double.MaxValue && gradient.All(g => Math.Abs(g) <= AcceptedGradient * 10))
+            if (OutsideAccepted(tracker.Best))
             {
-                return new Result(Exp(point), best, iterations);
+                // The best likelihood seen is already out where parameters are not estimates; a
+                // simplex would only crawl further along the same ridge.
+                break;
             }
 
-            throw;
+            if (attempt == 0)
+            {
+                // BFGS stalled (often a line search on a flat ridge): let the simplex move us on.
+                var simplex = NelderMead(v => tracker.Evaluate(v).Value, tracker.Best);
+                if (simplex is null)
+                {
+                    break;
+                }
+
+                iterations += simplex.Iterations;
+                point = simplex.MinimizingPoint;
+            }
         }
+
+        string why = OutsideAccepted(tracker.Best) ? Edge : failure?.Message ?? "the gradient did not vanish";
+        throw NotConverged(model, why, tracker.Best, names);
     }
 
-    private static MinimizationResult NelderMead(string model, Func<Vector<double>, double> f, Vector<double> start)
+    /// <summary>
+    /// For likelihoods without a practical analytic gradient (Pareto/NBD): the same search on
+    /// central differences, which needs far fewer evaluations than a simplex alone.
+    /// </summary>
+    public static Result MinimizeWithoutGradient(string model, string[] names, Func<double[], double> f, double[] start) =>
+        MinimizeWithGradient(model, names, (theta, gradient) =>
+        {
+            double value = f(theta);
+            var probe = (double[])theta.Clone();
+            for (int i = 0; i < theta.Length; i++)
+            {
+                // Step ~ cube root of machine epsilon balances truncation against rounding error.
+                double h = 6e-6 * Math.Max(1, Math.Abs(theta[i]));
+                probe[i] = theta[i] + h;
+                double up = f(probe);
+                probe[i] = theta[i] - h;
+                double down = f(probe);
+                probe[i] = theta[i];
+                gradient[i] = (up - down) / (2 * h);
+            }
+
+            return value;
+        }, start);
+
+    private const string Edge = "the likelihood keeps improving towards the edge of the parameter space";
+
+    private static bool OutsideAccepted(Vector<double> theta) => theta.Any(t => Math.Abs(t) > AcceptedBox);
+
+    private static Result Accept(string model, string[] names, Vector<double> theta, double value, int iterations)
+    {
+        if (OutsideAccepted(theta))
+        {
+            throw NotConverged(model, Edge, theta, names);
+        }
+
+        return new Result(theta.Select(Math.Exp).ToArray(), value, iterations);
+    }
+
+    /// <summary>A bounded simplex run; null when it gives up (the tracker keeps the best point it saw).</summary>
+    private static MinimizationResult? NelderMead(Func<Vector<double>, double> f, Vector<double> start)
     {
         try
         {
-            return new NelderMeadSimplex(1e-14, 20_000).FindMinimum(ObjectiveFunction.Value(f), start);
+            return new NelderMeadSimplex(1e-14, 2_000).FindMinimum(ObjectiveFunction.Value(f), start);
         }
-        catch (Exception e) when (e is OptimizationException or ArithmeticException)
+        catch (Exception e) when (e is OptimizationException or ArithmeticException or EdgeReachedException)
         {
-            throw NotConverged(model, e);
+            return null;
         }
     }
 
-    private static (double Value, Vector<double> Gradient) Evaluate(ValueAndGradient f, Vector<double> v)
+    private static ModelFitException NotConverged(string model, string why, Vector<double> theta, string[] names)
     {
-        var gradient = new double[v.Count];
-        double value = f(v.ToArray(), gradient);
-        if (!double.IsFinite(value) || gradient.Any(g => !double.IsFinite(g)))
-        {
-            // Out in a region where the likelihood under/overflows: steer the search away from it.
-            // double.MaxValue doubles as the "invalid" marker that the convergence checks reject.
-            return (double.MaxValue, Vector<double>.Build.Dense(v.Count));
-        }
-
-        return (value, Vector<double>.Build.Dense(gradient));
+        string at = names.Length == theta.Count
+            ? $" Last point: {string.Join(", ", names.Select((n, i) => $"{n} = {Math.Exp(theta[i]):G3}"))}."
+            : "";
+        return new ModelFitException(
+            ModelFitFailure.NotConverged,
+            $"The {model} fit did not converge ({why.TrimEnd('.')}).{at} The data do not pin the parameters down: use more customers or a longer calibration period, or try the other model.");
     }
 
-    private static void CentralDifference(Func<double[], double> f, double[] theta, double[] gradient)
+    /// <summary>Evaluates the objective, rejects the outside of the search box and remembers the best point.</summary>
+    private sealed class Tracker(ValueAndGradient f, Vector<double> start)
     {
-        var probe = (double[])theta.Clone();
-        for (int i = 0; i < theta.Length; i++)
+        private double _bestValue = double.MaxValue;
+
+        public Vector<double> Best { get; private set; } = start;
+
+        public (double Value, Vector<double> Gradient) Evaluate(Vector<double> v)
         {
-            // Step ~ cube root of machine epsilon balances truncation against rounding error.
-            double h = 6e-6 * Math.Max(1, Math.Abs(theta[i]));
-            probe[i] = theta[i] + h;
-            double up = f(probe);
-            probe[i] = theta[i] - h;
-            double down = f(probe);
-            probe[i] = theta[i];
-            gradient[i] = (up - down) / (2 * h);
+            var gradient = new double[v.Count];
+            double value = v.Any(t => Math.Abs(t) > SearchBox) ? double.NaN : f(v.ToArray(), gradient);
+            if (!double.IsFinite(value) || gradient.Any(g => !double.IsFinite(g)))
+            {
+                // Outside the box or where the likelihood under/overflows: steer the search away.
+                // double.MaxValue doubles as the "invalid" marker that the convergence checks reject.
+                return (double.MaxValue, Vector<double>.Build.Dense(v.Count));
+            }
+
+            if (value < _bestValue)
+            {
+                _bestValue = value;
+                Best = v.Clone();
+                if (OutsideAccepted(v))
+                {
+                    // Stop at once: out there the ₂F₁ series get long and every step only confirms
+                    // that the likelihood has no interior maximum.
+                    throw new EdgeReachedException();
+                }
+            }
+
+            return (value, Vector<double>.Build.Dense(gradient));
         }
     }
-
-    private static double Guard(double value) => double.IsFinite(value) ? value : double.MaxValue;
-
-    private static Vector<double> Log(double[] p) => Vector<double>.Build.Dense(p.Length, i => Math.Log(p[i]));
-
-    private static double[] Exp(Vector<double> v) => v.Select(Math.Exp).ToArray();
-
-    private static ModelFitException NotConverged(string model, Exception? inner) =>
-        new(ModelFitFailure.NotConverged,
-            $"The {model} fit did not converge{(inner is null ? "" : $" ({inner.Message})")}: the likelihood has no clear maximum for this data. Try a longer calibration period or more customers.",
-            inner);
 }
+
+/// <summary>Raised inside the optimiser's callbacks to abandon a search that left the accepted box.</summary>
+internal sealed class EdgeReachedException : Exception;

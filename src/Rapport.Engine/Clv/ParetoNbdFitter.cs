@@ -22,7 +22,7 @@ public static class ParetoNbdFitter
         double meanAge = Math.Max(data.Age.Zip(data.Count, (t, c) => t * c).Sum() / n, 1e-3);
         var logGammaRatio = new double[data.MaxFrequency + 1];
         var result = LogSpaceOptimizer.MinimizeWithoutGradient(
-            "Pareto/NBD", theta => NegativeMeanLogLikelihood(data, logGammaRatio, theta), [1.0, meanAge, 1.0, meanAge]);
+            "Pareto/NBD", ["r", "alpha", "s", "beta"], theta => NegativeMeanLogLikelihood(data, logGammaRatio, theta), [1.0, meanAge, 1.0, meanAge]);
         var p = result.Parameters;
         return new ModelFit<ParetoNbdModel>(
             new ParetoNbdModel(p[0], p[1], p[2], p[3]), -result.Value * n, result.Iterations, data.CustomerCount);
@@ -45,7 +45,14 @@ public static class ParetoNbdFitter
         for (int i = 0; i < data.GroupCount; i++)
         {
             int x = data.Frequency[i];
-            ll += data.Count[i] * (logGammaRatio[x] + constant + m.LogBracket(x, data.Recency[i], data.Age[i], out _));
+            double term = m.LogBracket(x, data.Recency[i], data.Age[i], out _);
+            if (double.IsNaN(term))
+            {
+                // A series gave up (parameters far out); no point summing the other groups.
+                return double.NaN;
+            }
+
+            ll += data.Count[i] * (logGammaRatio[x] + constant + term);
         }
 
         return -ll / data.CustomerCount;

@@ -20,6 +20,9 @@ public sealed record ParetoNbdModel(double R, double Alpha, double S, double Bet
     public IReadOnlyList<KeyValuePair<string, double>> Parameters =>
         [new("r", R), new("alpha", Alpha), new("s", S), new("beta", Beta)];
 
+    /// <summary>Fits by maximum likelihood; see <see cref="ParetoNbdFitter"/>.</summary>
+    public static ModelFit<ParetoNbdModel> Fit(RepeatPurchaseData data) => ParetoNbdFitter.Fit(data);
+
     /// <summary>Total log-likelihood of compressed data.</summary>
     public double LogLikelihood(RepeatPurchaseData data)
     {

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Import;
 using Rapport.Core.Storage;
-using Rapport.Storage.Postgres;
-using Rapport.Storage.Sqlite;
+using Rapport.Hosting;
 using Spectre.Console;
 
 namespace Rapport.Cli;
@@ -35,11 +35,7 @@ internal static class ImportCommands
     private static Command Kind(ImportKind kind, string name, string description)
     {
         var file = new Argument<string>("FILE") { Description = "CSV file, optionally gzipped (detected from its content)" };
-        var store = new Option<string>("--store")
-        {
-            Description = "SQLite file, or a PostgreSQL connection string (Host=...;Database=...)",
-            DefaultValueFactory = _ => "rapport.db",
-        };
+        var store = CliOptions.Store();
         var map = new Option<string[]>("--map")
         {
             Description = "target=SourceColumn, repeatable; target= (empty) ignores a column that would be picked up by name",
@@ -50,16 +46,29 @@ internal static class ImportCommands
         var rejectFile = new Option<string?>("--reject-file") { Description = "Where to list rejected rows (default: ./<file>.rejects.csv)" };
         var format = new Option<string?>("--format") { Description = "File layout: auto (default), csv, online-retail" };
         var currency = new Option<string?>("--currency") { Description = "Currency when the file has no currency column (ISO 4217, e.g. GBP)" };
-        var channel = new Option<string?>("--channel") { Description = "Orders' channel when the file has no channel column (default: store; web for online-retail)" };
+        var channel = new Option<string?>("--channel")
+        {
+            Description = "Channel of the orders (when the file has no channel column) or of the customer records: web, app, store, phone, email, chat " +
+                          "(default: store; web for online-retail)",
+        };
         var costRatio = new Option<decimal?>("--unit-cost-ratio")
         {
             Description = "Assume unit cost = price × ratio for products created from orders (online-retail: 0.6)",
         };
 
-        var command = new Command(name, description) { file, store, map, delimiter, dateFormat, rejectFile, format, currency };
-        if (kind == ImportKind.Orders)
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Rows per transaction (default 10000): bigger is a little faster, smaller holds the store's write lock for less time",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var command = new Command(name, description) { file, store, map, delimiter, dateFormat, rejectFile, format, currency, batchSize };
+        if (kind != ImportKind.Products)
         {
             command.Options.Add(channel);
+        }
+
+        if (kind == ImportKind.Orders)
+        {
             command.Options.Add(costRatio);
         }
 
@@ -77,11 +86,14 @@ internal static class ImportCommands
                     Map = ParseMap(parse.GetValue(map) ?? []),
                     Format = parse.GetValue(format),
                     Currency = parse.GetValue(currency),
-                    Channel = kind == ImportKind.Orders ? parse.GetValue(channel) : null,
+                    Channel = kind == ImportKind.Products ? null : CheckChannel(parse.GetValue(channel)),
                     UnitCostRatio = kind == ImportKind.Orders ? CheckRatio(parse.GetValue(costRatio)) : null,
                     RejectFile = parse.GetValue(rejectFile),
+                    BatchSize = parse.GetValue(batchSize) is > 0 and var size
+                        ? size
+                        : throw new ImportInputException("--batch-size: give a positive number of rows, e.g. 10000."),
                 };
-                return await RunAsync(kind, path, parse.GetValue(store)!, options, output, error, cancellationToken);
+                return await RunAsync(kind, path, parse.GetValue(store), options, output, error, cancellationToken);
             }
             catch (ImportInputException e)
             {
@@ -100,7 +112,7 @@ internal static class ImportCommands
     }
 
     private static async Task<int> RunAsync(
-        ImportKind kind, string path, string storeText, ImportOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        ImportKind kind, string path, string? store, ImportOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var preview = Importer.Inspect(kind, path, options);
         var what = kind.ToString().ToLowerInvariant();
@@ -109,10 +121,12 @@ internal static class ImportCommands
             string.Join(", ", preview.Columns.Select(c => $"{c.Key}={c.Value}")) +
             (preview.Traits.Count > 0 ? $"; traits: {string.Join(", ", preview.Traits)}" : ""));
 
-        await using var database = OpenStore(storeText);
-        await SchemaMigrator.MigrateAsync(database, cancellationToken);
-        using var writer = new StoreWriter(database, TimeProvider.System, []);
-        var resolver = new IdentityResolver();
+        // The same object graph as the server: identity cache, projections, rebuild-before-commit.
+        await using var database = await StoreFactory.OpenMigratedAsync(store, cancellationToken);
+        await using var services = new ServiceCollection().AddRapport(database, TimeProvider.System).BuildServiceProvider();
+        var writer = services.GetRequiredService<StoreWriter>();
+        var resolver = services.GetRequiredService<IdentityResolver>();
+        var events = services.GetRequiredService<EventWriter>();
 
         ImportSummary summary;
         if (ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected)
@@ -129,12 +143,12 @@ internal static class ImportCommands
                         task.Value = Math.Min(p.BytesRead, task.MaxValue);
                         task.Description = $"{what}: {p.RowsRead:N0} rows" + (p.Rejected > 0 ? $", {p.Rejected:N0} rejected" : "");
                     });
-                    return await Importer.RunAsync(writer, resolver, kind, path, options, progress, cancellationToken);
+                    return await Importer.RunAsync(writer, resolver, events, kind, path, options, progress, cancellationToken);
                 });
         }
         else
         {
-            summary = await Importer.RunAsync(writer, resolver, kind, path, options, PlainProgress(what, error), cancellationToken);
+            summary = await Importer.RunAsync(writer, resolver, events, kind, path, options, PlainProgress(what, error), cancellationToken);
         }
 
         await output.WriteAsync(FormatSummary(summary, database.DisplayName));
@@ -142,7 +156,7 @@ internal static class ImportCommands
     }
 
     /// <summary>One line every two seconds when nobody watches a terminal (CI logs, redirected output).</summary>
-    private static SyncProgress PlainProgress(string what, TextWriter error)
+    internal static IProgress<ImportProgress> PlainProgress(string what, TextWriter error)
     {
         var clock = Stopwatch.StartNew();
         var last = TimeSpan.Zero;
@@ -210,9 +224,10 @@ internal static class ImportCommands
         static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Until the shared store factory lands: a connection string with Host= is PostgreSQL, anything else a SQLite file.</summary>
-    private static IDatabase OpenStore(string store) =>
-        store.Contains("Host=", StringComparison.OrdinalIgnoreCase) ? new PostgresDatabase(store) : new SqliteDatabase(store);
+    private static string? CheckChannel(string? channel) =>
+        channel is null || Channels.IsKnown(channel.ToLowerInvariant())
+            ? channel?.ToLowerInvariant()
+            : throw new ImportInputException($"--channel {channel}: use one of {string.Join(", ", Channels.All)}.");
 
     internal static char ParseDelimiter(string text) => text switch
     {

@@ -30,7 +30,7 @@ internal static class KeysCommands
                 "admin" => KeyKind.Admin,
                 var other => throw new UsageException($"--kind '{other}' is not a key kind: use write or admin."),
             };
-            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             var (key, info) = await new ApiKeys(db, TimeProvider.System).CreateAsync(k, parse.GetValue(name)!, ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync(key);
             await parse.InvocationConfiguration.Error.WriteLineAsync($"{info.Kind} key #{info.Id} '{info.Name}' created; store it now, it is not shown again.");
@@ -45,7 +45,7 @@ internal static class KeysCommands
         var command = new Command("list", "List keys (prefixes only)") { store };
         command.SetAction(async (parse, ct) =>
         {
-            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             foreach (var k in await new ApiKeys(db, TimeProvider.System).ListAsync(ct))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(
@@ -64,7 +64,7 @@ internal static class KeysCommands
         var command = new Command("revoke", "Revoke a key") { store, id };
         command.SetAction(async (parse, ct) =>
         {
-            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             if (!await new ApiKeys(db, TimeProvider.System).RevokeAsync(parse.GetValue(id), ct))
             {
                 throw new UsageException($"There is no active key {parse.GetValue(id)}; see `rapport keys list`.");

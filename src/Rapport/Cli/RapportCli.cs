@@ -8,10 +8,15 @@ internal static class RapportCli
     public static RootCommand Build()
     {
         var root = new RootCommand("Rapport: one-to-one relationship marketing engine");
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommands.Create());
-        root.Subcommands.Add(ClvCommands.Create());
+        var clv = ClvCommands.Create();
+        clv.Subcommands.Add(ValueCommands.Refit());
+        root.Subcommands.Add(clv);
+        root.Subcommands.Add(ValueCommands.Create());
         root.Subcommands.Add(ImportCommands.Create());
+        root.Subcommands.Add(SegmentCommands.Create());
         return root;
     }
 

@@ -15,8 +15,12 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            await using var db = await Stores.OpenAsync(parse.GetValue(store), ct);
-            var app = RapportApp.Build(db, TimeProvider.System, parse.GetValue(urls)!);
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
+            // The scheduled value recomputation and CLV refit log their progress; the framework's own chatter stays out.
+            var app = RapportApp.Build(db, TimeProvider.System, parse.GetValue(urls)!, services => services.AddLogging(logging => logging
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddFilter("System", LogLevel.Warning)));
             await app.StartAsync(ct);
             var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);
             await output.WriteLineAsync($"Rapport is serving {db.DisplayName} on {string.Join(", ", app.Urls)}");

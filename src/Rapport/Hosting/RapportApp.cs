@@ -12,7 +12,14 @@ internal static class RapportApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls(urls);
         builder.Logging.ClearProviders();
-        builder.Services.AddRapport(database, clock);
+        var value = ValueSettings.From(builder.Configuration);
+        builder.Services.AddRapport(database, clock, value);
+        if (value.Scheduled)
+        {
+            builder.Services.AddHostedService<ValueScheduler>();
+        }
+
+        builder.Services.AddHostedService<SegmentSweepService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -25,6 +32,8 @@ internal static class RapportApp
         app.MapStatusPage();
         app.MapCollectEndpoints();
         app.MapCustomerEndpoints();
+        app.MapValueEndpoints();
+        app.MapSegmentEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

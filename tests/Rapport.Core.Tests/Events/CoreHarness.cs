@@ -4,8 +4,11 @@ using Rapport.Core.Commerce;
 using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
+using Rapport.Core.Value;
 using Rapport.Core.Tests.Storage;
+using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Tests.Events;
 
@@ -16,8 +19,13 @@ internal sealed class CoreHarness : IAsyncDisposable
     {
         Db = db;
         Identity = new IdentityResolver();
-        var writer = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
-        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer)]);
+        var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]);
+        SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
+        var segments = new SegmentProjection(SegmentRuntime);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), segments]);
+        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
+        Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
+        SegmentStore = new SegmentStore(db);
         Pipeline = new EventPipeline(Writer, writer);
         Customers = new CustomerQueries(db);
         Commerce = new CommerceQueries(db, Clock);
@@ -30,6 +38,11 @@ internal sealed class CoreHarness : IAsyncDisposable
 
     public IdentityResolver Identity { get; }
 
+    public EventWriter Events { get; }
+
+    /// <summary>The population value scores are kept against (shared by the projection and value services).</summary>
+    public ValuePopulationCache Population { get; } = new();
+
     public StoreWriter Writer { get; }
 
     public EventPipeline Pipeline { get; }
@@ -39,6 +52,12 @@ internal sealed class CoreHarness : IAsyncDisposable
     public CommerceQueries Commerce { get; }
 
     public Merges Merges { get; }
+
+    public SegmentRuntime SegmentRuntime { get; }
+
+    public SegmentService Segments { get; }
+
+    public SegmentStore SegmentStore { get; }
 
     public static async Task<CoreHarness> CreateAsync(StoreKind kind) => new(await TestStores.CreateAsync(kind));
 

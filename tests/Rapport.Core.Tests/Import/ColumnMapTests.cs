@@ -68,10 +68,12 @@ public class ColumnMapTests
     }
 
     [Theory]
-    [InlineData("First Name", "first_name")]
-    [InlineData("firstName", "first_name")]
-    [InlineData("CustomerID", "customer_id")]
-    [InlineData(" date-of-birth ", "date_of_birth")]
-    public void SnakeCase_HeaderNames_BecomeTraitNames(string header, string expected) =>
-        Assert.Equal(expected, ColumnMap.SnakeCase(header));
+    [InlineData("First Name", "firstName")]
+    [InlineData("first_name", "firstName")]
+    [InlineData("firstName", "firstName")]
+    [InlineData("CustomerID", "customerId")]
+    [InlineData(" date-of-birth ", "dateOfBirth")]
+    [InlineData("CITY", "city")]
+    public void CamelCase_HeaderNames_BecomeSegmentTraitNames(string header, string expected) =>
+        Assert.Equal(expected, ColumnMap.CamelCase(header));
 }

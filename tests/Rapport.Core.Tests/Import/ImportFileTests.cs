@@ -59,4 +59,22 @@ public class ImportFileTests
         Assert.Contains("set --delimiter", e.Message);
         Assert.Equal(["order_id", "sku", "quantity", "unit_price", "placed_at"], preview.Columns.Select(c => c.Key));
     }
+
+    [Fact]
+    public async Task RunAsync_GzipDamagedMidFile_ThrowsInvalidDataAndKeepsEarlierBatches()
+    {
+        await using var store = await ImportTestStore.CreateAsync();
+        var rows = string.Concat(Enumerable.Range(1, 20_000).Select(i => $"{i},SKU{i % 97},1,{i % 13}.5,2024-01-01 10:00:00\n"));
+        var path = store.WriteGzip("orders.csv.gz", "order_id,sku,quantity,unit_price,placed_at\n" + rows);
+        var bytes = await File.ReadAllBytesAsync(path);
+        for (var i = bytes.Length * 2 / 3; i < bytes.Length - 8; i++)
+        {
+            bytes[i] = 0xFF;
+        }
+
+        await File.WriteAllBytesAsync(path, bytes);
+
+        await Assert.ThrowsAnyAsync<InvalidDataException>(() => store.ImportAsync(ImportKind.Orders, path, new ImportOptions { BatchSize = 1000 }));
+        Assert.InRange(await store.CountAsync("order_lines"), 1000, 19_999);
+    }
 }

@@ -1,40 +1,53 @@
 using System.IO.Compression;
 using Dapper;
+using Rapport.Core.Commerce;
+using Rapport.Core.Customers;
+using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Import;
 using Rapport.Core.Storage;
-using Rapport.Storage.Sqlite;
+using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Core.Tests.Import;
 
 /// <summary>
-/// A migrated SQLite store in a fresh temporary directory, plus helpers to write input files
-/// there. SQLite only for now: the shared SQLite/PostgreSQL contract fixture is not on main yet.
+/// A fresh migrated store (SQLite file or PostgreSQL database, see TestStores) wired like the
+/// server (identity cache, projections, rebuild-before-commit), plus a temporary directory for
+/// input and reject files.
 /// </summary>
 public sealed class ImportTestStore : IAsyncDisposable
 {
-    private ImportTestStore(string directory, SqliteDatabase database)
+    private ImportTestStore(TestDatabase database, string directory)
     {
-        Directory = directory;
         Database = database;
-        Writer = new StoreWriter(database, TimeProvider.System, []);
+        Directory = directory;
+        Restart();
     }
+
+    public TestDatabase Database { get; }
 
     public string Directory { get; }
 
-    public SqliteDatabase Database { get; }
+    public StoreWriter Writer { get; private set; } = null!;
 
-    public StoreWriter Writer { get; }
+    public IdentityResolver Resolver { get; private set; } = null!;
 
-    public IdentityResolver Resolver { get; private set; } = new();
+    public EventWriter Events { get; private set; } = null!;
 
-    public static async Task<ImportTestStore> CreateAsync()
+    public static async Task<ImportTestStore> CreateAsync(StoreKind kind = StoreKind.Sqlite)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rapport-import-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        var database = new SqliteDatabase(Path.Combine(directory, "store.db"));
-        await SchemaMigrator.MigrateAsync(database);
-        return new ImportTestStore(directory, database);
+        return new ImportTestStore(await TestStores.CreateAsync(kind), directory);
+    }
+
+    /// <summary>A fresh object graph over the same store, as a new process would have: nothing cached.</summary>
+    public void Restart()
+    {
+        Writer?.Dispose();
+        Resolver = new IdentityResolver();
+        Events = new EventWriter(Resolver, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
+        Writer = new StoreWriter(Database, TimeProvider.System, [new CustomerStateRebuilder(Events)]);
     }
 
     public string WriteFile(string name, string content)
@@ -55,19 +68,12 @@ public sealed class ImportTestStore : IAsyncDisposable
     }
 
     public Task<ImportSummary> ImportAsync(ImportKind kind, string path, ImportOptions? options = null) =>
-        Importer.RunAsync(Writer, Resolver, kind, path, (options ?? new ImportOptions()) with
+        Importer.RunAsync(Writer, Resolver, Events, kind, path, (options ?? new ImportOptions()) with
         {
             RejectFile = options?.RejectFile ?? Path.Combine(Directory, Path.GetFileName(path) + ".rejects.csv"),
         });
 
-    /// <summary>A fresh resolver, as a new process would have: nothing cached.</summary>
-    public void Restart() => Resolver = new IdentityResolver();
-
-    public async Task<long> CountAsync(string table)
-    {
-        await using var connection = await Database.OpenAsync();
-        return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
-    }
+    public async Task<long> CountAsync(string table) => await ScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
 
     public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
     {
@@ -85,7 +91,7 @@ public sealed class ImportTestStore : IAsyncDisposable
     public async Task<Dictionary<string, long>> TableCountsAsync()
     {
         var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "customers", "identifiers", "identity_links", "merges", "orders", "order_lines", "products", "traits", "trait_history" })
+        foreach (var table in new[] { "customers", "identifiers", "identity_links", "merges", "events", "orders", "order_lines", "products", "traits", "trait_history" })
         {
             counts[table] = await CountAsync(table);
         }

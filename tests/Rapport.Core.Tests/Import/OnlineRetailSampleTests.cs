@@ -1,4 +1,6 @@
 using Rapport.Core.Import;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Core.Tests.Import;
 
@@ -23,10 +25,10 @@ public class OnlineRetailSampleTests
         throw new FileNotFoundException("samples/online-retail.csv.gz not found above " + AppContext.BaseDirectory);
     }
 
-    [Fact]
-    public async Task RunAsync_FullSample_ReproducesThePublishedFigures()
+    [Theory, BothStores]
+    public async Task RunAsync_FullSample_ReproducesThePublishedFigures(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
 
         var summary = await store.ImportAsync(ImportKind.Orders, SamplePath());
 

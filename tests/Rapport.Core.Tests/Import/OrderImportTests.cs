@@ -1,4 +1,6 @@
 using Rapport.Core.Import;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Core.Tests.Import;
 
@@ -6,10 +8,10 @@ public class OrderImportTests
 {
     private const string Header = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n";
 
-    [Fact]
-    public async Task RunAsync_BadRows_AreListedWithLineAndReasonAndGoodRowsAfterThemImported()
+    [Theory, BothStores]
+    public async Task RunAsync_BadRows_AreListedWithLineAndReasonAndGoodRowsAfterThemImported(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteFile("retail.csv", Header +
             "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" + // line 2
             "536365,71053,LANTERN,six,2010-12-01 08:26:00,3.39,17850.0,United Kingdom\n" + // line 3: bad quantity
@@ -36,10 +38,10 @@ public class OrderImportTests
             rejects);
     }
 
-    [Fact]
-    public async Task RunAsync_FixedRejectedRowReimported_TakesItsOwnLineNumber()
+    [Theory, BothStores]
+    public async Task RunAsync_FixedRejectedRowReimported_TakesItsOwnLineNumber(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var bad = store.WriteFile("bad.csv", Header +
             "1,A,X,1,2010-12-01 08:26:00,1,,UK\n" +
             "1,B,X,one,2010-12-01 08:26:00,2,,UK\n" +
@@ -57,10 +59,10 @@ public class OrderImportTests
         Assert.Equal(70_000, await store.ScalarAsync<long>("SELECT total_e4 FROM orders WHERE order_id = '1'"));
     }
 
-    [Fact]
-    public async Task RunAsync_SameFileTwice_SecondRunChangesNothing()
+    [Theory, BothStores]
+    public async Task RunAsync_SameFileTwice_SecondRunChangesNothing(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteGzip("retail.csv.gz", Header +
             "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
             "536365,71053,LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom\n" +
@@ -82,10 +84,10 @@ public class OrderImportTests
         Assert.Equal(totalsAfterFirst, await store.QueryAsync<string>("SELECT order_id || ':' || total_e4 FROM orders ORDER BY order_id"));
     }
 
-    [Fact]
-    public async Task RunAsync_OnlineRetailRows_StoreKindCustomerAnonymousAndChannel()
+    [Theory, BothStores]
+    public async Task RunAsync_OnlineRetailRows_StoreKindCustomerAnonymousAndChannel(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteFile("retail.csv", Header +
             "536365,85123A,HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
             "C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527.0,United Kingdom\n" +
@@ -105,10 +107,10 @@ public class OrderImportTests
             await store.ScalarAsync<long>("SELECT created_at FROM customers WHERE id = @owner", new { owner }));
     }
 
-    [Fact]
-    public async Task RunAsync_OrderSplitAcrossBatchesAndFiles_TotalsCoverEveryLine()
+    [Theory, BothStores]
+    public async Task RunAsync_OrderSplitAcrossBatchesAndFiles_TotalsCoverEveryLine(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var first = store.WriteFile("a.csv", "order_id,sku,quantity,unit_price,placed_at,email\n" +
             "1,A,1,10,2024-01-01 10:00:00,ann@example.com\n" +
             "2,A,1,10,2024-01-01 10:00:00,bob@example.com\n" +
@@ -125,10 +127,10 @@ public class OrderImportTests
         Assert.Null(await store.ScalarAsync<string?>("SELECT unit_cost_e4 FROM products WHERE sku = 'A'"));
     }
 
-    [Fact]
-    public async Task RunAsync_ProductsFromOrders_TakeLatestPositivePriceAndAssumedCost()
+    [Theory, BothStores]
+    public async Task RunAsync_ProductsFromOrders_TakeLatestPositivePriceAndAssumedCost(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteFile("retail.csv", Header +
             "1,85123A,OLD NAME,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n" +
             "2,85123A,HEART,6,2011-06-01 08:26:00,2.95,17850.0,United Kingdom\n" +
@@ -146,10 +148,10 @@ public class OrderImportTests
         Assert.Equal(("POST", (long?)null), post);
     }
 
-    [Fact]
-    public async Task RunAsync_LaterOrderFile_UpdatesPriceButNotCatalogNameOrGivenCost()
+    [Theory, BothStores]
+    public async Task RunAsync_LaterOrderFile_UpdatesPriceButNotCatalogNameOrGivenCost(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var catalog = store.WriteFile("products.csv", "sku,name,price,unit_cost\nA,Catalog name,10,4\n");
         var later = store.WriteFile("orders.csv", "order_id,sku,description,quantity,unit_price,placed_at\n1,A,Order text,1,12,2099-01-01\n");
         var older = store.WriteFile("old.csv", "order_id,sku,description,quantity,unit_price,placed_at\n2,A,Order text,1,8,2001-01-01\n");

@@ -1,13 +1,15 @@
 using Rapport.Core.Import;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Core.Tests.Import;
 
 public class ProductImportTests
 {
-    [Fact]
-    public async Task RunAsync_Catalog_CreatesProductsWithMoneyInTenThousandths()
+    [Theory, BothStores]
+    public async Task RunAsync_Catalog_CreatesProductsWithMoneyInTenThousandths(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteFile("products.csv",
             "sku;name;category;price;cost;currency;in_stock\n" +
             "A;Heart holder;Home;2.55;1.0005;gbp;yes\n" +
@@ -26,10 +28,10 @@ public class ProductImportTests
             File.ReadAllLines(summary.RejectFile!));
     }
 
-    [Fact]
-    public async Task RunAsync_SameFileTwice_SecondRunChangesNothing()
+    [Theory, BothStores]
+    public async Task RunAsync_SameFileTwice_SecondRunChangesNothing(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         var path = store.WriteFile("products.csv", "sku,name,price\nA,Heart,2.55\nB,Lantern,3.39\n");
 
         await store.ImportAsync(ImportKind.Products, path);
@@ -40,10 +42,10 @@ public class ProductImportTests
         Assert.Equal(before, await store.QueryAsync<string>("SELECT sku || name || price_e4 || updated_at || price_at FROM products ORDER BY sku"));
     }
 
-    [Fact]
-    public async Task RunAsync_PartialFile_UpdatesOnlyGivenValues()
+    [Theory, BothStores]
+    public async Task RunAsync_PartialFile_UpdatesOnlyGivenValues(StoreKind kind)
     {
-        await using var store = await ImportTestStore.CreateAsync();
+        await using var store = await ImportTestStore.CreateAsync(kind);
         await store.ImportAsync(ImportKind.Products, store.WriteFile("a.csv", "sku,name,category,price\nA,Heart,Home,2.55\n"));
 
         var second = await store.ImportAsync(ImportKind.Products, store.WriteFile("b.csv", "sku,name,price\nA,Heart,2.95\n"));

@@ -302,6 +302,22 @@ public sealed partial class StorageContractTests
     }
 
     [Theory, BothStores]
+    public async Task Insert_ForeignKeyToMissingRow_ThrowsInBoth(StoreKind store)
+    {
+        await using var db = await TestStores.CreateAsync(store);
+        await using var connection = await db.OpenAsync();
+        await connection.ExecuteAsync("CREATE TABLE parent (id BIGINT PRIMARY KEY)");
+        await connection.ExecuteAsync("CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL REFERENCES parent (id))");
+        await connection.ExecuteAsync("INSERT INTO parent (id) VALUES (1)");
+
+        await connection.ExecuteAsync("INSERT INTO child (id, parent_id) VALUES (1, 1)");
+        var orphan = await Record.ExceptionAsync(() => connection.ExecuteAsync("INSERT INTO child (id, parent_id) VALUES (2, 99)"));
+
+        Assert.IsAssignableFrom<DbException>(orphan);
+        Assert.False(db.Dialect.IsUniqueViolation(orphan));
+    }
+
+    [Theory, BothStores]
     public async Task OrderByText_MixedCaseAndAccents_SortsByCodePoint(StoreKind store)
     {
         await using var db = await TestStores.CreateAsync(store);

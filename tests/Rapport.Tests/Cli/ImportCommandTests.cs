@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Rapport.Cli;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
 
 namespace Rapport.Tests.Cli;
 
@@ -15,11 +17,9 @@ public sealed class ImportCommandTests : IDisposable
 
     private async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
-        var root = new RootCommand("rapport");
-        root.Subcommands.Add(ImportCommands.Create());
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await RapportCli.Build().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -103,6 +103,25 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Matches(@"\n  imported +0\n", output);
         Assert.Matches(@"\n  unchanged \(already there\) +2\n", output);
         Assert.Matches(@"\n  customers created +0\n", output);
+    }
+
+    [Theory, BothStores]
+    public async Task Invoke_OrdersIntoEitherStore_ImportsAndSecondRunIsUnchanged(StoreKind kind)
+    {
+        await using var db = await TestStores.CreateAsync(kind);
+        var path = Write("orders.csv", "order_id,sku,quantity,unit_price,placed_at,email\n1,A,2,2.5,2024-01-01,ann@example.com\n1,B,1,1,2024-01-01,ann@example.com\n");
+
+        var (exit, output, _) = await RunAsync("import", "orders", path, "--store", db.Store);
+        var (again, second, _) = await RunAsync("import", "orders", path, "--store", db.Store);
+
+        Assert.Equal((0, 0), (exit, again));
+        Assert.Matches(@"\n  orders created +1\n", output);
+        Assert.Matches(@"\n  revenue total +6\.00\n", output);
+        Assert.Matches(@"\n  unchanged \(already there\) +2\n", second);
+        await using var connection = await db.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT total_e4 FROM orders WHERE order_id = '1'";
+        Assert.Equal(60_000L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

@@ -49,7 +49,7 @@ public sealed class SegmentClientLibraryTests
     {
         using var temp = new TempStore(client);
         var counter = new RequestCounter();
-        var database = await Stores.OpenAsync(temp.DatabasePath);
+        var database = await StoreFactory.OpenMigratedAsync(temp.DatabasePath);
         await using var __ = database;
         var app = RapportApp.Build(database, TimeProvider.System, "http://127.0.0.1:0",
             services => services.AddSingleton<IStartupFilter>(counter));

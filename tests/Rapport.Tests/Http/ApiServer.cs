@@ -42,11 +42,13 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public HttpClient Admin { get; }
 
-    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite)
+    /// <param name="store">Which store to run on.</param>
+    /// <param name="configure">Replaces services after the defaults (e.g. a ValueOptions with a short schedule).</param>
+    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite, Action<IServiceCollection>? configure = null)
     {
         var db = await TestStores.CreateAsync(store);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var app = RapportApp.Build(db, clock, "http://127.0.0.1:0");
+        var app = RapportApp.Build(db, clock, "http://127.0.0.1:0", configure);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var keys = new ApiKeys(db, clock);

@@ -1,0 +1,79 @@
+using System.Data.Common;
+using Rapport.Core.Storage;
+using Rapport.Engine.Segments;
+
+namespace Rapport.Core.Segments;
+
+/// <summary>What a fact source is asked for: some keys of its family, for some customers (null = all).</summary>
+public sealed record FactRequest(
+    DbConnection Connection, DbTransaction? Transaction, SqlDialect Dialect, IReadOnlyList<long>? Customers, IReadOnlyCollection<string> Keys);
+
+/// <summary>Receives one value of one customer.</summary>
+public delegate void FactSink(long customerId, string key, FieldValue value);
+
+/// <summary>
+/// The seam between segments and whatever knows a family of customer fields (traits, value,
+/// prediction; later needs). Segments ask a source for the fields their definitions use, for all
+/// customers when loading and for the customers of an ingest batch afterwards; so a source runs
+/// one query per family per batch, never one per event. To add a family: declare its fields in
+/// Rapport.Engine's SegmentFields and register an implementation of this interface.
+/// </summary>
+public interface ICustomerFactSource
+{
+    /// <summary>The family this source fills, as named in <see cref="SegmentFields"/>.</summary>
+    string Family { get; }
+
+    Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A token that changes when the family changed for many customers at once outside the event
+    /// pipeline (a model refit, a population-wide recomputation); the sweep re-reads the family
+    /// for everybody when it changes. Null (the default) when there is no such token.
+    /// </summary>
+    Task<string?> VersionAsync(FactRequest request, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+}
+
+/// <summary>Shared plumbing for sources that read tables: customer chunks and table existence.</summary>
+public static class FactQueries
+{
+    private const int ChunkSize = 500;
+
+    /// <summary>
+    /// Runs <paramref name="sql"/>, whose "{customers}" is replaced by a filter on
+    /// <paramref name="customerColumn"/> (or 1 = 1 for all customers), chunk by chunk, and hands
+    /// each row to <paramref name="row"/>.
+    /// </summary>
+    public static async Task ReadAsync(
+        FactRequest request, string sql, string customerColumn, object? parameters, Action<DbDataReader> row, CancellationToken ct)
+    {
+        var chunks = request.Customers is null ? [null] : request.Customers.Chunk(ChunkSize).Select(c => (long[]?)c);
+        foreach (var chunk in chunks)
+        {
+            var p = new Dapper.DynamicParameters(parameters);
+            var filter = chunk is null ? "1 = 1" : SqlList.In(customerColumn, chunk, p, "cust");
+            await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
+                request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
+            {
+                row(reader);
+            }
+        }
+    }
+
+    /// <summary>Whether a table exists: sources may read tables another feature creates (customer_value, customer_predictions).</summary>
+    public static async Task<bool> TableExistsAsync(FactRequest request, string table, CancellationToken ct)
+    {
+        var sql = request.Dialect.Name == "sqlite"
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table";
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+            request.Connection, new Dapper.CommandDefinition(sql, new { table }, request.Transaction, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>A nullable numeric column as a double (BIGINT, DOUBLE PRECISION or NUMERIC).</summary>
+    public static double? Number(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Convert.ToDouble(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A nullable *_e4 money column in currency units.</summary>
+    public static double? Money(DbDataReader reader, int ordinal) => Number(reader, ordinal) / 10_000.0;
+}

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Rapport.Core.Events;
+using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
+using Rapport.Engine.Segments;
+
+namespace Rapport.Core.Segments;
+
+/// <summary>A stored segment as the in-memory runtime knows it: its id and name at a set index.</summary>
+public sealed record SegmentInfo(long Id, string Name);
+
+/// <summary>
+/// Writes membership changes in the caller's transaction: the segment_members rows, and one
+/// event per change on the customer's timeline (track "Segment Entered" / "Segment Left",
+/// properties segment_id, segment_name, reason). Message ids are derived from the membership
+/// (segment, customer, entered_at), so writing the same change twice stores one event.
+/// Cost: a few statements per 500 changes, bulk appends for the rows.
+/// </summary>
+internal static class MembershipWriter
+{
+    public const string Entered = "Segment Entered";
+    public const string Left = "Segment Left";
+
+    /// <summary>
+    /// Membership events are Rapport's own; they carry the web channel because every event needs
+    /// one of the six channels, and context.library says who made them.
+    /// </summary>
+    public const string Channel = Channels.Web;
+
+    private const int ChunkSize = 500;
+
+    private static readonly string[] EventColumns =
+    [
+        "message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value",
+        "anonymous_id", "user_id", "occurred_at", "received_at", "properties", "context",
+    ];
+
+    private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-segments" } }.ToJsonString();
+
+    /// <returns>(entered, left) counts.</returns>
+    public static async Task<(int Entered, int Left)> WriteAsync(
+        UnitOfWork unit, IReadOnlyList<MembershipChange> changes, IReadOnlyList<SegmentInfo> segments, string reason, CancellationToken ct)
+    {
+        if (changes.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var now = unit.Now;
+        var events = new List<(MembershipChange Change, long EnteredAt)>(changes.Count);
+        foreach (var group in changes.Where(c => !c.Entered).GroupBy(c => c.SegmentIndex))
+        {
+            var segmentId = segments[group.Key].Id;
+            foreach (var chunk in group.Chunk(ChunkSize))
+            {
+                var p = new DynamicParameters(new { segmentId });
+                var filter = SqlList.In("customer_id", chunk.Select(c => c.CustomerId).ToList(), p);
+                var enteredAt = (await unit.Connection.QueryAsync<(long Customer, long At)>(
+                        $"SELECT customer_id, entered_at FROM segment_members WHERE segment_id = @segmentId AND {filter}", p, unit.Transaction))
+                    .ToDictionary(r => r.Customer, r => r.At);
+                await unit.Connection.ExecuteAsync($"DELETE FROM segment_members WHERE segment_id = @segmentId AND {filter}", p, unit.Transaction);
+                events.AddRange(chunk.Select(c => (c, enteredAt.GetValueOrDefault(c.CustomerId))));
+            }
+        }
+
+        var entered = changes.Where(c => c.Entered).ToList();
+        await unit.Dialect.BulkInsertAsync(
+            unit.Connection, unit.Transaction, "segment_members", ["segment_id", "customer_id", "entered_at"],
+            entered.Select(c => new object?[] { segments[c.SegmentIndex].Id, c.CustomerId, now }), ct);
+        events.AddRange(entered.Select(c => (c, now)));
+
+        await AppendEventsAsync(unit, events, segments, reason, now, ct);
+        return (entered.Count, changes.Count - entered.Count);
+    }
+
+    /// <summary>Deletes memberships of customers that no longer exist as such (absorbed by a merge), without events.</summary>
+    public static async Task ForgetAsync(UnitOfWork unit, IReadOnlyCollection<long> customers)
+    {
+        foreach (var chunk in customers.Chunk(ChunkSize))
+        {
+            var p = new DynamicParameters();
+            await unit.Connection.ExecuteAsync($"DELETE FROM segment_members WHERE {SqlList.In("customer_id", chunk, p)}", p, unit.Transaction);
+        }
+    }
+
+    private static async Task AppendEventsAsync(
+        UnitOfWork unit, List<(MembershipChange Change, long EnteredAt)> changes, IReadOnlyList<SegmentInfo> segments, string reason, long now,
+        CancellationToken ct)
+    {
+        var identities = await StrongestIdentifiersAsync(unit, changes.Select(c => c.Change.CustomerId).Distinct().ToList());
+        var rows = new Dictionary<string, object?[]>(StringComparer.Ordinal);
+        foreach (var (change, enteredAt) in changes)
+        {
+            if (!identities.TryGetValue(change.CustomerId, out var id))
+            {
+                continue; // no identifier: the customer was absorbed in this very transaction
+            }
+
+            var segment = segments[change.SegmentIndex];
+            var messageId = $"segment:{segment.Id}:{change.CustomerId}:{enteredAt}:{(change.Entered ? "entered" : "left")}";
+            var properties = new JsonObject { ["segment_id"] = segment.Id, ["segment_name"] = segment.Name, ["reason"] = reason };
+            rows[messageId] =
+            [
+                messageId, "track", change.Entered ? Entered : Left, Channel, change.CustomerId, id.Kind, id.Value,
+                null, null, now, now, properties.ToJsonString(), Context,
+            ];
+        }
+
+        foreach (var chunk in rows.Keys.Chunk(ChunkSize).ToList())
+        {
+            var p = new DynamicParameters();
+            foreach (var existing in await unit.Connection.QueryAsync<string>(
+                         $"SELECT message_id FROM events WHERE {SqlList.In("message_id", chunk, p)}", p, unit.Transaction))
+            {
+                rows.Remove(existing);
+            }
+        }
+
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", EventColumns, rows.Values, ct);
+    }
+
+    /// <summary>
+    /// The event's identifier is the customer's strongest one, as for collected events, so a
+    /// membership event follows the customer through later merges and undos.
+    /// </summary>
+    private static async Task<Dictionary<long, Identifier>> StrongestIdentifiersAsync(UnitOfWork unit, IReadOnlyList<long> customers)
+    {
+        var result = new Dictionary<long, Identifier>();
+        foreach (var chunk in customers.Chunk(ChunkSize))
+        {
+            var p = new DynamicParameters();
+            var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
+                $"SELECT customer_id, kind, value FROM identifiers WHERE {SqlList.In("customer_id", chunk, p)}", p, unit.Transaction);
+            foreach (var (customer, kind, value) in rows)
+            {
+                var id = new Identifier(kind, value);
+                if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
+                {
+                    result[customer] = id;
+                }
+            }
+        }
+
+        return result;
+    }
+}

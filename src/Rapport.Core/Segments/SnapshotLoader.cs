@@ -1,0 +1,148 @@
+using System.Data.Common;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Segments;
+
+namespace Rapport.Core.Segments;
+
+/// <summary>Where a load is: a phase and how far through it.</summary>
+public sealed record SegmentProgress(string Phase, long Done, long Total);
+
+/// <summary>
+/// Builds <see cref="CustomerSnapshot"/>s from the store for what a <see cref="SegmentSet"/> reads:
+/// the live customers, the fields of each family (through its <see cref="ICustomerFactSource"/>)
+/// and the events of the last <see cref="SegmentSet.MaxWindow"/> days that its selectors count.
+/// Cost of a full load: one pass over customers, one query per field family, one scan of the
+/// window's events of the counted types.
+/// </summary>
+public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
+{
+    private const int ChunkSize = 500;
+    private readonly Dictionary<string, ICustomerFactSource> _sources = sources.ToDictionary(s => s.Family, StringComparer.Ordinal);
+
+    /// <summary>Snapshots of all live customers (<paramref name="customers"/> null) or of the given ones that are live.</summary>
+    public async Task<Dictionary<long, CustomerSnapshot>> LoadAsync(
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyList<long>? customers, int today,
+        IProgress<SegmentProgress>? progress = null, CancellationToken ct = default)
+    {
+        var snapshots = new Dictionary<long, CustomerSnapshot>();
+        await ForCustomersAsync(connection, transaction, "SELECT id FROM customers WHERE merged_into IS NULL AND {customers}", "id", customers, r =>
+        {
+            var id = r.GetInt64(0);
+            snapshots[id] = set.NewSnapshot(id);
+        }, ct);
+        progress?.Report(new SegmentProgress("customers", snapshots.Count, snapshots.Count));
+
+        await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
+        progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
+
+        await LoadCountersAsync(connection, transaction, set, snapshots, customers, today, progress, ct);
+        return snapshots;
+    }
+
+    /// <summary>
+    /// Re-reads the fields of the given <paramref name="families"/> (null = all) for
+    /// <paramref name="customers"/> (null = all) into existing snapshots, clearing the old values first.
+    /// </summary>
+    public async Task LoadFieldsAsync(
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyDictionary<long, CustomerSnapshot> snapshots,
+        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, CancellationToken ct = default)
+    {
+        foreach (var family in set.Fields.GroupBy(f => f.Family))
+        {
+            if ((families is not null && !families.Contains(family.Key)) || !_sources.TryGetValue(family.Key, out var source))
+            {
+                continue;
+            }
+
+            foreach (var id in customers ?? (IEnumerable<long>)snapshots.Keys)
+            {
+                if (snapshots.TryGetValue(id, out var s))
+                {
+                    s.ClearFields(family.Key);
+                }
+            }
+
+            var slots = family.ToDictionary(f => f.Key, f => set.FieldSlotOf(f.Path), StringComparer.Ordinal);
+            var request = new FactRequest(connection, transaction, dialect, customers, slots.Keys);
+            await source.LoadAsync(request, (customer, key, value) =>
+            {
+                if (snapshots.TryGetValue(customer, out var s) && slots.TryGetValue(key, out var slot))
+                {
+                    s.SetField(slot, value);
+                }
+            }, ct);
+        }
+    }
+
+    /// <summary>Each family's version token (see <see cref="ICustomerFactSource.VersionAsync"/>).</summary>
+    public async Task<Dictionary<string, string?>> VersionsAsync(
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, IEnumerable<string> families, CancellationToken ct = default)
+    {
+        var versions = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var family in families)
+        {
+            versions[family] = _sources.TryGetValue(family, out var source)
+                ? await source.VersionAsync(new FactRequest(connection, transaction, dialect, null, []), ct)
+                : null;
+        }
+
+        return versions;
+    }
+
+    private static async Task LoadCountersAsync(
+        DbConnection connection, DbTransaction? transaction, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,
+        IReadOnlyList<long>? customers, int today, IProgress<SegmentProgress>? progress, CancellationToken ct)
+    {
+        if (set.Selectors.Count == 0 || snapshots.Count == 0)
+        {
+            return;
+        }
+
+        var p = new DynamicParameters();
+        p.Add("since", (long)(today - set.MaxWindow) * 86_400_000L);
+        var types = SqlList.In("type", set.Selectors.Select(s => s.Selector.Type).Distinct().ToList(), p, "type");
+        var names = set.Selectors.All(s => s.Selector.Name is not null)
+            ? " AND " + SqlList.In("name", set.Selectors.Select(s => s.Selector.Name!).Distinct().ToList(), p, "name")
+            : "";
+        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE occurred_at >= @since AND {types}{names} AND {{customers}}";
+        long rows = 0;
+        var reader = set.PropertyReader;
+        await ForCustomersAsync(connection, transaction, sql, "customer_id", customers, r =>
+        {
+            rows++;
+            if (!snapshots.TryGetValue(r.GetInt64(0), out var s))
+            {
+                return;
+            }
+
+            var type = r.GetString(1);
+            var name = r.IsDBNull(2) ? null : r.GetString(2);
+            var properties = set.ReadsProperties(type, name) ? reader.Read(r.GetString(5)) : null;
+            set.Apply(s, new BehaviourEvent(type, name, r.GetString(3), r.GetInt64(4), properties), today);
+            if (rows % 100_000 == 0)
+            {
+                progress?.Report(new SegmentProgress("events", rows, 0));
+            }
+        }, ct, p);
+        progress?.Report(new SegmentProgress("events", rows, rows));
+    }
+
+    private static async Task ForCustomersAsync(
+        DbConnection connection, DbTransaction? transaction, string sql, string column, IReadOnlyList<long>? customers,
+        Action<DbDataReader> row, CancellationToken ct, DynamicParameters? parameters = null)
+    {
+        var chunks = customers is null ? [null] : customers.Chunk(ChunkSize).Select(c => (long[]?)c);
+        foreach (var chunk in chunks)
+        {
+            var p = new DynamicParameters(parameters);
+            var filter = chunk is null ? "1 = 1" : SqlList.In(column, chunk, p, "cust");
+            await using var reader = await connection.ExecuteReaderAsync(
+                new CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, transaction, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
+            {
+                row(reader);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Data.Common;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Value;
+
+namespace Rapport.Core.Value;
+
+/// <summary>
+/// Recomputes customers' value rows from their orders, order lines, product costs and cost
+/// ledger, inside the caller's transaction. Recomputing a customer's aggregate (one indexed
+/// query per 500 customers) rather than adding deltas keeps the row right whatever order
+/// events, refunds, cancellations, merges and imports arrive in, and makes a retry harmless.
+/// Population-relative fields are scored against the last recomputed population.
+/// </summary>
+public static class CustomerValueUpdater
+{
+    /// <summary>Customers per aggregate query: well under both stores' parameter limits.</summary>
+    public const int ChunkSize = 500;
+
+    /// <summary>Cost kinds counted as rewards (what we gave the customer); every other kind is a cost of serving them.</summary>
+    internal const string RewardKindsSql = "('reward', 'gift', 'surprise', 'donation')";
+
+    /// <summary>Rewrites the value rows of these customers; customers with neither orders nor costs lose theirs.</summary>
+    public static async Task RefreshAsync(
+        UnitOfWork unit, IReadOnlyCollection<long> customers, ScoringPopulation? population, CancellationToken ct = default)
+    {
+        foreach (var chunk in customers.Distinct().Chunk(ChunkSize))
+        {
+            var parameters = new DynamicParameters();
+            var filter = SqlList.In("customer_id", chunk, parameters, "c");
+            var figures = await ReadFiguresAsync(unit.Connection, unit.Transaction, filter, parameters, ct);
+            var rows = new List<object?[]>(figures.Count);
+            foreach (var (id, f) in figures)
+            {
+                var scores = f.Orders > 0 ? population?.Score(f) : null;
+                rows.Add(Snapshot(id, f, scores, population?.Tiers ?? ValueTiers.Default, unit.Now).ToRow());
+            }
+
+            var deleteParameters = new DynamicParameters();
+            await unit.Connection.ExecuteAsync(
+                $"DELETE FROM customer_value WHERE {SqlList.In("customer_id", chunk, deleteParameters, "c")}", deleteParameters, unit.Transaction);
+            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_value", CustomerValueSnapshot.Columns, rows, ct);
+        }
+    }
+
+    /// <summary>A stored row from figures and (optionally) scores; no scores = NULL population fields.</summary>
+    public static CustomerValueSnapshot Snapshot(long customerId, CustomerValueFigures f, CustomerScores? scores, ValueTiers tiers, long now) => new(
+        customerId,
+        f.Orders,
+        f.Returns,
+        f.RevenueE4,
+        f.CostE4,
+        f.DiscountE4,
+        f.ReturnsE4,
+        f.RewardCostE4,
+        f.ServiceCostE4,
+        f.MarginE4,
+        f.AovE4,
+        f.FirstOrderAt,
+        f.LastOrderAt,
+        scores?.R,
+        scores?.F,
+        scores?.M,
+        scores is { } s ? tiers.Tiers[s.Tier].Name : null,
+        scores is { } r ? StoredPercentile(r.RevenuePercentile) : null,
+        scores is { } m ? StoredPercentile(m.MarginPercentile) : null,
+        now);
+
+    /// <summary>Percentiles are stored to 4 decimals (1/100 of a percent): precise enough to rank, stable enough that a recomputation rewrites only customers whose standing moved.</summary>
+    public static double StoredPercentile(double p) => Math.Round(p, 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// The additive figures of every customer matching <paramref name="customerFilter"/> (a
+    /// condition on customer_id) that has orders or costs. Cancelled sales count for nothing.
+    /// Cost of goods is quantity × the product's unit cost now (0 when the product has none).
+    /// </summary>
+    public static async Task<List<(long CustomerId, CustomerValueFigures Figures)>> ReadFiguresAsync(
+        DbConnection connection, DbTransaction? transaction, string customerFilter, DynamicParameters? parameters, CancellationToken ct = default)
+    {
+        var sql = $"""
+            SELECT ids.customer_id,
+                   COALESCE(s.orders, 0), COALESCE(s.returns, 0), COALESCE(s.revenue, 0), COALESCE(g.cost, 0),
+                   COALESCE(s.discount, 0), COALESCE(s.returned, 0), COALESCE(k.reward, 0), COALESCE(k.service, 0),
+                   s.first_at, s.last_at
+            FROM (SELECT customer_id FROM orders WHERE {customerFilter}
+                  UNION SELECT customer_id FROM customer_costs WHERE {customerFilter}) ids
+            LEFT JOIN (
+              SELECT customer_id,
+                     CAST(SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS BIGINT) AS orders,
+                     CAST(SUM(CASE WHEN kind = 'return' THEN 1 ELSE 0 END) AS BIGINT) AS returns,
+                     CAST(SUM(CASE WHEN kind = 'sale' THEN total_e4 + discount_e4 ELSE 0 END) AS BIGINT) AS revenue,
+                     CAST(SUM(CASE WHEN kind = 'sale' THEN discount_e4 ELSE 0 END) AS BIGINT) AS discount,
+                     CAST(SUM(CASE WHEN kind = 'return' THEN -total_e4 ELSE 0 END) AS BIGINT) AS returned,
+                     MIN(CASE WHEN kind = 'sale' THEN placed_at END) AS first_at,
+                     MAX(CASE WHEN kind = 'sale' THEN placed_at END) AS last_at
+              FROM orders WHERE {customerFilter} AND status <> 'cancelled'
+              GROUP BY customer_id) s ON s.customer_id = ids.customer_id
+            LEFT JOIN (
+              SELECT o.customer_id, CAST(SUM(l.quantity * COALESCE(p.unit_cost_e4, 0)) AS BIGINT) AS cost
+              FROM orders o
+              JOIN order_lines l ON l.order_id = o.order_id
+              LEFT JOIN products p ON p.sku = l.sku
+              WHERE o.{customerFilter} AND o.status <> 'cancelled'
+              GROUP BY o.customer_id) g ON g.customer_id = ids.customer_id
+            LEFT JOIN (
+              SELECT customer_id,
+                     CAST(SUM(CASE WHEN kind IN {RewardKindsSql} THEN amount_e4 ELSE 0 END) AS BIGINT) AS reward,
+                     CAST(SUM(CASE WHEN kind IN {RewardKindsSql} THEN 0 ELSE amount_e4 END) AS BIGINT) AS service
+              FROM customer_costs WHERE {customerFilter}
+              GROUP BY customer_id) k ON k.customer_id = ids.customer_id
+            WHERE ids.customer_id IS NOT NULL
+            """;
+        var result = new List<(long, CustomerValueFigures)>();
+        await using var reader = await connection.ExecuteReaderAsync(
+            new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add((reader.GetInt64(0), new CustomerValueFigures(
+                reader.GetInt64(1),
+                reader.GetInt64(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.GetInt64(5),
+                reader.GetInt64(6),
+                reader.GetInt64(7),
+                reader.GetInt64(8),
+                reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                reader.IsDBNull(10) ? null : reader.GetInt64(10))));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// After an import: the value rows of the customers it touched, 5,000 customers per
+    /// transaction so the single writer is never held long, scored against the last recomputed
+    /// population.
+    /// </summary>
+    public static async Task AfterImportAsync(StoreWriter writer, IReadOnlyCollection<long> customers, CancellationToken ct = default)
+    {
+        var cache = new ValuePopulationCache();
+        foreach (var chunk in customers.Chunk(5_000))
+        {
+            await writer.WriteAsync(
+                async unit =>
+                {
+                    await RefreshAsync(unit, chunk, await cache.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+                    return 0;
+                },
+                ct);
+        }
+    }
+}

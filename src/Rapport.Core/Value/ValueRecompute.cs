@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Value;
+
+namespace Rapport.Core.Value;
+
+/// <summary>What a recomputation did and found.</summary>
+public sealed record ValueRecomputeSummary(
+    long Id,
+    long Customers,
+    long Buyers,
+    long Changed,
+    double Top,
+    double? RevenueShareOfTop,
+    double? MarginShareOfTop,
+    IReadOnlyList<TierCount> Tiers,
+    bool Rebuilt,
+    double ReadSeconds,
+    double ComputeSeconds,
+    double WriteSeconds,
+    double TotalSeconds,
+    DateTimeOffset ComputedAt);
+
+/// <summary>
+/// The bulk recomputation of the population-relative value fields (RFM, percentiles, tiers) and
+/// the Pareto position, on demand and on a schedule. Reads the value rows into arrays, scores
+/// them in memory (<see cref="PopulationScoring"/>), writes back the scores that changed with one
+/// bulk insert into a temporary table and one UPDATE … FROM, and stores the population for
+/// scoring newcomers. Only the write holds the single writer, so events keep flowing while it reads and
+/// computes; rows changed meanwhile keep their incremental scores.
+/// With <c>rebuild</c>, every customer's additive figures are first recomputed from the orders
+/// (after a product cost change, or to repair), all in one write transaction.
+/// </summary>
+public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache population, ValueOptions options)
+{
+    private static readonly string[] ScoreColumns =
+        ["customer_id", "rfm_r", "rfm_f", "rfm_m", "tier", "revenue_percentile", "margin_percentile"];
+
+    private readonly SemaphoreSlim _running = new(1, 1);
+
+    /// <summary>Recomputes unless one is already running in this process (then null, at once).</summary>
+    public async Task<ValueRecomputeSummary?> TryRunAsync(bool rebuild, Action<string>? log = null, CancellationToken ct = default)
+    {
+        if (!await _running.WaitAsync(0, ct))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await RecomputeAsync(rebuild, log, ct);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    public async Task<ValueRecomputeSummary> RunAsync(bool rebuild, Action<string>? log = null, CancellationToken ct = default)
+    {
+        await _running.WaitAsync(ct);
+        try
+        {
+            return await RecomputeAsync(rebuild, log, ct);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<ValueRecomputeSummary> RecomputeAsync(bool rebuild, Action<string>? log, CancellationToken ct)
+    {
+        return rebuild ? await RebuildAsync(log, ct) : await ScoreAsync(log, ct);
+    }
+
+    private async Task<ValueRecomputeSummary> ScoreAsync(Action<string>? log, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var tiers = options.Tiers.Tiers;
+        var tierIndex = tiers.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var ids = new List<long>();
+        var orders = new List<long>();
+        var last = new List<long>();
+        var net = new List<long>();
+        var margin = new List<long>();
+        var stored = new List<StoredScores>();
+        await using (var c = await writer.Database.OpenAsync(ct))
+        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
+            """
+            SELECT customer_id, orders, last_order_at, revenue_e4 - discount_e4 - returns_e4, margin_e4,
+                   rfm_r, rfm_f, rfm_m, tier, revenue_percentile, margin_percentile
+            FROM customer_value
+            """,
+            cancellationToken: ct)))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+                orders.Add(reader.GetInt64(1));
+                last.Add(reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
+                net.Add(reader.GetInt64(3));
+                margin.Add(reader.GetInt64(4));
+                stored.Add(new StoredScores(
+                    reader.IsDBNull(5) ? (byte)0 : (byte)reader.GetInt64(5),
+                    reader.IsDBNull(6) ? (byte)0 : (byte)reader.GetInt64(6),
+                    reader.IsDBNull(7) ? (byte)0 : (byte)reader.GetInt64(7),
+                    reader.IsDBNull(8) ? -1 : tierIndex.GetValueOrDefault(reader.GetString(8), -2),
+                    reader.IsDBNull(9) ? double.NaN : reader.GetDouble(9),
+                    reader.IsDBNull(10) ? double.NaN : reader.GetDouble(10)));
+            }
+        }
+
+        var read = total.Elapsed;
+        log?.Invoke(Invariant($"value: read {ids.Count:N0} customers ({read.TotalSeconds:0.0} s)"));
+        var scores = PopulationScoring.Score(Span(orders), Span(last), Span(net), Span(margin), options.Scoring);
+        // Only rows whose scores moved are written (percentiles are stored to 4 decimals, so a
+        // day's new customers leave most rows alone): less to write, fewer dead rows in
+        // PostgreSQL, and updated_at says when a customer's standing really changed.
+        var changed = new List<int>();
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (stored[i] != StoredScores.Of(scores, i))
+            {
+                changed.Add(i);
+            }
+        }
+
+        var computed = total.Elapsed - read;
+        log?.Invoke(Invariant($"value: scored {scores.Buyers:N0} buyers; {changed.Count:N0} customers' scores changed ({computed.TotalSeconds:0.00} s)"));
+
+        var (id, at) = await writer.WriteAsync(
+            async unit =>
+            {
+                if (changed.Count > 0)
+                {
+                    await WriteScoresAsync(unit, ids, changed, scores, tiers, log, ct);
+                }
+
+                return (await SavePopulationAsync(unit, ids.Count, scores, ct), unit.Now);
+            },
+            ct);
+        population.Set(id, new ScoringPopulation(scores.Distributions, options.Tiers));
+        return Summarise(id, ids.Count, changed.Count, scores, false, read, computed, total, at, log);
+    }
+
+    /// <summary>
+    /// One bulk insert of the changed scores into a temporary table and one UPDATE … FROM: the
+    /// same two statements on both stores, whatever the number of rows. The temporary table is
+    /// dropped before commit; a failed transaction takes its creation back (both stores keep
+    /// temporary DDL transactional).
+    /// </summary>
+    private static async Task WriteScoresAsync(
+        UnitOfWork unit, List<long> ids, List<int> changed, PopulationScores s, IReadOnlyList<ValueTier> tiers, Action<string>? log, CancellationToken ct)
+    {
+        await unit.Connection.ExecuteAsync(
+            """
+            CREATE TEMP TABLE value_scores (
+              customer_id BIGINT PRIMARY KEY, rfm_r BIGINT NULL, rfm_f BIGINT NULL, rfm_m BIGINT NULL, tier TEXT NULL,
+              revenue_percentile DOUBLE PRECISION NULL, margin_percentile DOUBLE PRECISION NULL)
+            """,
+            transaction: unit.Transaction);
+        var step = Stopwatch.StartNew();
+        await unit.Dialect.BulkInsertAsync(
+            unit.Connection,
+            unit.Transaction,
+            "value_scores",
+            ScoreColumns,
+            changed.Select(i => s.R[i] == 0
+                ? new object?[] { ids[i], null, null, null, null, null, null }
+                : [ids[i], (long)s.R[i], (long)s.F[i], (long)s.M[i], tiers[s.Tier[i]].Name,
+                    CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i])]),
+            ct);
+        log?.Invoke(Invariant($"value: staged {changed.Count:N0} changed scores ({step.Elapsed.TotalSeconds:0.0} s)"));
+        step.Restart();
+        await unit.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE customer_value SET rfm_r = s.rfm_r, rfm_f = s.rfm_f, rfm_m = s.rfm_m, tier = s.tier,
+              revenue_percentile = s.revenue_percentile, margin_percentile = s.margin_percentile, updated_at = @now
+            FROM value_scores s
+            WHERE customer_value.customer_id = s.customer_id
+            """,
+            new { now = unit.Now },
+            unit.Transaction,
+            commandTimeout: 600,
+            cancellationToken: ct));
+        await unit.Connection.ExecuteAsync("DROP TABLE value_scores", transaction: unit.Transaction);
+        log?.Invoke(Invariant($"value: updated {changed.Count:N0} value rows ({step.Elapsed.TotalSeconds:0.0} s)"));
+    }
+
+    private async Task<ValueRecomputeSummary> RebuildAsync(Action<string>? log, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        TimeSpan read = default, computed = default;
+        PopulationScores? scores = null;
+        var count = 0;
+        var (id, at) = await writer.WriteAsync(
+            async unit =>
+            {
+                var figures = await CustomerValueUpdater.ReadFiguresAsync(unit.Connection, unit.Transaction, "customer_id IS NOT NULL", null, ct);
+                count = figures.Count;
+                read = total.Elapsed;
+                log?.Invoke(Invariant($"value: rebuilt the figures of {count:N0} customers from their orders ({read.TotalSeconds:0.0} s)"));
+                var orders = new long[count];
+                var last = new long[count];
+                var net = new long[count];
+                var margin = new long[count];
+                for (int i = 0; i < count; i++)
+                {
+                    var f = figures[i].Figures;
+                    (orders[i], last[i], net[i], margin[i]) = (f.Orders, f.LastOrderAt ?? 0, f.NetRevenueE4, f.MarginE4);
+                }
+
+                scores = PopulationScoring.Score(orders, last, net, margin, options.Scoring);
+                computed = total.Elapsed - read;
+                log?.Invoke(Invariant($"value: scored {scores.Buyers:N0} buyers ({computed.TotalSeconds:0.00} s)"));
+                await unit.Connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM customer_value", transaction: unit.Transaction, commandTimeout: 600, cancellationToken: ct));
+                var s = scores;
+                var now = unit.Now;
+                await unit.Dialect.BulkInsertAsync(
+                    unit.Connection,
+                    unit.Transaction,
+                    "customer_value",
+                    CustomerValueSnapshot.Columns,
+                    figures.Select((x, i) => CustomerValueUpdater.Snapshot(
+                        x.CustomerId,
+                        x.Figures,
+                        s.R[i] == 0 ? null : new CustomerScores(s.R[i], s.F[i], s.M[i], s.RevenuePercentile[i], s.MarginPercentile[i], s.Tier[i]),
+                        options.Tiers,
+                        now).ToRow()),
+                    ct);
+                return (await SavePopulationAsync(unit, count, s, ct), now);
+            },
+            ct);
+        population.Set(id, new ScoringPopulation(scores!.Distributions, options.Tiers));
+        return Summarise(id, count, count, scores, true, read, computed, total, at, log);
+    }
+
+    /// <summary>Stores the population (for scoring newcomers) and keeps the last 30 recomputations.</summary>
+    private async Task<long> SavePopulationAsync(UnitOfWork unit, long customers, PopulationScores s, CancellationToken ct)
+    {
+        var d = s.Distributions;
+        var summary = new ValuePopulationSummary(
+            customers,
+            s.Buyers,
+            d.RfmBuckets,
+            options.ParetoTop,
+            s.Revenue.ShareOfTop,
+            s.Margin.ShareOfTop,
+            TierCounts(s),
+            DistributionDto.From(d.LastOrderAt),
+            DistributionDto.From(d.Orders),
+            DistributionDto.From(d.NetRevenue),
+            DistributionDto.From(d.Margin));
+        var id = await unit.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "INSERT INTO value_population (computed_at, customers, buyers, summary) VALUES (@now, @customers, @buyers, @json) RETURNING id",
+            new { now = unit.Now, customers, buyers = (long)s.Buyers, json = JsonSerializer.Serialize(summary, ValuePopulationCache.Json) },
+            unit.Transaction,
+            cancellationToken: ct));
+        await unit.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM value_population WHERE id <= @oldest", new { oldest = id - 30 }, unit.Transaction, cancellationToken: ct));
+        return id;
+    }
+
+    private List<TierCount> TierCounts(PopulationScores s) =>
+        options.Tiers.Tiers.Select((t, i) => new TierCount(t.Name, t.TopShare, s.TierCounts[i])).ToList();
+
+    private ValueRecomputeSummary Summarise(
+        long id, long customers, long changed, PopulationScores s, bool rebuilt, TimeSpan read, TimeSpan computed, Stopwatch total, long at, Action<string>? log)
+    {
+        var elapsed = total.Elapsed;
+        var write = elapsed - read - computed;
+        var summary = new ValueRecomputeSummary(
+            id, customers, s.Buyers, changed, options.ParetoTop, s.Revenue.ShareOfTop, s.Margin.ShareOfTop, TierCounts(s), rebuilt,
+            read.TotalSeconds, computed.TotalSeconds, write.TotalSeconds, elapsed.TotalSeconds, UnixTime.FromStorage(at));
+        log?.Invoke(Invariant($"value: wrote the scores of {customers:N0} customers ({write.TotalSeconds:0.0} s)"));
+        return summary;
+    }
+
+    private static ReadOnlySpan<long> Span(List<long> list) => CollectionsMarshal.AsSpan(list);
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A row's population fields as stored: 0 / −1 / NaN stand for NULL; tier −2 is a name the tiers no longer have.</summary>
+    private readonly record struct StoredScores(byte R, byte F, byte M, int Tier, double RevenuePercentile, double MarginPercentile)
+    {
+        public static StoredScores Of(PopulationScores s, int i) => s.R[i] == 0
+            ? new(0, 0, 0, -1, double.NaN, double.NaN)
+            : new(s.R[i], s.F[i], s.M[i], s.Tier[i],
+                CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i]));
+
+        // NaN never equals itself; two NULLs are the same stored value.
+        public bool Equals(StoredScores o) =>
+            R == o.R && F == o.F && M == o.M && Tier == o.Tier
+            && Same(RevenuePercentile, o.RevenuePercentile) && Same(MarginPercentile, o.MarginPercentile);
+
+        public override int GetHashCode() => HashCode.Combine(R, F, M, Tier);
+
+        private static bool Same(double a, double b) => a == b || (double.IsNaN(a) && double.IsNaN(b));
+    }
+}

@@ -12,20 +12,16 @@ public abstract class SqlDialect
 
     /// <summary>
     /// Expands the DDL tokens used by migrations: <c>{id}</c> is an auto-numbered BIGINT
-    /// primary key; <c>{fillfactor:N}</c> after a CREATE TABLE's closing parenthesis fills its
-    /// pages only to N% where the store can (PostgreSQL: an update then writes the new row
-    /// version in the same page without touching the indexes; SQLite rewrites rows in place and
-    /// has no such clause). Everything else in our DDL (BIGINT, TEXT, DOUBLE PRECISION) means the same in both;
-    /// prefer BIGINT to INTEGER, which is 32-bit in PostgreSQL and 64-bit in SQLite.
+    /// primary key; <c>{only:postgres:SQL}</c> (or <c>{only:sqlite:SQL}</c>) is SQL only that store
+    /// needs, such as a storage parameter, and expands to nothing on the other (an empty statement
+    /// is skipped). Everything else in our DDL (BIGINT, TEXT, DOUBLE PRECISION) means the same
+    /// in both; prefer BIGINT to INTEGER, which is 32-bit in PostgreSQL and 64-bit in SQLite.
     /// </summary>
     public string Ddl(string template) =>
         System.Text.RegularExpressions.Regex.Replace(
             template.Replace("{id}", IdentityColumn, StringComparison.Ordinal),
-            @"\{fillfactor:(\d{2,3})\}",
-            m => FillFactor(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
-
-    /// <summary>The table storage clause for <c>{fillfactor:N}</c>; empty where the store has none.</summary>
-    protected virtual string FillFactor(int percent) => "";
+            @"\{only:(?<store>[a-z]+):(?<sql>[^{}]*)\}",
+            m => m.Groups["store"].Value == Name ? m.Groups["sql"].Value : "");
 
     /// <summary>Run before migrating so nodes starting together take turns; null where one process owns the store.</summary>
     public virtual string? MigrationLockSql => null;

@@ -15,8 +15,6 @@ internal static class ValueSchema
         // customer_costs: rewards and service recorded against a customer. customer_id is the
         // current owner (it follows merges and their undo); recorded_for is the id it was
         // recorded against. A reference makes a retry a no-op (NULL references never clash).
-        // fillfactor 50: the bulk recomputation updates most rows; with room in each page,
-        // PostgreSQL writes the new versions without index updates (about twice as fast on 1M rows).
         new(600, "customer value", """
             CREATE TABLE customer_value (
               customer_id BIGINT PRIMARY KEY,
@@ -38,7 +36,7 @@ internal static class ValueSchema
               tier TEXT NULL,
               revenue_percentile DOUBLE PRECISION NULL,
               margin_percentile DOUBLE PRECISION NULL,
-              updated_at BIGINT NOT NULL) {fillfactor:50};
+              updated_at BIGINT NOT NULL);
             CREATE TABLE customer_costs (
               id {id},
               customer_id BIGINT NOT NULL,
@@ -89,6 +87,14 @@ internal static class ValueSchema
               clv_percentile DOUBLE PRECISION NOT NULL,
               PRIMARY KEY (customer_id, model_id));
             CREATE INDEX ix_customer_predictions_model ON customer_predictions (model_id);
+            """),
+
+        // The bulk recomputation updates most rows. With half of each page free, PostgreSQL
+        // writes the new row versions in the same page without touching the index (HOT
+        // updates): about twice as fast on 1M rows. Applies to pages written from now on.
+        // SQLite updates rows in place and has no such setting.
+        new(602, "customer_value fillfactor", """
+            {only:postgres:ALTER TABLE customer_value SET (fillfactor = 50)};
             """),
     ];
 }

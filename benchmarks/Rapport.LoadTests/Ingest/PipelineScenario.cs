@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Rapport.Core.Commerce;
-using Rapport.Core.Customers;
+using Microsoft.Extensions.DependencyInjection;
 using Rapport.Core.Events;
-using Rapport.Core.Identity;
 using Rapport.Core.Storage;
+using Rapport.Hosting;
 using Rapport.Storage.Sqlite;
 
 namespace Rapport.LoadTests.Ingest;
@@ -51,10 +50,10 @@ internal static class PipelineScenario
 
         await using var db = new SqliteDatabase(store);
         await SchemaMigrator.MigrateAsync(db);
-        var identity = new IdentityResolver();
-        var writer = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new CartProjection()]);
-        using var storeWriter = new StoreWriter(db, TimeProvider.System, [new CustomerStateRebuilder(writer)]);
-        var pipeline = new EventPipeline(storeWriter, writer);
+
+        // The server's own object graph, so every projection the server runs runs here too.
+        await using var services = new ServiceCollection().AddRapport(db, TimeProvider.System).BuildServiceProvider();
+        var pipeline = services.GetRequiredService<EventPipeline>();
         await using (pipeline)
         {
             gc = GcSnapshot.Take();
@@ -81,7 +80,7 @@ internal static class PipelineScenario
 
         gc = GcSnapshot.Take();
         cpu = ProcessorTime();
-        var rawElapsed = RawSqliteInsert.Insert(raw, ddl, rows);
+        var rawElapsed = RawSqliteInsert.InsertPositional(raw, ddl, rows);
         Report("raw insert", rows.Count, rawElapsed, ProcessorTime() - cpu, gc);
         return 0;
     }

@@ -50,7 +50,8 @@ internal static class TrackEventGenerator
                         seen[customer]++;
                     }
 
-                    WriteEvent(w, random, n, customer, known, start.AddMilliseconds(n * 40L), PickName(random, weights));
+                    var at = start.AddMilliseconds(n * 40L);
+                    WriteEvent(w, random, MessageId(random, at), n, customer, known, at, PickName(random, weights));
                 }
 
                 w.WriteEndArray();
@@ -77,12 +78,22 @@ internal static class TrackEventGenerator
         return Mix[0].Name;
     }
 
-    private static void WriteEvent(Utf8JsonWriter w, Random random, int n, int customer, bool known, DateTimeOffset at, string name)
+    /// <summary>The shape @segment/analytics-node uses: "node-next-{unix ms}-{uuid v4}".</summary>
+    private static string MessageId(Random random, DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        random.NextBytes(bytes);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return $"node-next-{at.ToUnixTimeMilliseconds()}-{new Guid(bytes)}";
+    }
+
+    private static void WriteEvent(Utf8JsonWriter w, Random random, string messageId, int n, int customer, bool known, DateTimeOffset at, string name)
     {
         w.WriteStartObject();
         w.WriteString("type", "track");
         w.WriteString("event", name);
-        w.WriteString("messageId", $"load-{n:D9}");
+        w.WriteString("messageId", messageId);
         w.WriteString("anonymousId", $"anon-{customer:D7}");
         if (known)
         {

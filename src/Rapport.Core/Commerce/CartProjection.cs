@@ -52,7 +52,7 @@ public sealed class CartProjection : IEventProjection
 
             carts[customer] = CartState.Fold(start, mine
                 .OrderBy(s => UnixTime.ToStorage(s.Event.OccurredAt)).ThenBy(s => s.Event.MessageId, StringComparer.Ordinal)
-                .Select(s => ToCartEvent(s.Event.Name!, UnixTime.ToStorage(s.Event.OccurredAt), s.Event.Payload)));
+                .Select(s => ToCartEvent(s.Event)));
         }
 
         await ReplaceAsync(unit, carts.Keys.ToList(), carts);
@@ -119,6 +119,17 @@ public sealed class CartProjection : IEventProjection
         {
             await SaveAsync(unit, customer, cart);
         }
+    }
+
+    private static CartEvent ToCartEvent(IncomingEvent e)
+    {
+        var products = CommerceProperties.Products(e).ToList();
+        if (CommerceProperties.Product(e) is { } single)
+        {
+            products.Add(single);
+        }
+
+        return new CartEvent(e.Name!, UnixTime.ToStorage(e.OccurredAt), products);
     }
 
     private static CartEvent ToCartEvent(string name, long at, JsonObject properties)

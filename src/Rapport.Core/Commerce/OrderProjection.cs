@@ -59,12 +59,12 @@ public sealed class OrderProjection : IEventProjection
             switch (e.Name)
             {
                 case EcommerceEvents.OrderCompleted:
-                    await InsertOrderAsync(unit, s, "sale", CommerceProperties.Text(e.Payload, "order_id") ?? e.MessageId, 1);
+                    await InsertOrderAsync(unit, s, "sale", CommerceProperties.Text(e, "order_id") ?? e.MessageId, 1);
                     break;
                 case EcommerceEvents.OrderRefunded:
                     await RefundAsync(unit, s);
                     break;
-                case EcommerceEvents.OrderCancelled when CommerceProperties.Text(e.Payload, "order_id") is { } cancelled:
+                case EcommerceEvents.OrderCancelled when CommerceProperties.Text(e, "order_id") is { } cancelled:
                     await unit.Connection.ExecuteAsync(
                         "UPDATE orders SET status = 'cancelled' WHERE order_id = @cancelled", new { cancelled }, unit.Transaction);
                     break;
@@ -76,7 +76,7 @@ public sealed class OrderProjection : IEventProjection
     public Task RebuildAsync(UnitOfWork unit, IReadOnlyCollection<long> customers) => Task.CompletedTask;
 
     private static IEnumerable<ProductRef> ProductsMentioned(IncomingEvent e) =>
-        CommerceProperties.Products(e.Payload).Concat(CommerceProperties.Product(e.Payload) is { } p ? [p] : []);
+        CommerceProperties.Products(e).Concat(CommerceProperties.Product(e) is { } p ? [p] : []);
 
     private static async Task UpsertProductAsync(UnitOfWork unit, ProductRef p)
     {
@@ -94,7 +94,7 @@ public sealed class OrderProjection : IEventProjection
 
     private static async Task RefundAsync(UnitOfWork unit, StoredEvent s)
     {
-        var original = CommerceProperties.Text(s.Event.Payload, "order_id");
+        var original = CommerceProperties.Text(s.Event, "order_id");
         if (original is null)
         {
             return;
@@ -113,7 +113,7 @@ public sealed class OrderProjection : IEventProjection
 
     private static async Task InsertOrderAsync(UnitOfWork unit, StoredEvent s, string kind, string orderId, int sign)
     {
-        var p = s.Event.Payload;
+        var p = s.Event;
         var lines = CommerceProperties.Products(p);
         var subtotal = lines.Sum(l => (l.Price ?? 0) * l.Quantity);
         var discount = CommerceProperties.Number(p, "discount") ?? 0;

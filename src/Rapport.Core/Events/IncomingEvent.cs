@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rapport.Engine.Identity;
 
@@ -28,6 +29,13 @@ public sealed record IncomingEvent(
     /// serialise <see cref="Payload"/>.
     /// </summary>
     public string? PayloadJson { get; init; }
+
+    /// <summary>
+    /// <see cref="Payload"/> as the request's JSON element, when Rapport changed nothing in it:
+    /// projections read it in place instead of building the JsonObject. Its document must stay
+    /// alive (the collector never disposes it).
+    /// </summary>
+    public JsonElement? PayloadElement { get; init; }
 
     /// <summary>The text of <see cref="Context"/> as sent; null means serialise <see cref="Context"/>.</summary>
     public string? ContextJson { get; init; }

@@ -139,6 +139,7 @@ public static class SegmentMessageParser
         // The stored text is the client's own JSON where Rapport changes nothing in it.
         JsonObject payload;
         string? payloadJson = null;
+        JsonElement? kept = null;
         if (type == "alias")
         {
             payload = new JsonObject { ["previousId"] = previousId };
@@ -153,6 +154,7 @@ public static class SegmentMessageParser
             else
             {
                 payloadJson = RawText(p);
+                kept = p;
             }
         }
         else
@@ -162,13 +164,7 @@ public static class SegmentMessageParser
 
         var traits = traitsElement is { } t ? JsonObject.Create(t) : null;
 
-        // The projections read a track's properties and any traits on the one writer thread;
-        // building those trees here, on the request's thread, keeps that work off it.
-        if (type == "track")
-        {
-            Build(payload);
-        }
-
+        // Traits are read as a JsonObject on the one writer thread: build it here, on the request's thread.
         Build(traits);
         return (new IncomingEvent(
             messageId, type, name, channel!, userId, anonymousId, occurredAt, payload, traits,
@@ -176,6 +172,7 @@ public static class SegmentMessageParser
             previousId)
         {
             PayloadJson = payloadJson,
+            PayloadElement = kept,
             ContextJson = contextElement is { } raw ? RawText(raw) : null,
         }, errors);
     }

@@ -12,10 +12,16 @@ public abstract class SqlDialect
 
     /// <summary>
     /// Expands the DDL tokens used by migrations: <c>{id}</c> is an auto-numbered BIGINT
-    /// primary key. Everything else in our DDL (BIGINT, TEXT, DOUBLE PRECISION) means the same
+    /// primary key; <c>{only:postgres:SQL}</c> (or <c>{only:sqlite:SQL}</c>) is SQL only that store
+    /// needs, such as a storage parameter, and expands to nothing on the other (an empty statement
+    /// is skipped). Everything else in our DDL (BIGINT, TEXT, DOUBLE PRECISION) means the same
     /// in both; prefer BIGINT to INTEGER, which is 32-bit in PostgreSQL and 64-bit in SQLite.
     /// </summary>
-    public string Ddl(string template) => template.Replace("{id}", IdentityColumn, StringComparison.Ordinal);
+    public string Ddl(string template) =>
+        System.Text.RegularExpressions.Regex.Replace(
+            template.Replace("{id}", IdentityColumn, StringComparison.Ordinal),
+            @"\{only:(?<store>[a-z]+):(?<sql>[^{}]*)\}",
+            m => m.Groups["store"].Value == Name ? m.Groups["sql"].Value : "");
 
     /// <summary>Run before migrating so nodes starting together take turns; null where one process owns the store.</summary>
     public virtual string? MigrationLockSql => null;
@@ -39,6 +45,65 @@ public abstract class SqlDialect
         IReadOnlyList<string> columns,
         IEnumerable<object?[]> rows,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets <paramref name="columns"/> of existing rows, matched on <paramref name="keyColumn"/>
+    /// (row[0] is the key, the rest follow <paramref name="columns"/>), in the caller's
+    /// transaction, by the fastest path the store has. Here: a bulk insert into a temporary copy
+    /// of the columns and one UPDATE … FROM (PostgreSQL: one COPY and one join). Rows whose key
+    /// is not stored change nothing. With <paramref name="onlyWhereDifferent"/>, a row is left
+    /// alone (not rewritten) unless one of those columns differs (NULLs compare equal). Values
+    /// as for <see cref="BulkInsertAsync"/>. Returns the number of rows changed.
+    /// </summary>
+    public virtual async Task<long> BulkUpdateAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        string keyColumn,
+        IReadOnlyList<string> columns,
+        IEnumerable<object?[]> rows,
+        IReadOnlyList<string>? onlyWhereDifferent = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckCompared(columns, onlyWhereDifferent);
+        var staging = $"bulk_update_{table}";
+        var all = new[] { keyColumn }.Concat(columns).ToList();
+        if (BulkUpdateSetupSql is { } setup)
+        {
+            await ExecuteAsync(setup);
+        }
+
+        await ExecuteAsync($"CREATE TEMP TABLE {staging} AS SELECT {string.Join(", ", all)} FROM {table} WHERE 1 = 0");
+        await BulkInsertAsync(connection, transaction, staging, all, rows, cancellationToken);
+        var differs = onlyWhereDifferent is { Count: > 0 } compare
+            ? $" AND ({string.Join(" OR ", compare.Select(c => $"{table}.{c} IS DISTINCT FROM s.{c}"))})"
+            : "";
+        var changed = await ExecuteAsync(
+            $"UPDATE {table} SET {string.Join(", ", columns.Select(c => $"{c} = s.{c}"))} FROM {staging} s WHERE {table}.{keyColumn} = s.{keyColumn}{differs}");
+        await ExecuteAsync($"DROP TABLE {staging}");
+        return changed;
+
+        async Task<int> ExecuteAsync(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The columns a bulk update compares must be among those it sets.</summary>
+    protected static void CheckCompared(IReadOnlyList<string> columns, IReadOnlyList<string>? compared)
+    {
+        if (compared?.FirstOrDefault(c => !columns.Contains(c)) is { } missing)
+        {
+            throw new ArgumentException($"onlyWhereDifferent names {missing}, which is not among the columns set ({string.Join(", ", columns)}).", nameof(compared));
+        }
+    }
+
+    /// <summary>Run first in <see cref="BulkUpdateAsync"/>'s transaction, e.g. to give its join more memory; null for nothing.</summary>
+    protected virtual string? BulkUpdateSetupSql => null;
 
     /// <summary>
     /// Compiles <paramref name="sql"/> for repeated use in this transaction (see

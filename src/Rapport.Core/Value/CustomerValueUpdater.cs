@@ -62,9 +62,12 @@ public static class CustomerValueUpdater
         scores?.F,
         scores?.M,
         scores is { } s ? tiers.Tiers[s.Tier].Name : null,
-        scores?.RevenuePercentile,
-        scores?.MarginPercentile,
+        scores is { } r ? StoredPercentile(r.RevenuePercentile) : null,
+        scores is { } m ? StoredPercentile(m.MarginPercentile) : null,
         now);
+
+    /// <summary>Percentiles are stored to 4 decimals (1/100 of a percent): precise enough to rank, stable enough that a recomputation rewrites only customers whose standing moved.</summary>
+    public static double StoredPercentile(double p) => Math.Round(p, 4, MidpointRounding.AwayFromZero);
 
     /// <summary>
     /// The additive figures of every customer matching <paramref name="customerFilter"/> (a

@@ -91,7 +91,7 @@ internal static class ValueCommands
     public static string Describe(ValueRecomputeSummary s) => string.Create(
         CultureInfo.InvariantCulture,
         $"""
-        {s.Customers:N0} customers, {s.Buyers:N0} with orders{(s.Rebuilt ? " (figures rebuilt from the orders)" : "")}; {s.TotalSeconds:0.0} s (read {s.ReadSeconds:0.0}, compute {s.ComputeSeconds:0.00}, write {s.WriteSeconds:0.0})
+        {s.Customers:N0} customers, {s.Buyers:N0} with orders, {s.Changed:N0} rows changed{(s.Rebuilt ? " (figures rebuilt from the orders)" : "")}; {s.TotalSeconds:0.0} s (read {s.ReadSeconds:0.0}, compute {s.ComputeSeconds:0.00}, write {s.WriteSeconds:0.0})
         Tiers: {string.Join(", ", s.Tiers.Select(t => $"{t.Name} {t.Customers:N0}"))}
         Top {Percent(s.Top)} of buyers: {Share(s.RevenueShareOfTop)} of net revenue, {Share(s.MarginShareOfTop)} of margin
 

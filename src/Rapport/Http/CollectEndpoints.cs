@@ -100,7 +100,8 @@ internal static class CollectEndpoints
         }
 
         await using var _ = gzip ? stream : null;
-        var buffer = new byte[gzip || http.Request.ContentLength is not { } length ? 16 * 1024 : (int)length];
+        // One byte more than announced, so reading the end of the body never has to grow the buffer.
+        var buffer = new byte[gzip || http.Request.ContentLength is not { } length ? 16 * 1024 : (int)length + 1];
         var size = 0;
         int read;
         while ((read = await stream.ReadAsync(buffer.AsMemory(size), http.RequestAborted)) > 0)

@@ -116,6 +116,7 @@ public sealed class ValueRecomputeTests
         var second = await v.Recompute.RunAsync(rebuild: false);
 
         Assert.True(second.Id > first.Id);
+        Assert.Equal((20L, 0L), (first.Changed, second.Changed)); // nothing moved: nothing rewritten
         Assert.Equal(2L, await ValueTestData.CountAsync(h.Db, "SELECT COUNT(*) FROM value_population"));
         Assert.Equal(first.Tiers, second.Tiers);
         await using var c = await h.Db.OpenAsync();

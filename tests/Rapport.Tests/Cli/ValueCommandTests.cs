@@ -18,7 +18,7 @@ public sealed class ValueCommandTests
 
         Assert.Equal(0, exit);
         Assert.Contains("value: read 200 customers", error, StringComparison.Ordinal);
-        Assert.Matches(@"^200 customers, 200 with orders; ", output);
+        Assert.Matches(@"^200 customers, 200 with orders, 200 rows changed; ", output);
         Assert.Contains("Tiers: platinum 10, gold 30, silver 60, bronze 100", output, StringComparison.Ordinal);
         Assert.Matches(@"Top 20% of buyers: \d+\.\d% of net revenue", output);
     }

@@ -47,8 +47,13 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
             ?? throw new ComposeException(ComposeFailure.UnknownTemplate, $"There is no template '{templateName}'; create it with PUT /v1/templates/{templateName}.");
         await secrets.LoadAsync(ct);
         var data = await CustomerDataAsync(customerId, ct);
-        var email = data["customer"]!["email"]?.GetValue<string>()
-            ?? throw new ComposeException(ComposeFailure.NoAddress, $"Customer {customerId} has no email address; identify them with an email trait first.");
+        var address = AddressFor(template.Channel, data)
+            ?? throw new ComposeException(ComposeFailure.NoAddress, template.Channel switch
+            {
+                "sms" => $"Customer {customerId} has no phone number; identify them with a phone trait first.",
+                "push" => $"Customer {customerId} has no push token; identify them with a pushToken trait first.",
+                _ => $"Customer {customerId} has no email address; identify them with an email trait first.",
+            });
         data["links"] = new JsonObject { ["unsubscribe"] = links.Unsubscribe(key) };
         foreach (var name in new[] { "recommendations", "offers", "data" })
         {
@@ -58,13 +63,21 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
             }
         }
 
-        var html = template.Html is null ? null : Track(key, MessageTemplate.Parse(template.Html).Render(data, html: true));
+        var html = template.Html is null || template.Channel != "email" ? null : Track(key, MessageTemplate.Parse(template.Html).Render(data, html: true));
         return new OutgoingMessage(
-            key, customerId, template.Channel, purpose, template.Name, email,
+            key, customerId, template.Channel, purpose, template.Name, address,
             MessageTemplate.Parse(template.Subject).Render(data, html: false).ReplaceLineEndings(" "),
             MessageTemplate.Parse(template.Text).Render(data, html: false),
             html);
     }
+
+    /// <summary>Email: the email trait or identifier; SMS: the phone trait or identifier; push: the pushToken trait.</summary>
+    private static string? AddressFor(string channel, JsonObject data) => channel switch
+    {
+        "sms" => (string?)data["customer"]!["phone"],
+        "push" => (string?)data["traits"]!["pushToken"] ?? (string?)data["traits"]!["push_token"],
+        _ => (string?)data["customer"]!["email"],
+    };
 
     private async Task<JsonObject> CustomerDataAsync(long customerId, CancellationToken ct)
     {
@@ -84,6 +97,9 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
         var email = (string?)traits["email"] ?? await c.ExecuteScalarAsync<string?>(
             "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
             new { customerId, kind = Identifier.Email });
+        var phone = (string?)traits["phone"] ?? await c.ExecuteScalarAsync<string?>(
+            "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
+            new { customerId, kind = Identifier.Phone });
         var first = (string?)traits["firstName"] ?? (string?)traits["first_name"];
         var last = (string?)traits["lastName"] ?? (string?)traits["last_name"];
         var name = (string?)traits["name"] ?? string.Join(' ', new[] { first, last }.Where(s => !string.IsNullOrEmpty(s)));
@@ -95,6 +111,7 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
             {
                 ["id"] = customerId,
                 ["email"] = email,
+                ["phone"] = phone,
                 ["name"] = name.Length > 0 ? name : null,
                 ["firstName"] = first ?? (name.Length > 0 ? name.Split(' ')[0] : null),
                 ["lastName"] = last,

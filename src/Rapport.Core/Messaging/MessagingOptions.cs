@@ -15,6 +15,9 @@ public sealed record MessagingOptions
 
     public SmtpOptions? Smtp { get; init; }
 
+    /// <summary>SMS and push provider webhooks, by channel.</summary>
+    public IReadOnlyList<WebhookOptions> Webhooks { get; init; } = [];
+
     public RetryPolicy Retry { get; init; } = new();
 
     /// <summary>How many messages one dispatcher round claims.</summary>

@@ -21,7 +21,7 @@ public sealed class TemplateValidationException(string part, int position, strin
 /// </summary>
 public sealed class TemplateStore(StoreWriter writer, IDatabase database)
 {
-    public static readonly IReadOnlyList<string> Channels = ["email"];
+    public static readonly IReadOnlyList<string> Channels = ["email", "sms", "push"];
 
     public async Task<bool> SaveAsync(string name, string channel, string subject, string text, string? html, CancellationToken ct = default)
     {
@@ -70,14 +70,19 @@ public sealed class TemplateStore(StoreWriter writer, IDatabase database)
             throw new TemplateValidationException("channel", 0, $"'{channel}' is not a template channel; use one of {string.Join(", ", Channels)}.");
         }
 
-        if (string.IsNullOrWhiteSpace(subject))
+        if (string.IsNullOrWhiteSpace(subject) && channel != "sms")
         {
-            throw new TemplateValidationException("subject", 0, "An email template needs a subject.");
+            throw new TemplateValidationException("subject", 0, $"An {channel} template needs a subject (the title of a push notification).");
         }
 
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new TemplateValidationException("text", 0, "An email template needs a plain-text body (html is optional).");
+            throw new TemplateValidationException("text", 0, $"A template needs a plain-text body{(channel == "email" ? " (html is optional)" : "")}.");
+        }
+
+        if (html is not null && channel != "email")
+        {
+            throw new TemplateValidationException("html", 0, $"Only email templates have an html part; drop it for {channel}.");
         }
 
         foreach (var (part, body) in new[] { ("subject", subject), ("text", text), ("html", html) })

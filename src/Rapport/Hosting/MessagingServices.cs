@@ -22,6 +22,11 @@ internal static class MessagingServices
             services.AddSingleton<IMessageTransport>(sp => new SmtpTransport(smtp, sp.GetRequiredService<MessageLinks>()));
         }
 
+        foreach (var webhook in o.Webhooks)
+        {
+            services.AddSingleton<IMessageTransport>(sp => new WebhookTransport(webhook, new HttpClient(), sp.GetRequiredService<TimeProvider>()));
+        }
+
         return services;
     }
 }

@@ -6,7 +6,7 @@ namespace Rapport.Hosting;
 /// <summary>
 /// <see cref="MessagingOptions"/> from configuration: Rapport:PublicUrl, Rapport:Messaging:SigningKey,
 /// Rapport:Smtp:Host, :Port (25), :From, :FromName, :User, :Password, :Security (none|starttls|ssl),
-/// :Connections (4). No Host means no email is sent (messages wait in the outbox). A bad value
+/// :Connections (4); Rapport:Webhooks:sms|push:Url and :Secret for SMS and push providers. No Host means no email is sent (messages wait in the outbox). A bad value
 /// stops start-up with a message naming the setting.
 /// </summary>
 internal static class MessagingSettings
@@ -34,8 +34,27 @@ internal static class MessagingSettings
             };
         }
 
+        var webhooks = new List<WebhookOptions>();
+        foreach (var channel in new[] { "sms", "push" })
+        {
+            var w = configuration.GetSection($"Rapport:Webhooks:{channel}");
+            if (w["Url"] is not { Length: > 0 } hook)
+            {
+                continue;
+            }
+
+            if (!Uri.TryCreate(hook, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"Rapport:Webhooks:{channel}:Url '{hook}' is not an http(s) URL, e.g. https://sms.example/send.");
+            }
+
+            var secret = w["Secret"] is { Length: >= 16 } s16 ? s16 : throw new ArgumentException($"Rapport:Webhooks:{channel}:Secret must be at least 16 characters (it signs every request).");
+            webhooks.Add(new WebhookOptions(channel, uri, secret));
+        }
+
         return new MessagingOptions
         {
+            Webhooks = webhooks,
             PublicUrl = configuration["Rapport:PublicUrl"] is { Length: > 0 } url ? url : urls.Split(';')[0].Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal),
             SigningKey = configuration["Rapport:Messaging:SigningKey"],
             Smtp = smtp,

@@ -12,19 +12,20 @@ public interface IContactGate
 }
 
 /// <summary>Marketing email never goes to an address that unsubscribed or hard-bounced; service email still does, except hard bounces.</summary>
-public sealed class SuppressionGate(Outbox outbox) : IContactGate
+/// <remarks>The suppression is read with the claim (one join per round, not a query per message).</remarks>
+public sealed class SuppressionGate : IContactGate
 {
-    public async ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct)
+    public ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct)
     {
-        if (message.Channel != "email" || await outbox.SuppressionReasonAsync(message.Recipient, ct) is not { } reason)
+        if (message.Channel != "email" || message.Suppressed is not { } reason)
         {
-            return null;
+            return ValueTask.FromResult<DeliveryOutcome?>(null);
         }
 
         var bounced = reason.StartsWith("bounced", StringComparison.Ordinal);
-        return message.Purpose == MessagePurpose.Marketing || bounced
+        return ValueTask.FromResult<DeliveryOutcome?>(message.Purpose == MessagePurpose.Marketing || bounced
             ? new DeliveryOutcome.Blocked(message.Id, $"{message.Recipient} is suppressed ({reason})")
-            : null;
+            : null);
     }
 }
 

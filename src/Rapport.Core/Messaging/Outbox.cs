@@ -56,11 +56,11 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
         {
             var rows = (await unit.Connection.QueryAsync<ClaimRow>(
                 """
-                SELECT id, message_key AS Key, customer_id AS CustomerId, channel, purpose, recipient, subject,
-                       body_text AS BodyText, body_html AS BodyHtml, attempts
-                FROM outbox
-                WHERE status IN ('pending', 'sending') AND next_attempt_at <= @now AND channel = @channel
-                ORDER BY next_attempt_at, id
+                SELECT o.id, o.message_key AS Key, o.customer_id AS CustomerId, o.channel, o.purpose, o.recipient, o.subject,
+                       o.body_text AS BodyText, o.body_html AS BodyHtml, o.attempts, s.reason AS Suppressed
+                FROM outbox o LEFT JOIN email_suppressions s ON o.channel = 'email' AND s.address = lower(o.recipient)
+                WHERE o.status IN ('pending', 'sending') AND o.next_attempt_at <= @now AND o.channel = @channel
+                ORDER BY o.next_attempt_at, o.id
                 LIMIT @limit
                 """,
                 new { now = unit.Now, channel, limit },
@@ -75,7 +75,7 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
                 new { until = unit.Now + (long)lease.TotalMilliseconds, ids = ValueList.Of(unit.Dialect, rows.Select(r => r.Id).ToList()) },
                 unit.Transaction);
             return rows.Select(r => new ClaimedMessage(
-                r.Id, r.Key, r.CustomerId, r.Channel, r.Purpose, r.Recipient, r.Subject, r.BodyText, r.BodyHtml, (int)r.Attempts + 1)).ToList();
+                r.Id, r.Key, r.CustomerId, r.Channel, r.Purpose, r.Recipient, r.Subject, r.BodyText, r.BodyHtml, (int)r.Attempts + 1) { Suppressed = r.Suppressed }).ToList();
         }, ct);
 
     /// <summary>Records what happened to claimed messages, and the timeline events that follow, in one transaction.</summary>
@@ -176,7 +176,7 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
     }
 
     private sealed record ClaimRow(
-        long Id, string Key, long CustomerId, string Channel, string Purpose, string Recipient, string Subject, string BodyText, string? BodyHtml, long Attempts);
+        long Id, string Key, long CustomerId, string Channel, string Purpose, string Recipient, string Subject, string BodyText, string? BodyHtml, long Attempts, string? Suppressed);
 
     private sealed record EntryRow(
         long Id, string Message_Key, long Customer_Id, string Channel, string Purpose, string? Template, string Recipient, string Subject,

@@ -12,7 +12,11 @@ public sealed record OutgoingMessage(
 /// <summary>A message claimed for sending; <see cref="Attempt"/> counts from 1.</summary>
 public sealed record ClaimedMessage(
     long Id, string Key, long CustomerId, string Channel, string Purpose,
-    string Recipient, string Subject, string BodyText, string? BodyHtml, int Attempt);
+    string Recipient, string Subject, string BodyText, string? BodyHtml, int Attempt)
+{
+    /// <summary>Why the recipient's address is on the suppression list, read with the claim (null: it is not).</summary>
+    public string? Suppressed { get; init; }
+}
 
 /// <summary>One outbox row as staff see it (GET /v1/outbox).</summary>
 public sealed record OutboxEntry(

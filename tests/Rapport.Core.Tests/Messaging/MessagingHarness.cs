@@ -21,7 +21,7 @@ internal sealed class MessagingHarness : IAsyncDisposable
         Composer = new MessageComposer(Templates, core.Db, Links, Secrets);
         Outbox = new Outbox(core.Writer, core.Db, core.Clock, new OutboxEvents(core.Events));
         Feedback = new MessageFeedback(core.Writer, core.Events, core.Clock);
-        Dispatcher = new OutboxDispatcher(Outbox, [new SuppressionGate(Outbox)], Options, core.Clock);
+        Dispatcher = new OutboxDispatcher(Outbox, [new SuppressionGate()], Options, core.Clock);
         Transport = new SmtpTransport(new SmtpOptions("127.0.0.1", smtp.Port, "shop@rapport.test") { FromName = "The Shop", Connections = 2, Timeout = TimeSpan.FromSeconds(5) }, Links);
     }
 

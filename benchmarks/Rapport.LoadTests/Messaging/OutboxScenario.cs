@@ -104,6 +104,13 @@ internal static class OutboxScenario
             var received = Directory.GetFiles(Path.Combine(dir, "mail"), "*.eml").Length;
             var dead = (await outbox.ListAsync(OutboxStatus.Dead, null, 10)).Count;
             Console.WriteLine($"SMTP server received {received:N0} messages; dead letters: {dead}");
+
+            // The same messages straight through the transport, no outbox: what SMTP alone costs here.
+            var raw = composed.Select((m, i) => new ClaimedMessage(i, m.Key, m.CustomerId, m.Channel, m.Purpose, m.Recipient, m.Subject, m.BodyText, m.BodyHtml, 1)).ToList();
+            watch.Restart();
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            await Parallel.ForEachAsync(raw, new ParallelOptions { MaxDegreeOfParallelism = transport.Parallelism }, async (m, ct) => await transport.SendAsync(m, ct));
+            Report("SMTP alone", raw.Count, watch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
             return received == n && dead == 0 ? 0 : 1;
         }
         finally

@@ -1,3 +1,5 @@
+using Dapper;
+using Rapport.Core.Commerce;
 using Rapport.Core.Events;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
@@ -21,6 +23,15 @@ public sealed class NeedsProjection(NeedsOptions options, NeedsModelCache models
             if (!(s.Event.Type == "track" && s.Event.Name is { } name && NeedsEvents.NotInteractions.Contains(name)))
             {
                 customers.Add(s.CustomerId);
+            }
+
+            // A cancellation sent for someone else's order (a support agent's session) changes the owner's needs.
+            if (s.Event.Type == "track" && s.Event.Name == EcommerceEvents.OrderCancelled
+                && CommerceProperties.Text(s.Event, "order_id") is { } orderId
+                && await unit.Connection.ExecuteScalarAsync<long?>(
+                    "SELECT customer_id FROM orders WHERE order_id = @orderId", new { orderId }, unit.Transaction) is { } owner)
+            {
+                customers.Add(owner);
             }
         }
 

@@ -47,7 +47,10 @@ public sealed class NeedsProjection(NeedsOptions options, NeedsModelCache models
             return;
         }
 
-        await NeedsUpdater.RefreshAsync(unit, customers, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction));
-        segments.FactsChanged(unit, customers);
+        var changed = await NeedsUpdater.RefreshAsync(unit, customers, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction));
+        if (changed.Count > 0)
+        {
+            segments.FactsChanged(unit, changed);
+        }
     }
 }

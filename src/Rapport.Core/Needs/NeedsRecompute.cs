@@ -8,9 +8,9 @@ namespace Rapport.Core.Needs;
 /// <summary>Where a recomputation is: phase (queued, needs, clusters, done, failed), customers done of total.</summary>
 public sealed record NeedsProgress(string Phase, long Done, long Total);
 
-/// <summary>What a recomputation did.</summary>
+/// <summary>What a recomputation did; Changed = customers whose needs moved (only those are rewritten).</summary>
 public sealed record NeedsRecomputeSummary(
-    long Customers, long WithNeeds, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt);
+    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt);
 
 /// <summary>What to recompute: needs of every customer (always), then a cluster refit unless Refit is false; K null = choose.</summary>
 public sealed record NeedsRecomputeRequest(bool Refit = true, int? K = null, int? Seed = null);
@@ -63,14 +63,19 @@ public sealed class NeedsRecompute(
         }
 
         Report(new NeedsProgress("needs", 0, ids.Count), log);
-        long done = 0;
+        long done = 0, rewritten = 0;
         foreach (var chunk in ids.Chunk(NeedsUpdater.ChunkSize))
         {
             await writer.WriteAsync(
                 async unit =>
                 {
-                    await NeedsUpdater.RefreshAsync(unit, chunk, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction, ct), ct);
-                    segments.FactsChanged(unit, chunk);
+                    var changed = await NeedsUpdater.RefreshAsync(unit, chunk, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+                    if (changed.Count > 0)
+                    {
+                        segments.FactsChanged(unit, changed);
+                    }
+
+                    rewritten += changed.Count;
                     return 0;
                 },
                 ct);
@@ -95,7 +100,7 @@ public sealed class NeedsRecompute(
         Report(new NeedsProgress("done", ids.Count, ids.Count), log);
         var elapsed = total.Elapsed;
         return new NeedsRecomputeSummary(
-            ids.Count, withNeeds, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow());
+            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow());
     }
 
     private void Report(NeedsProgress p, Action<NeedsProgress>? log)

@@ -12,6 +12,8 @@ internal static class NeedsSchema
         // events land right). Shares are in [0, 1]; NULL when there is nothing to share (no
         // purchases, no offers shown). digital/store/assisted and focus are the clustering
         // inputs (NeedsSummary). cluster is the index in the model cluster_model_id.
+        // fingerprint: a hash of everything computed for the customer (all four tables), so a
+        // recomputation rewrites, and tells segments about, only customers whose needs moved.
         // customer_affinity, customer_channels, customer_cadence: the per-category, per-channel
         // and per-product rows of the same computation. needs_models: every cluster fit.
         new(620, "customer needs", """
@@ -42,6 +44,7 @@ internal static class NeedsSchema
               interests_at BIGINT NULL,
               cluster_model_id BIGINT NULL,
               cluster BIGINT NULL,
+              fingerprint BIGINT NOT NULL,
               updated_at BIGINT NOT NULL);
             CREATE INDEX ix_customer_needs_cluster ON customer_needs (cluster_model_id, cluster);
             CREATE TABLE customer_affinity (

@@ -59,7 +59,7 @@ internal static class NeedsCommands
     {
         var lines = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"{s.Customers:N0} customers, {s.WithNeeds:N0} with needs; {s.TotalSeconds:0.0} s (needs {s.NeedsSeconds:0.0}, clusters {s.ClusterSeconds:0.0})"),
+            string.Create(CultureInfo.InvariantCulture, $"{s.Customers:N0} customers, {s.WithNeeds:N0} with needs, {s.Changed:N0} changed; {s.TotalSeconds:0.0} s (needs {s.NeedsSeconds:0.0}, clusters {s.ClusterSeconds:0.0})"),
         };
         if (s.Clusters is { Status: "failed" } failed)
         {

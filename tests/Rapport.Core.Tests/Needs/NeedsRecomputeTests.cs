@@ -44,6 +44,7 @@ public sealed class NeedsRecomputeTests
 
         Assert.Equal(12, summary.Customers);
         Assert.Equal(12, summary.WithNeeds);
+        Assert.Equal(12, summary.Changed);
         Assert.Equal(("done", 12L, 12L), (progress[^1].Phase, progress[^1].Done, progress[^1].Total));
         Assert.Contains(progress, p => p.Phase == "clusters");
         Assert.Equal("done", h.NeedsRecompute.Progress.Phase);
@@ -82,6 +83,7 @@ public sealed class NeedsRecomputeTests
         Assert.Equal(2, first.K);
         Assert.Equal(first.Clusters.Select(c => (c.Label, c.Size)), second.Clusters.Select(c => (c.Label, c.Size)));
         Assert.Equal(first.ModelId + 1, second.ModelId);
+        Assert.Equal(0, (await h.NeedsRecompute.TryRunAsync(new NeedsRecomputeRequest()))!.Changed); // nothing happened since
     }
 
     [Theory, BothStores]

@@ -15,5 +15,11 @@ if (args.Length > 0 && args[0] == "value-scenario")
     return await ValueScenario.RunAsync(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- needs-scenario [--customers 100000] [--store S]
+if (args.Length > 0 && args[0] == "needs-scenario")
+{
+    return await Rapport.Benchmarks.Needs.NeedsScenario.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -17,7 +17,8 @@ public sealed record CustomerProfile(
     OrderSummary Orders,
     IReadOnlyDictionary<string, int> EventsByChannel,
     CustomerValueView? Value = null,
-    ClvPredictionView? Prediction = null);
+    ClvPredictionView? Prediction = null,
+    Needs.CustomerNeedsView? Needs = null);
 
 public sealed record TimelineEntry(
     long Id,

@@ -38,6 +38,7 @@ public sealed class CustomerQueries(IDatabase database)
             "SELECT channel, COUNT(*) FROM events WHERE customer_id = @id GROUP BY channel", new { id });
         var value = await ValueQueries.ReadValueAsync(c, null, id, ct);
         var prediction = await ValueQueries.ReadPredictionAsync(c, null, id, ct);
+        var needs = await Needs.NeedsQueries.ReadAsync(c, id, ct);
         return new CustomerProfile(
             row.Id,
             UnixTime.FromStorage(row.CreatedAt),
@@ -48,7 +49,8 @@ public sealed class CustomerQueries(IDatabase database)
                 UnixTime.FromStorage(orders.First), UnixTime.FromStorage(orders.Last)),
             channels.ToDictionary(x => x.Channel, x => (int)x.N),
             value?.ToView(),
-            prediction);
+            prediction,
+            needs.UpdatedAt is null ? null : needs);
     }
 
     public async Task<IReadOnlyList<TraitView>> TraitHistoryAsync(long id, string name, CancellationToken ct = default)

@@ -72,7 +72,23 @@ public sealed class SegmentFields
         _families = families.ToDictionary(f => f.Name, StringComparer.Ordinal);
     }
 
-    public static SegmentFields Default { get; } = new([Traits, Value, Prediction]);
+    /// <summary>Customer needs, kept by the needs engine (customer_needs, customer_affinity, customer_channels; docs/needs.md).</summary>
+    public static readonly FieldFamily Needs = new(
+        "needs",
+        "What the customer needs: category affinity, price sensitivity, channel preference, stated values, needs-based cluster",
+        [
+            new("affinity.*", FieldType.Number, "needs.affinity.CATEGORY: affinity for a product category, 0 to 1 (time-decayed share of views and spend)", 0, 1),
+            new("channel.*", FieldType.Number, "needs.channel.CHANNEL: share of interactions and purchases on web, app, store, phone, email or chat, 0 to 1", 0, 1),
+            new("price_sensitivity", FieldType.Number, "Price sensitivity, 0 (never on discount) to 1 (always on discount, answers every offer)", 0, 1),
+            new("discount_share", FieldType.Number, "Share of revenue bought on discount, 0 to 1", 0, 1),
+            new("offer_response", FieldType.Number, "Offers taken up / offers shown, 0 to 1", 0, 1),
+            new("top_category", FieldType.Text, "The category with the highest affinity"),
+            new("values_most", FieldType.Text, "What the customer said they value most: quality, convenience, discounts or perks"),
+            new("cluster", FieldType.Text, "Label of the customer's needs-based cluster, e.g. \"Discount-driven web shoppers\""),
+            new("cluster_id", FieldType.Number, "Index of the customer's cluster in the current model", Min: 0, WholeNumber: true),
+        ]);
+
+    public static SegmentFields Default { get; } = new([Traits, Value, Prediction, Needs]);
 
     public IEnumerable<FieldFamily> Families => _families.Values;
 
@@ -116,6 +132,22 @@ public sealed class SegmentFields
         if (family.Fields.FirstOrDefault(f => f.Name == key) is { } spec)
         {
             return spec;
+        }
+
+        // Keyed fields inside a family: "affinity.*" accepts needs.affinity.Lamps, needs.affinity."Home Decor".
+        foreach (var keyed in family.Fields.Where(f => f.Name.EndsWith(".*", StringComparison.Ordinal)))
+        {
+            var prefix = keyed.Name[..^1];
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && key.Length > prefix.Length)
+            {
+                return keyed with { Name = key };
+            }
+
+            if (key == prefix[..^1])
+            {
+                error = $"'{field}' needs a name after '{key}.': {family.Name}.{key}.NAME ({keyed.Description})";
+                return null;
+            }
         }
 
         var suggestion = Closest(key, family.Fields.Select(f => f.Name));

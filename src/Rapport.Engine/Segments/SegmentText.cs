@@ -46,7 +46,9 @@ public static class SegmentText
     public static string WriteField(string field)
     {
         var (family, key) = SegmentFields.Split(field);
-        return family + "." + (IsIdentifier(key) ? key : Literal.Quote(key));
+        // Dotted parts are written one by one (needs.affinity."Home Decor"): the parser joins
+        // them with dots again, so any key reads back the same.
+        return family + "." + string.Join(".", key.Split('.').Select(part => IsIdentifier(part) ? part : Literal.Quote(part)));
     }
 
     private static void Write(StringBuilder sb, SegmentNode node)

@@ -37,6 +37,7 @@ internal static class RapportApp
         app.MapValueEndpoints();
         app.MapSegmentEndpoints();
         app.MapMessagingEndpoints();
+        app.MapNeedsEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -4,6 +4,7 @@ using Rapport.Core.Commerce;
 using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
+using Rapport.Core.Needs;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Value;
@@ -19,10 +20,10 @@ internal sealed class CoreHarness : IAsyncDisposable
     {
         Db = db;
         Identity = new IdentityResolver();
-        var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]);
+        var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(SegmentRuntime);
-        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), segments]);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsOptions, NeedsModels, SegmentRuntime), segments]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
         Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
         SegmentStore = new SegmentStore(db);
@@ -30,7 +31,17 @@ internal sealed class CoreHarness : IAsyncDisposable
         Customers = new CustomerQueries(db);
         Commerce = new CommerceQueries(db, Clock);
         Merges = new Merges(db, Writer, Identity);
+        NeedsRecompute = new NeedsRecompute(Writer, NeedsOptions, NeedsModels, new NeedsClusterFitter(Writer, NeedsModels, SegmentRuntime), SegmentRuntime, Clock);
+        Needs = new NeedsQueries(db);
     }
+
+    public NeedsOptions NeedsOptions { get; } = new();
+
+    public NeedsModelCache NeedsModels { get; } = new();
+
+    public NeedsRecompute NeedsRecompute { get; }
+
+    public NeedsQueries Needs { get; }
 
     public TestDatabase Db { get; }
 

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Segments;
+using Rapport.Core.Storage;
+using Rapport.Engine.Segments;
+
+namespace Rapport.Core.Needs;
+
+/// <summary>
+/// needs.*: fields of customer_needs, needs.affinity.CATEGORY from customer_affinity and
+/// needs.channel.CHANNEL from customer_channels (the mean of the interaction and purchase
+/// shares, as in clustering). One query per kind of field asked for.
+/// </summary>
+public sealed class NeedsFacts : ICustomerFactSource
+{
+    private const string AffinityPrefix = "affinity.";
+    private const string ChannelPrefix = "channel.";
+
+    private static readonly Dictionary<string, string> Columns = new(StringComparer.Ordinal)
+    {
+        ["price_sensitivity"] = "price_sensitivity",
+        ["discount_share"] = "discount_revenue_share",
+        ["offer_response"] = "offer_response",
+        ["top_category"] = "top_category",
+        ["values_most"] = "values_most",
+    };
+
+    public string Family => SegmentFields.Needs.Name;
+
+    /// <summary>A refit moves customers between clusters: the current model's id.</summary>
+    public async Task<string?> VersionAsync(FactRequest request, CancellationToken cancellationToken) =>
+        (await request.Connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(id) FROM needs_models WHERE status = 'fitted'", transaction: request.Transaction, cancellationToken: cancellationToken)))
+        ?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public async Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
+    {
+        var scalar = request.Keys.Where(Columns.ContainsKey).ToArray();
+        var cluster = request.Keys.Where(k => k is "cluster" or "cluster_id").ToArray();
+        if (scalar.Length > 0 || cluster.Length > 0)
+        {
+            var labels = cluster.Contains("cluster") ? await LabelsAsync(request, cancellationToken) : [];
+            var columns = string.Join(", ", scalar.Select(k => Columns[k]));
+            await FactQueries.ReadAsync(
+                request,
+                $"SELECT customer_id, cluster_model_id, cluster{(columns.Length > 0 ? ", " + columns : "")} FROM customer_needs WHERE {{customers}}",
+                "customer_id",
+                null,
+                r =>
+                {
+                    var customer = r.GetInt64(0);
+                    for (var i = 0; i < scalar.Length; i++)
+                    {
+                        var o = i + 3;
+                        sink(customer, scalar[i], r.IsDBNull(o) ? FieldValue.Missing
+                            : r.GetValue(o) is string s ? FieldValue.Of(s) : FieldValue.Of(FactQueries.Number(r, o)));
+                    }
+
+                    if (!r.IsDBNull(1) && !r.IsDBNull(2))
+                    {
+                        var (model, index) = (r.GetInt64(1), r.GetInt64(2));
+                        if (cluster.Contains("cluster_id"))
+                        {
+                            sink(customer, "cluster_id", FieldValue.Of((double)index));
+                        }
+
+                        if (labels.TryGetValue((model, index), out var label))
+                        {
+                            sink(customer, "cluster", FieldValue.Of(label));
+                        }
+                    }
+                },
+                cancellationToken);
+        }
+
+        await KeyedAsync(request, sink, AffinityPrefix, "SELECT customer_id, category, affinity FROM customer_affinity", "category", cancellationToken);
+        await KeyedAsync(
+            request,
+            sink,
+            ChannelPrefix,
+            """
+            SELECT customer_id, channel,
+                   CASE WHEN interaction_share IS NULL THEN purchase_share
+                        WHEN purchase_share IS NULL THEN interaction_share
+                        ELSE (interaction_share + purchase_share) / 2 END
+            FROM customer_channels
+            """,
+            "channel",
+            cancellationToken);
+    }
+
+    private static async Task KeyedAsync(FactRequest request, FactSink sink, string prefix, string select, string keyColumn, CancellationToken ct)
+    {
+        var names = request.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).Distinct().ToList();
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var p = new DynamicParameters();
+        p.Add("names", ValueList.Of(request.Dialect, names));
+        await FactQueries.ReadAsync(
+            request,
+            $"{select} WHERE {keyColumn} IN {ValueList.Sql(request.Dialect, "@names")} AND {{customers}}",
+            "customer_id",
+            p,
+            r => sink(r.GetInt64(0), prefix + r.GetString(1), FieldValue.Of(FactQueries.Number(r, 2))),
+            ct);
+    }
+
+    /// <summary>
+    /// Cluster labels of the latest fitted models: a fit assigns every customer to the new model
+    /// and changes between fits assign to the current one, so rows point at one of these.
+    /// </summary>
+    private static async Task<Dictionary<(long, long), string>> LabelsAsync(FactRequest request, CancellationToken ct)
+    {
+        var rows = await request.Connection.QueryAsync<(long Id, string Clusters)>(new CommandDefinition(
+            "SELECT id, clusters FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 5",
+            transaction: request.Transaction,
+            cancellationToken: ct));
+        var labels = new Dictionary<(long, long), string>();
+        foreach (var (id, json) in rows)
+        {
+            foreach (var c in JsonSerializer.Deserialize<List<StoredCluster>>(json, NeedsModelCache.Json)!)
+            {
+                labels[(id, c.Index)] = c.Label;
+            }
+        }
+
+        return labels;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Commerce;
+using Rapport.Core.Events;
+using Rapport.Core.Storage;
+using Rapport.Engine.Needs;
+
+namespace Rapport.Core.Needs;
+
+/// <summary>
+/// Reads the history needs are computed from, for a set of customers, with five queries whatever
+/// the number of customers (each takes the customers as one list parameter, see ValueList):
+/// interactions per channel, sales per channel, sale lines with their product's category and
+/// list price, the events read one by one (views, offers, coupons, stated preferences), and the
+/// preference traits.
+/// </summary>
+internal static class NeedsReader
+{
+    public static async Task<Dictionary<long, NeedsHistory>> ReadAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyCollection<long> customers, CancellationToken ct)
+    {
+        var b = new Dictionary<long, Builder>();
+        Builder For(long id) => b.TryGetValue(id, out var x) ? x : b[id] = new Builder();
+        var p = new DynamicParameters();
+        p.Add("customers", ValueList.Of(dialect, customers));
+        p.Add("own", ValueList.Of(dialect, NeedsEvents.NotInteractions.ToList()));
+        p.Add("read", ValueList.Of(dialect, NeedsEvents.Read.ToList()));
+        p.Add("traits", ValueList.Of(dialect, NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).ToList()));
+        var inCustomers = $"IN {ValueList.Sql(dialect, "@customers")}";
+
+        // Interactions: what the customer did (track, page, screen), not Rapport's own events.
+        await ReadRowsAsync(c, tx, ct, p, $"""
+            SELECT customer_id, channel, COUNT(*) FROM events
+            WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen')
+              AND COALESCE(name, '') NOT IN {ValueList.Sql(dialect, "@own")}
+            GROUP BY customer_id, channel
+            """, r => For(r.GetInt64(0)).Interactions[r.GetString(1)] = Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+
+        await ReadRowsAsync(c, tx, ct, p, $"""
+            SELECT customer_id, channel, COUNT(*) FROM orders
+            WHERE customer_id {inCustomers} AND kind = 'sale' AND status <> 'cancelled'
+            GROUP BY customer_id, channel
+            """, r => For(r.GetInt64(0)).Purchases[r.GetString(1)] = Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+
+        // Events first: an Order Completed with a coupon marks its order's lines as discounted.
+        var skusToCategorise = new HashSet<string>(StringComparer.Ordinal);
+        await ReadRowsAsync(c, tx, ct, p, $"""
+            SELECT customer_id, name, occurred_at, properties FROM events
+            WHERE customer_id {inCustomers} AND type = 'track' AND name IN {ValueList.Sql(dialect, "@read")}
+            """, r => ReadEvent(For(r.GetInt64(0)), r.GetString(1), r.GetInt64(2), r.GetString(3), skusToCategorise));
+
+        await ReadRowsAsync(c, tx, ct, p, $"""
+            SELECT o.customer_id, o.order_id, o.placed_at, o.discount_e4, l.sku, l.quantity, l.unit_price_e4, l.discount_e4, pr.category, pr.price_e4
+            FROM orders o
+            JOIN order_lines l ON l.order_id = o.order_id
+            LEFT JOIN products pr ON pr.sku = l.sku
+            WHERE o.customer_id {inCustomers} AND o.kind = 'sale' AND o.status <> 'cancelled'
+            """, r =>
+            {
+                var x = For(r.GetInt64(0));
+                var orderId = r.GetString(1);
+                x.Lines.Add(new PurchaseLine(
+                    orderId,
+                    r.GetInt64(2),
+                    r.GetString(4),
+                    r.IsDBNull(8) ? null : r.GetString(8),
+                    r.GetInt64(5),
+                    r.GetInt64(6),
+                    r.IsDBNull(9) ? null : r.GetInt64(9),
+                    r.GetInt64(3) > 0 || r.GetInt64(7) > 0 || x.CouponOrders.Contains(orderId)));
+            });
+
+        await ReadRowsAsync(c, tx, ct, p, $"""
+            SELECT customer_id, name, value, source, at FROM traits
+            WHERE customer_id {inCustomers} AND name IN {ValueList.Sql(dialect, "@traits")}
+            """, r =>
+            {
+                var name = r.GetString(1);
+                var value = r.GetString(2);
+                var source = "trait " + name + " (" + r.GetString(3) + ")";
+                For(r.GetInt64(0)).Statements.Add(NeedsEvents.InterestsTraits.Contains(name)
+                    ? new PreferenceStatement(r.GetInt64(4), source, null, ParseList(value))
+                    : new PreferenceStatement(r.GetInt64(4), source, value, null));
+            });
+
+        await CategoriseViewsAsync(c, tx, dialect, b.Values, skusToCategorise, ct);
+        return b.ToDictionary(kv => kv.Key, kv => kv.Value.Build());
+    }
+
+    private static void ReadEvent(Builder x, string name, long at, string properties, HashSet<string> skus)
+    {
+        using var doc = JsonDocument.Parse(properties);
+        var props = doc.RootElement;
+        switch (name)
+        {
+            case EcommerceEvents.ProductViewed:
+                var product = CommerceProperties.Product(props);
+                var category = CommerceProperties.Text(props, "category");
+                if (category is null && product is not null)
+                {
+                    skus.Add(product.Sku);
+                }
+
+                x.Views.Add((at, category, category is null ? product?.Sku : null));
+                break;
+            case EcommerceEvents.OrderCompleted when CommerceProperties.Text(props, "coupon") is not null
+                                                   && CommerceProperties.Text(props, "order_id") is { } orderId:
+                x.CouponOrders.Add(orderId);
+                break;
+            case NeedsEvents.PromotionViewed:
+                x.OffersShown++;
+                break;
+            case NeedsEvents.PromotionClicked:
+                x.OffersAccepted++;
+                break;
+            case NeedsEvents.CouponApplied:
+                x.OffersAccepted++;
+                x.Coupons++;
+                break;
+            case NeedsEvents.PreferencesStated:
+                var interests = props.ValueKind == JsonValueKind.Object && props.TryGetProperty("interests", out var i)
+                    ? i.ValueKind == JsonValueKind.Array
+                        ? i.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
+                        : CommerceProperties.Text(props, "interests") is { } text ? [text] : null
+                    : null;
+                x.Statements.Add(new PreferenceStatement(
+                    at, "event " + NeedsEvents.PreferencesStated, CommerceProperties.Text(props, "values_most") ?? CommerceProperties.Text(props, "valuesMost"), interests));
+                break;
+        }
+    }
+
+    /// <summary>Views that named a product but no category take the catalogue's category (one query for the batch).</summary>
+    private static async Task CategoriseViewsAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, IEnumerable<Builder> builders, HashSet<string> skus, CancellationToken ct)
+    {
+        if (skus.Count == 0)
+        {
+            return;
+        }
+
+        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
+        var p = new DynamicParameters();
+        p.Add("skus", ValueList.Of(dialect, skus));
+        await ReadRowsAsync(c, tx, ct, p, $"SELECT sku, category FROM products WHERE category IS NOT NULL AND sku IN {ValueList.Sql(dialect, "@skus")}",
+            r => categories[r.GetString(0)] = r.GetString(1));
+        foreach (var x in builders)
+        {
+            for (var i = 0; i < x.Views.Count; i++)
+            {
+                if (x.Views[i] is { Category: null, Sku: { } sku } && categories.TryGetValue(sku, out var category))
+                {
+                    x.Views[i] = (x.Views[i].At, category, sku);
+                }
+            }
+        }
+    }
+
+    /// <summary>A trait holding a list: a JSON array (as traits store arrays) or comma-separated text.</summary>
+    internal static IReadOnlyList<string> ParseList(string value)
+    {
+        if (value.StartsWith('['))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(value);
+                return doc.RootElement.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList();
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: read it as text.
+            }
+        }
+
+        return [value];
+    }
+
+    private static async Task ReadRowsAsync(DbConnection c, DbTransaction? tx, CancellationToken ct, DynamicParameters p, string sql, Action<DbDataReader> row)
+    {
+        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(sql, p, tx, commandTimeout: 600, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            row(reader);
+        }
+    }
+
+    private sealed class Builder
+    {
+        public Dictionary<string, long> Interactions { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> Purchases { get; } = new(StringComparer.Ordinal);
+
+        public List<(long At, string? Category, string? Sku)> Views { get; } = [];
+
+        public List<PurchaseLine> Lines { get; } = [];
+
+        public HashSet<string> CouponOrders { get; } = new(StringComparer.Ordinal);
+
+        public List<PreferenceStatement> Statements { get; } = [];
+
+        public long OffersShown { get; set; }
+
+        public long OffersAccepted { get; set; }
+
+        public long Coupons { get; set; }
+
+        public NeedsHistory Build() => new(
+            Interactions, Purchases, Views.Select(v => new ProductView(v.At, v.Category)).ToList(), Lines, OffersShown, OffersAccepted, Coupons, Statements);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Dapper;
+using Rapport.Core.Segments;
+using Rapport.Core.Storage;
+
+namespace Rapport.Core.Needs;
+
+/// <summary>Where a recomputation is: phase (queued, needs, clusters, done, failed), customers done of total.</summary>
+public sealed record NeedsProgress(string Phase, long Done, long Total);
+
+/// <summary>What a recomputation did; Changed = customers whose needs moved (only those are rewritten).</summary>
+public sealed record NeedsRecomputeSummary(
+    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt);
+
+/// <summary>What to recompute: needs of every customer (always), then a cluster refit unless Refit is false; K null = choose.</summary>
+public sealed record NeedsRecomputeRequest(bool Refit = true, int? K = null, int? Seed = null);
+
+/// <summary>
+/// The bulk recomputation: every live customer's needs from their history, 2,000 customers per
+/// write transaction (each holds the single writer briefly, so ingestion interleaves, and
+/// reading inside the writer means no event is missed between read and write), then a cluster
+/// refit. One at a time per process; <see cref="Progress"/> says where the running one is.
+/// </summary>
+public sealed class NeedsRecompute(
+    StoreWriter writer, NeedsOptions options, NeedsModelCache models, NeedsClusterFitter fitter, SegmentRuntime segments, TimeProvider clock)
+{
+    private readonly SemaphoreSlim _running = new(1, 1);
+    private NeedsProgress _progress = new("idle", 0, 0);
+
+    public NeedsProgress Progress => Volatile.Read(ref _progress);
+
+    /// <summary>Recomputes unless one is already running in this process (then null, at once).</summary>
+    public async Task<NeedsRecomputeSummary?> TryRunAsync(NeedsRecomputeRequest request, Action<NeedsProgress>? log = null, CancellationToken ct = default)
+    {
+        if (!await _running.WaitAsync(0, ct))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await RecomputeAsync(request, log, ct);
+        }
+        catch
+        {
+            Report(new NeedsProgress("failed", Progress.Done, Progress.Total), log);
+            throw;
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<NeedsRecomputeSummary> RecomputeAsync(NeedsRecomputeRequest request, Action<NeedsProgress>? log, CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        List<long> ids;
+        await using (var c = await writer.Database.OpenAsync(ct))
+        {
+            ids = (await c.QueryAsync<long>(new CommandDefinition(
+                "SELECT id FROM customers WHERE merged_into IS NULL ORDER BY id", cancellationToken: ct))).ToList();
+        }
+
+        Report(new NeedsProgress("needs", 0, ids.Count), log);
+        long done = 0, rewritten = 0;
+        foreach (var chunk in ids.Chunk(NeedsUpdater.ChunkSize))
+        {
+            await writer.WriteAsync(
+                async unit =>
+                {
+                    var changed = await NeedsUpdater.RefreshAsync(unit, chunk, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+                    if (changed.Count > 0)
+                    {
+                        segments.FactsChanged(unit, changed);
+                    }
+
+                    rewritten += changed.Count;
+                    return 0;
+                },
+                ct);
+            done += chunk.Length;
+            Report(new NeedsProgress("needs", done, ids.Count), log);
+        }
+
+        var needsTime = total.Elapsed;
+        NeedsClusterSummary? clusters = null;
+        if (request.Refit)
+        {
+            Report(new NeedsProgress("clusters", 0, ids.Count), log);
+            clusters = await fitter.FitAsync(request.K ?? options.Clusters, request.Seed ?? options.Seed, ct);
+        }
+
+        long withNeeds;
+        await using (var c = await writer.Database.OpenAsync(ct))
+        {
+            withNeeds = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customer_needs", cancellationToken: ct));
+        }
+
+        Report(new NeedsProgress("done", ids.Count, ids.Count), log);
+        var elapsed = total.Elapsed;
+        return new NeedsRecomputeSummary(
+            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow());
+    }
+
+    private void Report(NeedsProgress p, Action<NeedsProgress>? log)
+    {
+        Volatile.Write(ref _progress, p);
+        log?.Invoke(p);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Needs;
+
+namespace Rapport.Core.Needs;
+
+/// <summary>
+/// Recomputes customers' needs from their whole history and rewrites their rows, inside the
+/// caller's transaction. Recomputing rather than adding deltas keeps the rows right whatever
+/// order events, refunds, cancellations, merges and imports arrive in. Customers with no history
+/// (absorbed by a merge, say) lose their rows. A changed customer joins the nearest cluster of
+/// the current model.
+/// </summary>
+public static class NeedsUpdater
+{
+    private static readonly string[] NeedsColumns =
+    [
+        "customer_id", "price_sensitivity", "discount_unit_share", "discount_revenue_share", "units", "discounted_units", "revenue_e4",
+        "discounted_revenue_e4", "offers_shown", "offers_accepted", "coupons_applied", "offer_response", "digital_share", "store_share",
+        "assisted_share", "orders", "focus", "top_category", "values_most", "values_most_source", "values_most_at", "interests",
+        "interests_source", "interests_at", "cluster_model_id", "cluster", "fingerprint", "updated_at",
+    ];
+
+    private static readonly string[] AffinityColumns = ["customer_id", "category", "view_share", "spend_share", "affinity"];
+
+    private static readonly string[] ChannelColumns = ["customer_id", "channel", "interactions", "purchases", "interaction_share", "purchase_share"];
+
+    private static readonly string[] CadenceColumns = ["customer_id", "sku", "purchases", "median_interval_days", "last_purchase_at", "next_purchase_at"];
+
+    private static readonly string[] Tables = ["customer_needs", "customer_affinity", "customer_channels", "customer_cadence"];
+
+    /// <summary>Customers per read: each read is five queries with the customers as one parameter.</summary>
+    public const int ChunkSize = 2_000;
+
+    /// <returns>The customers whose needs changed (rows written, or removed for customers without history).</returns>
+    public static async Task<List<long>> RefreshAsync(
+        UnitOfWork unit, IReadOnlyCollection<long> customers, NeedsSettings settings, NeedsModel? model, CancellationToken ct = default)
+    {
+        var changed = new List<long>();
+        foreach (var chunk in customers.Distinct().Chunk(ChunkSize))
+        {
+            var histories = await NeedsReader.ReadAsync(unit.Connection, unit.Transaction, unit.Dialect, chunk, ct);
+            var p = new DynamicParameters();
+            p.Add("customers", ValueList.Of(unit.Dialect, chunk));
+            var stored = (await unit.Connection.QueryAsync<(long Customer, long Fingerprint)>(new CommandDefinition(
+                $"SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
+                p, unit.Transaction, cancellationToken: ct))).ToDictionary(x => x.Customer, x => x.Fingerprint);
+
+            var needs = new List<object?[]>(histories.Count);
+            var affinity = new List<object?[]>();
+            var channels = new List<object?[]>();
+            var cadence = new List<object?[]>();
+            var chunkChanged = new List<long>();
+            foreach (var id in chunk.Order())
+            {
+                if (!histories.TryGetValue(id, out var history))
+                {
+                    if (stored.ContainsKey(id))
+                    {
+                        chunkChanged.Add(id); // no history any more (absorbed by a merge): its rows go
+                    }
+
+                    continue;
+                }
+
+                var n = NeedsCalculator.Compute(history, settings);
+                var row = NeedsRow(id, n, model, unit.Now);
+                var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
+                var c = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
+                var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
+                // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
+                var fingerprint = Fingerprint.Of(row.Take(row.Length - 4), a.Concat(c).Concat(d).SelectMany(r => r));
+                if (stored.TryGetValue(id, out var previous) && previous == fingerprint)
+                {
+                    continue;
+                }
+
+                row[^2] = fingerprint;
+                chunkChanged.Add(id);
+                needs.Add(row);
+                affinity.AddRange(a);
+                channels.AddRange(c);
+                cadence.AddRange(d);
+            }
+
+            if (chunkChanged.Count == 0)
+            {
+                continue;
+            }
+
+            var q = new DynamicParameters();
+            q.Add("changed", ValueList.Of(unit.Dialect, chunkChanged));
+            foreach (var table in Tables)
+            {
+                await unit.Connection.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM {table} WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@changed")}", q, unit.Transaction, cancellationToken: ct));
+            }
+
+            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_needs", NeedsColumns, needs, ct);
+            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_affinity", AffinityColumns, affinity, ct);
+            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_channels", ChannelColumns, channels, ct);
+            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_cadence", CadenceColumns, cadence, ct);
+            changed.AddRange(chunkChanged);
+        }
+
+        return changed;
+    }
+
+    /// <summary>The row; its last two values are the fingerprint (set by the caller) and updated_at.</summary>
+    private static object?[] NeedsRow(long id, CustomerNeeds n, NeedsModel? model, long now)
+    {
+        var summary = NeedsSummary.From(n);
+        var s = n.PriceSensitivity;
+        var values = n.Preferences.ValuesMost;
+        var interests = n.Preferences.Interests;
+        return
+        [
+            id, s.Score, s.UnitShare, s.RevenueShare, s.Units, s.DiscountedUnits, s.RevenueE4, s.DiscountedRevenueE4, s.OffersShown,
+            s.OffersAccepted, s.CouponsApplied, s.OfferResponse, summary.Digital, summary.Store, summary.Assisted, summary.Orders,
+            summary.Focus, n.Affinity.Count > 0 ? n.Affinity[0].Category : null, values?.Value, values?.Source, values?.At,
+            interests is null ? null : JsonSerializer.Serialize(interests.Value), interests?.Source, interests?.At,
+            model?.Id, model is null ? null : (long)model.Assign(NeedsVector.Of(summary)), 0L, now,
+        ];
+    }
+}

@@ -1,0 +1,126 @@
+using Rapport.Engine.Needs;
+
+namespace Rapport.Engine.Tests.Needs;
+
+public sealed class ClusteringTests
+{
+    [Fact]
+    public void KMeans_ThreeBlobs_FindsThem()
+    {
+        var points = Blobs(seed: 1, (0.1, 0.1), (0.9, 0.1), (0.5, 0.9));
+
+        var fit = KMeans.Fit(points, 3, seed: 7);
+
+        Assert.Equal([30, 30, 30], fit.Sizes.Order());
+        for (var b = 0; b < 3; b++)
+        {
+            Assert.Single(fit.Assignments.Skip(b * 30).Take(30).Distinct());
+        }
+    }
+
+    [Fact]
+    public void KMeans_SameSeed_SameResult()
+    {
+        var points = Blobs(seed: 2, (0.2, 0.3), (0.7, 0.8), (0.4, 0.4), (0.9, 0.1));
+
+        var a = KMeans.Fit(points, 4, seed: 42);
+        var b = KMeans.Fit(points, 4, seed: 42);
+
+        Assert.Equal(a.Assignments, b.Assignments);
+        Assert.Equal(a.Inertia, b.Inertia);
+    }
+
+    [Fact]
+    public void KMeans_FewerPointsThanK_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => KMeans.Fit([[0.0], [1.0]], 3));
+    }
+
+    [Fact]
+    public void Clustering_ChoosesKBySilhouette()
+    {
+        var points = Blobs(seed: 3, (0.1, 0.1), (0.9, 0.1), (0.5, 0.9));
+
+        var fit = NeedsClustering.Fit(points.Select(p => Pad(p)).ToList(), k: null);
+
+        Assert.True(fit.KChosen);
+        Assert.Equal(3, fit.K);
+        Assert.True(fit.Silhouette > 0.7, $"silhouette {fit.Silhouette}");
+        Assert.Equal(90, fit.Clusters.Sum(c => c.Size));
+    }
+
+    [Fact]
+    public void Clustering_AllAlike_SaysWhy()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NeedsClustering.Fit([Pad([0.5, 0.5]), Pad([0.5, 0.5])], k: 2));
+        Assert.Contains("different needs", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Labels_ReadTheCentroid()
+    {
+        var discountWeb = Centroid(price: 0.7, digital: 0.9, regularity: 0.3);
+        var loyalStore = Centroid(price: 0.05, store: 0.8, regularity: 0.8);
+        var qualityPhone = Centroid(price: 0.1, assisted: 0.6, regularity: 0.3, quality: 0.4);
+        var newWeb = Centroid(price: 0, digital: 1, regularity: 0);
+
+        Assert.Equal("Discount-driven web shoppers", ClusterLabels.Label(discountWeb));
+        Assert.Equal("Loyal store regulars", ClusterLabels.Label(loyalStore));
+        Assert.Equal("Quality-seeking phone & chat shoppers", ClusterLabels.Label(qualityPhone));
+        Assert.Equal("New web browsers", ClusterLabels.Label(newWeb));
+    }
+
+    [Fact]
+    public void Labels_AreUnique()
+    {
+        var focused = Centroid(price: 0.7, digital: 0.9, regularity: 0.3, focus: 0.9);
+        var broad = Centroid(price: 0.8, digital: 0.9, regularity: 0.3, focus: 0.2);
+        var broad2 = Centroid(price: 0.9, digital: 0.9, regularity: 0.3, focus: 0.3);
+
+        var labels = ClusterLabels.Labels([focused, broad, broad2]);
+
+        Assert.Equal(
+            ["Discount-driven web shoppers, single-category", "Discount-driven web shoppers, broad", "Discount-driven web shoppers, broad 2"],
+            labels);
+    }
+
+    [Fact]
+    public void Vector_IsNormalised()
+    {
+        var v = NeedsVector.Of(new NeedsSummary(0.3, 0.6, 0.4, 0, 1000, 0.7, "discounts"));
+
+        Assert.All(v, x => Assert.InRange(x, 0, 1));
+        Assert.Equal(1, v[NeedsVector.Regularity]);
+        Assert.Equal(NeedsVector.StatedWeight, v[NeedsVector.StatedDiscounts]);
+        Assert.Equal(0.5, NeedsVector.Regularity01(4), 1);
+    }
+
+    private static double[] Centroid(
+        double price = 0, double digital = 0, double store = 0, double assisted = 0, double regularity = 0, double focus = 0.5, double quality = 0)
+    {
+        var c = new double[NeedsVector.Length];
+        c[NeedsVector.PriceSensitivity] = price;
+        c[NeedsVector.Digital] = digital;
+        c[NeedsVector.Store] = store;
+        c[NeedsVector.Assisted] = assisted;
+        c[NeedsVector.Regularity] = regularity;
+        c[NeedsVector.Focus] = focus;
+        c[NeedsVector.StatedQuality] = quality;
+        return c;
+    }
+
+    private static double[] Pad(double[] p)
+    {
+        var v = new double[NeedsVector.Length];
+        p.CopyTo(v, 0);
+        return v;
+    }
+
+    private static List<double[]> Blobs(int seed, params (double X, double Y)[] centres)
+    {
+        var random = new Random(seed);
+        return centres
+            .SelectMany(c => Enumerable.Range(0, 30).Select(_ => new[] { c.X + ((random.NextDouble() - 0.5) * 0.1), c.Y + ((random.NextDouble() - 0.5) * 0.1) }))
+            .ToList();
+    }
+}

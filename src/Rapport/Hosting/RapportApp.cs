@@ -35,6 +35,7 @@ internal static class RapportApp
         app.MapValueEndpoints();
         app.MapSegmentEndpoints();
         app.MapConsentEndpoints();
+        app.MapActionEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dapper;
 using Rapport.Core.Consent;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
@@ -38,6 +39,7 @@ public sealed class NextBestActionEngine(
         Dictionary<long, string> segments;
         Dictionary<string, string> facts;
         bool[] met;
+        Dictionary<string, (string Name, bool Available)> named;
         IReadOnlyList<ProductSuggestion> suggestions = [];
         await using (var c = await database.OpenAsync(ct))
         {
@@ -50,6 +52,7 @@ public sealed class NextBestActionEngine(
             segments = await CustomerFacts.SegmentsAsync(c, customer);
             facts = await CustomerFacts.LoadAsync(c, customer);
             met = await ConditionsAsync(c, loaded, customer, now, ct);
+            named = await NamedProductsAsync(c, loaded, channel);
         }
 
         if (loaded.Actions.Any(a => a.Spec.Kind == ActionKinds.ProductOffer && a.Spec.ProductId is null && a.Spec.Channels.Contains(channel)))
@@ -81,12 +84,21 @@ public sealed class NextBestActionEngine(
                 ProductSuggestion? product = null;
                 if (r.Action.Kind == ActionKinds.ProductOffer)
                 {
-                    product = r.Action.ProductId is { } sku
-                        ? new ProductSuggestion(sku, sku, $"picked for you", "action")
-                        : suggestions.FirstOrDefault(s => !offered.Contains(s.Sku));
+                    if (r.Action.ProductId is { } sku)
+                    {
+                        var (name, available) = named.GetValueOrDefault(sku, (sku, true));
+                        product = available ? new ProductSuggestion(sku, name, "picked for you", "action") : null;
+                    }
+                    else
+                    {
+                        product = suggestions.FirstOrDefault(s => !offered.Contains(s.Sku));
+                    }
+
                     if (product is null)
                     {
-                        skipped.Add(new(r.Action.Id, r.Action.Name, "no_product", "no product to offer: nothing viewed and not bought, no repeat purchase"));
+                        skipped.Add(new(r.Action.Id, r.Action.Name, "no_product", r.Action.ProductId is { } p
+                            ? $"product {p} is not available"
+                            : "no product to offer: nothing viewed and not bought, no repeat purchase"));
                         continue;
                     }
                 }
@@ -147,6 +159,21 @@ public sealed class NextBestActionEngine(
         }
 
         return met;
+    }
+
+    /// <summary>Name and availability of the products that actions on this channel name.</summary>
+    private static async Task<Dictionary<string, (string Name, bool Available)>> NamedProductsAsync(
+        System.Data.Common.DbConnection c, ActionCatalog.Loaded loaded, string channel)
+    {
+        var result = new Dictionary<string, (string Name, bool Available)>(StringComparer.Ordinal);
+        foreach (var sku in loaded.Actions.Where(a => a.Spec.Channels.Contains(channel)).Select(a => a.Spec.ProductId).OfType<string>().Distinct())
+        {
+            var row = await c.QuerySingleOrDefaultAsync<(string Name, long Available)?>(
+                "SELECT name, available FROM products WHERE sku = @sku", new { sku });
+            result[sku] = row is { } r ? (r.Name, r.Available == 1) : (sku, true);
+        }
+
+        return result;
     }
 
     private static (string Reason, IReadOnlyDictionary<string, string> Used) Reason(

@@ -166,4 +166,26 @@ public sealed class NextBestActionTests
         Assert.Empty(next.Actions);
         Assert.All(next.Skipped, x => Assert.Equal("weekly_cap_reached", x.Reason));
     }
+
+    [Theory, BothStores]
+    public async Task Decide_NamedProduct_NameFromCatalogue_UnavailableSkipped(StoreKind store)
+    {
+        var (h, s, ann) = await StartAsync(store);
+        await using var _ = h;
+        await s.GrantAsync(ann, """{"consents": {"marketing": true}}""");
+        await h.SendAsync(Ev.Track("o1", 10, "Order Completed", Ev.Order("O1", ("CHAIR-1", 80, 1)), user: "bob"));
+        await s.AddAsync("""{"name": "Chair", "kind": "product_offer", "purpose": "marketing", "channels": ["web"], "productId": "CHAIR-1", "reason": "{product}: back in stock"}""");
+
+        var offer = (await s.Engine.DecideAsync(ann, "web", null, 3))!.Actions.Single();
+        Assert.Equal("CHAIR-1 name: back in stock", offer.Reason);
+
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(c, "UPDATE products SET available = 0 WHERE sku = 'CHAIR-1'");
+        }
+
+        var none = (await s.Engine.DecideAsync(ann, "web", null, 3))!;
+        Assert.Empty(none.Actions);
+        Assert.Equal(("no_product", "product CHAIR-1 is not available"), (none.Skipped.Single().Reason, none.Skipped.Single().Detail));
+    }
 }

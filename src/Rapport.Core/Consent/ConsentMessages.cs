@@ -6,8 +6,9 @@ namespace Rapport.Core.Consent;
 /// <summary>
 /// Consent that arrives through the collection API: a track "Consent Updated" whose properties
 /// are a consent change (the same shape as PATCH /v1/customers/{id}/consent), and identify traits
-/// (or any event's context.traits) named consent_PURPOSE (every channel), consent_CHANNEL_PURPOSE
-/// or consent_PURPOSE_CHANNEL with true/false, plus preferred_channel.
+/// named consent_PURPOSE (every channel), consent_CHANNEL_PURPOSE or consent_PURPOSE_CHANNEL with
+/// true/false, plus preferred_channel. The context.traits of other calls are not read: some
+/// libraries copy the user's cached traits into every event, which is not the customer answering.
 /// </summary>
 public static class ConsentMessages
 {
@@ -18,26 +19,24 @@ public static class ConsentMessages
     public static ConsentUpdate? Read(IncomingEvent e, out List<ConsentError> errors)
     {
         errors = [];
-        var source = $"{e.Channel}:{e.Type}";
-        var entries = new List<ConsentEntry>();
         if (e.Type == "track" && e.Name == EventName)
         {
-            var (update, parseErrors) = ConsentRequestParser.Parse(e.Payload, source, "$.properties");
+            var (update, parseErrors) = ConsentRequestParser.Parse(e.Payload, $"{e.Channel}:{e.Type}", "$.properties");
             errors.AddRange(parseErrors);
-            if (update is not null)
-            {
-                source = update.Source;
-                entries.AddRange(update.Entries);
-            }
+            return update is { Entries.Count: > 0 } ? update : null;
         }
 
-        if (e.Traits is { } traits)
+        if (e.Type == "identify" && e.Traits is { } traits)
         {
-            entries.AddRange(FromTraits(traits, e.Type == "identify" ? "$.traits" : "$.context.traits", errors));
+            var entries = FromTraits(traits, "$.traits", errors);
+            return entries.Count == 0 ? null : new ConsentUpdate($"{e.Channel}:{e.Type}", entries);
         }
 
-        return entries.Count == 0 ? null : new ConsentUpdate(source, entries);
+        return null;
     }
+
+    /// <summary>True when the event may carry consent: the projection skips every other event without touching its JSON.</summary>
+    public static bool MayCarryConsent(IncomingEvent e) => (e.Type == "track" && e.Name == EventName) || (e.Type == "identify" && e.Traits is not null);
 
     /// <summary>Errors a collected message must be rejected for (an unknown purpose or channel, a bad answer).</summary>
     public static List<ConsentError> Validate(IncomingEvent e)

@@ -123,4 +123,22 @@ public sealed class ConsentLedgerTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Writer.WriteAsync(async unit => { await ContactPolicy.RecordAsync(unit, permit, "twice"); return 0; }));
     }
+
+    [Theory, BothStores]
+    public async Task IdentifyTraits_SentAgain_RecordedOnce_ContextTraitsIgnored(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        var traits = new JsonObject { ["consent_email_marketing"] = true };
+        await h.SendAsync(Ev.Identify("i1", 0, traits, user: "ann"));
+        await h.SendAsync(Ev.Identify("i2", 5, (JsonObject)traits.DeepClone(), user: "ann"));
+        await h.SendAsync(Ev.Identify("i3", 9, new JsonObject { ["consent_email_marketing"] = false }, user: "ann"));
+        var page = new Rapport.Core.Events.IncomingEvent("t1", "track", "Viewed", "web", "ann", null, Ev.At(10), [], new JsonObject { ["consent_email_marketing"] = true }, null);
+        await h.SendAsync(page);
+        var ann = await h.OwnerAsync(Identifier.UserId, "ann");
+
+        var history = (await Service(h).HistoryAsync(ann, 10, null))!.Items;
+
+        Assert.Equal([("denied", "i3"), ("granted", "i1")], history.Select(i => (i.Value, i.MessageId)).ToList());
+        Assert.False((await Service(h).GetAsync(ann))!.Value.State.Answer("marketing", "email").Granted);
+    }
 }

@@ -152,4 +152,19 @@ public sealed class ConsentApiTests
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("not a consent purpose", (await unknown.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OpenApi_DescribesConsentAndActionEndpoints()
+    {
+        await using var s = await ApiServer.StartAsync();
+        using var anonymous = s.Client(null);
+
+        var paths = (await anonymous.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!["paths"]!.AsObject();
+
+        Assert.NotNull(paths["/v1/customers/{id}/consent"]!["patch"]);
+        Assert.NotNull(paths["/v1/customers/{id}/consent/history"]);
+        Assert.NotNull(paths["/v1/actions"]!["post"]);
+        Assert.NotNull(paths["/v1/customers/{id}/next-best-actions"]);
+        Assert.NotNull(paths["/v1/customers/{id}/actions/{decisionId}/outcome"]);
+    }
 }

@@ -19,5 +19,7 @@ public static class Schema
         .. Segments.SegmentsSchema.Migrations,
         .. Messaging.MessagingSchema.Migrations,
         .. Needs.NeedsSchema.Migrations,
+        .. Consent.ConsentSchema.Migrations,
+        .. Actions.ActionsSchema.Migrations,
     ];
 }

@@ -38,6 +38,8 @@ internal static class RapportApp
         app.MapSegmentEndpoints();
         app.MapMessagingEndpoints();
         app.MapNeedsEndpoints();
+        app.MapConsentEndpoints();
+        app.MapActionEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -24,6 +24,8 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
         services.AddNeeds();
         services.AddSegments();
+        services.AddConsent();
+        services.AddNextBestActions();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.

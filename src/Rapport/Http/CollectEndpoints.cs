@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Rapport.Core.Consent;
 using Rapport.Core.Events;
 using Rapport.Core.Keys;
 
@@ -43,7 +44,12 @@ internal static class CollectEndpoints
         }
 
         var (e, errors) = SegmentMessageParser.Parse(body.RootElement, type, receivedAt, "$");
-        if (e is null)
+        if (e is not null)
+        {
+            errors.AddRange(ConsentErrors(e, "$"));
+        }
+
+        if (e is null || errors.Count > 0)
         {
             return Problems.BadRequest("Invalid message", errors[0].Message, errors);
         }
@@ -71,6 +77,11 @@ internal static class CollectEndpoints
             return Problems.BadRequest("Invalid batch", "The body must be an object with a 'batch' array of messages: {\"batch\": [{\"type\": \"track\", ...}]}.");
         }
 
+        if (errors.Count == 0)
+        {
+            errors.AddRange(events.SelectMany((e, i) => ConsentErrors(e, $"$.batch[{i}]")));
+        }
+
         // All or nothing: a client that gets a 400 knows nothing of this batch was stored.
         if (errors.Count > 0)
         {
@@ -80,6 +91,10 @@ internal static class CollectEndpoints
         await sink.IngestAsync(events, http.RequestAborted);
         return TypedResults.Ok(SuccessReply.Instance);
     }
+
+    /// <summary>A consent change for an unknown purpose or channel is rejected, never ignored (docs/consent.md).</summary>
+    private static IEnumerable<MessageError> ConsentErrors(IncomingEvent e, string path) =>
+        ConsentMessages.Validate(e).Select(error => new MessageError(path + error.Path[1..], error.Message));
 
     /// <summary>
     /// Reads the (possibly gzipped) body into one buffer and parses it in place. The document is

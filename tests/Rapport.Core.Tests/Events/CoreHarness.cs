@@ -23,7 +23,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(SegmentRuntime);
-        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsOptions, NeedsModels, SegmentRuntime), segments]);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsOptions, NeedsModels, SegmentRuntime), new Rapport.Core.Consent.ConsentProjection(), segments]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
         Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
         SegmentStore = new SegmentStore(db);

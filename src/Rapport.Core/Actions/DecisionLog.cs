@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Decisioning;
+using Rapport.Engine.Identity;
+
+namespace Rapport.Core.Actions;
+
+/// <summary>A decision as logged.</summary>
+public sealed record LoggedDecision(long Id, long ActionId, string Channel, string? Placement, string Reason, double Score, DateTimeOffset DecidedAt,
+    string? Outcome, DateTimeOffset? OutcomeAt);
+
+/// <summary>What recording an outcome did.</summary>
+public enum OutcomeResult
+{
+    Recorded,
+    NoSuchDecision,
+    AlreadyRecorded,
+}
+
+/// <summary>
+/// The one decision log across channels: every decision returned on any channel, its outcome,
+/// and per action the counters the ranking reads (issued for budgets, accepted and ignored for
+/// propensity). Per customer, rows are read through identifiers so they follow merges.
+/// </summary>
+public static class DecisionLog
+{
+    public static readonly IReadOnlyList<string> Outcomes = ["accepted", "ignored"];
+
+    private const string Mine = "FROM decisions d JOIN identifiers i ON i.kind = d.id_kind AND i.value = d.id_value WHERE i.customer_id = @customer";
+
+    /// <summary>Each action's history for this customer: one query for the counters, one for the customer's decisions.</summary>
+    public static async Task<Dictionary<long, ActionHistory>> HistoriesAsync(UnitOfWork unit, long customer)
+    {
+        var stats = await unit.Connection.QueryAsync<(long Action, long Issued, long Accepted, long Ignored)>(
+            "SELECT action_id, issued, accepted, ignored FROM action_stats", transaction: unit.Transaction);
+        var mine = (await unit.Connection.QueryAsync<(long Action, long At)>($"SELECT d.action_id, d.decided_at {Mine}", new { customer }, unit.Transaction))
+            .ToLookup(r => r.Action, r => UnixTime.FromStorage(r.At));
+        return stats.ToDictionary(s => s.Action, s => new ActionHistory(s.Issued, s.Accepted, s.Ignored, mine[s.Action].ToList()));
+    }
+
+    public static async Task<long> AppendAsync(
+        UnitOfWork unit, long customer, Identifier id, RankedAction ranked, string channel, string? placement, string? productId, string reason, JsonObject data)
+    {
+        var decisionId = await unit.Connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO decisions (action_id, customer_id, id_kind, id_value, channel, placement, purpose, product_id, propensity, expected_value, score, reason, data, decided_at)
+            VALUES (@action, @customer, @Kind, @Value, @channel, @placement, @purpose, @productId, @propensity, @expected, @score, @reason, @data, @now)
+            RETURNING id
+            """,
+            new
+            {
+                action = ranked.Action.Id, customer, id.Kind, id.Value, channel, placement, purpose = ranked.Action.Purpose, productId,
+                propensity = ranked.Propensity, expected = ranked.ExpectedValue, score = ranked.Score, reason, data = data.ToJsonString(), now = unit.Now,
+            },
+            unit.Transaction);
+        await unit.Connection.ExecuteAsync("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", new { action = ranked.Action.Id }, unit.Transaction);
+        return decisionId;
+    }
+
+    public static async Task<OutcomeResult> RecordOutcomeAsync(UnitOfWork unit, long customer, long decisionId, string outcome)
+    {
+        var row = await unit.Connection.QuerySingleOrDefaultAsync<(long Action, string? Outcome)?>(
+            $"SELECT d.action_id, d.outcome {Mine} AND d.id = @decisionId", new { customer, decisionId }, unit.Transaction);
+        if (row is not { } r)
+        {
+            return OutcomeResult.NoSuchDecision;
+        }
+
+        if (r.Outcome is not null)
+        {
+            return OutcomeResult.AlreadyRecorded;
+        }
+
+        await unit.Connection.ExecuteAsync(
+            "UPDATE decisions SET outcome = @outcome, outcome_at = @now WHERE id = @decisionId", new { outcome, now = unit.Now, decisionId }, unit.Transaction);
+        var column = outcome == "accepted" ? "accepted" : "ignored";
+        await unit.Connection.ExecuteAsync($"UPDATE action_stats SET {column} = {column} + 1 WHERE action_id = @action", new { action = r.Action }, unit.Transaction);
+        return OutcomeResult.Recorded;
+    }
+
+    public static async Task<List<LoggedDecision>> ForCustomerAsync(IDatabase database, long customer, int limit, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(long Id, long Action, string Channel, string? Placement, string Reason, double Score, long At, string? Outcome, long? OutcomeAt)>(
+            $"SELECT d.id, d.action_id, d.channel, d.placement, d.reason, d.score, d.decided_at, d.outcome, d.outcome_at {Mine} ORDER BY d.id DESC LIMIT @limit",
+            new { customer, limit });
+        return rows.Select(r => new LoggedDecision(r.Id, r.Action, r.Channel, r.Placement, r.Reason, r.Score, UnixTime.FromStorage(r.At), r.Outcome, UnixTime.FromStorage(r.OutcomeAt))).ToList();
+    }
+}

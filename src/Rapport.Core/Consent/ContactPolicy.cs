@@ -1,0 +1,123 @@
+using System.Data.Common;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
+
+namespace Rapport.Core.Consent;
+
+/// <summary>
+/// Proof that <see cref="ContactPolicy"/> allowed one contact. Only the policy makes them (the
+/// constructor is private to this assembly's policy), senders and the decision engine take a
+/// permit rather than a customer id, and <see cref="ContactPolicy.RecordAsync"/> logs the contact
+/// so weekly maximums count it. A permit is for one purpose, one channel and one moment.
+/// </summary>
+public sealed class ContactPermit
+{
+    private ContactPermit(long customer, Identifier identifier, string purpose, string channel, DateTimeOffset at)
+    {
+        Customer = customer;
+        Identifier = identifier;
+        Purpose = purpose;
+        Channel = channel;
+        At = at;
+    }
+
+    public long Customer { get; }
+
+    public string Purpose { get; }
+
+    public string Channel { get; }
+
+    public DateTimeOffset At { get; }
+
+    internal Identifier Identifier { get; }
+
+    internal bool Used { get; set; }
+
+    internal static ContactPermit Issue(long customer, Identifier identifier, string purpose, string channel, DateTimeOffset at) =>
+        new(customer, identifier, purpose, channel, at);
+}
+
+/// <summary>The gate's answer: the check, and a permit when it allows the contact.</summary>
+public sealed record ContactDecision(ContactCheck Check, ContactPermit? Permit)
+{
+    public bool Allowed => Check.Allowed;
+}
+
+/// <summary>
+/// The one gate every contact goes through: consent for the purpose on the channel, a pause,
+/// quiet hours in the customer's time zone and the weekly maximum per channel
+/// (<see cref="ContactRules"/>). Senders (issue 5) and the next-best-action engine call
+/// <see cref="TryContactAsync"/> inside their write, which checks and logs the contact in the same
+/// transaction of the single writer, so two concurrent sends cannot both take the last slot.
+/// </summary>
+public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
+{
+    /// <summary>Checks without recording (previews, the preference page). Unknown purpose or channel throws.</summary>
+    public async Task<ContactDecision?> CheckAsync(long customer, string purpose, string channel, DateTimeOffset at, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await CheckAsync(c, null, customer, purpose, channel, at);
+    }
+
+    /// <summary>Checks inside a write; null when the customer does not exist.</summary>
+    public async Task<ContactDecision?> CheckAsync(DbConnection c, DbTransaction? tx, long customer, string purpose, string channel, DateTimeOffset at)
+    {
+        if (!ConsentVocabulary.IsPurpose(purpose))
+        {
+            throw new ArgumentException(ConsentVocabulary.UnknownPurpose(purpose), nameof(purpose));
+        }
+
+        if (!ConsentVocabulary.IsChannel(channel))
+        {
+            throw new ArgumentException(ConsentVocabulary.UnknownChannel(channel), nameof(channel));
+        }
+
+        if (await ConsentLedger.StrongestIdentifierAsync(c, tx, customer) is not { } identifier)
+        {
+            return null;
+        }
+
+        var state = ConsentState.Fold(await ConsentLedger.ReadAsync(c, tx, customer), options);
+        var contacts = state.MaxPerWeek(channel) is null ? 0 : await ContactsAsync(c, tx, customer, channel, at.AddDays(-7), at);
+        var check = ContactRules.Evaluate(state, purpose, channel, at, contacts);
+        return new(check, check.Allowed ? ContactPermit.Issue(customer, identifier, purpose, channel, at) : null);
+    }
+
+    /// <summary>Checks and, when allowed, logs the contact in the caller's write transaction.</summary>
+    public async Task<ContactDecision?> TryContactAsync(UnitOfWork unit, long customer, string purpose, string channel, DateTimeOffset at, string reference)
+    {
+        var decision = await CheckAsync(unit.Connection, unit.Transaction, customer, purpose, channel, at);
+        if (decision?.Permit is { } permit)
+        {
+            await RecordAsync(unit, permit, reference);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Logs the contact a permit allowed; a permit is good for one contact.</summary>
+    public static async Task RecordAsync(UnitOfWork unit, ContactPermit permit, string reference)
+    {
+        if (permit.Used)
+        {
+            throw new InvalidOperationException("This contact permit was used already; check the policy again for another contact.");
+        }
+
+        permit.Used = true;
+        await unit.Connection.ExecuteAsync(
+            "INSERT INTO contact_log (id_kind, id_value, channel, purpose, reference, at) VALUES (@Kind, @Value, @channel, @purpose, @reference, @at)",
+            new { permit.Identifier.Kind, permit.Identifier.Value, channel = permit.Channel, purpose = permit.Purpose, reference, at = UnixTime.ToStorage(permit.At) },
+            unit.Transaction);
+    }
+
+    /// <summary>Contacts on a channel in (from, to].</summary>
+    public static async Task<int> ContactsAsync(DbConnection c, DbTransaction? tx, long customer, string channel, DateTimeOffset from, DateTimeOffset to) =>
+        (int)await c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM contact_log l JOIN identifiers i ON i.kind = l.id_kind AND i.value = l.id_value
+            WHERE i.customer_id = @customer AND l.channel = @channel AND l.at > @from AND l.at <= @to
+            """,
+            new { customer, channel, from = UnixTime.ToStorage(from), to = UnixTime.ToStorage(to) },
+            tx);
+}

@@ -29,21 +29,32 @@ public static class ItemSimilarity
     /// <param name="minCooccurrence">Pairs seen together fewer times are dropped (SAR's threshold; a support threshold for baskets). The diagonal is always kept.</param>
     /// <param name="maxNeighbours">Keep only this many strongest entries per row (0 keeps all), besides the diagonal.</param>
     /// <param name="progress">Called now and then with (items done, items).</param>
+    /// <param name="decayed">
+    /// Time-decayed co-occurrence: holder values are recency weights in (0, 1] (e.g. the decay of
+    /// the holder's latest interaction with the item); a pair then counts min(w_i, w_j) instead
+    /// of 1 and an item Σ w, so old pairs fade. The threshold still applies to the plain count.
+    /// </param>
     /// <returns>Items × items similarity (diagonal included) and each item's number of holders.</returns>
     public static (SparseRows Similarity, int[] Occurrences) Build(
-        SparseRows holders, SimilarityKind kind, int minCooccurrence = 1, int maxNeighbours = 0, Action<int, int>? progress = null)
+        SparseRows holders, SimilarityKind kind, int minCooccurrence = 1, int maxNeighbours = 0, Action<int, int>? progress = null, bool decayed = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minCooccurrence, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxNeighbours);
         int items = holders.ColumnCount;
         var byItem = holders.Transpose();
         var occurrences = new int[items];
+        var mass = new double[items];
         for (int i = 0; i < items; i++)
         {
             occurrences[i] = byItem.Starts[i + 1] - byItem.Starts[i];
+            foreach (float w in byItem.Row(i))
+            {
+                mass[i] += decayed ? w : 1;
+            }
         }
 
         var counts = new int[items];
+        var weights = new double[items];
         var touched = new List<int>();
         var starts = new int[items + 1];
         var cols = new List<int>();
@@ -52,13 +63,23 @@ public static class ItemSimilarity
         int step = Math.Max(1, items / 20);
         for (int i = 0; i < items; i++)
         {
-            foreach (int holder in byItem.Columns(i))
+            var holdersOfI = byItem.Columns(i);
+            var weightsOfI = byItem.Row(i);
+            for (int h = 0; h < holdersOfI.Length; h++)
             {
-                foreach (int j in holders.Columns(holder))
+                var others = holders.Columns(holdersOfI[h]);
+                var otherWeights = holders.Row(holdersOfI[h]);
+                for (int m = 0; m < others.Length; m++)
                 {
+                    int j = others[m];
                     if (counts[j]++ == 0)
                     {
                         touched.Add(j);
+                    }
+
+                    if (decayed)
+                    {
+                        weights[j] += Math.Min(weightsOfI[h], otherWeights[m]);
                     }
                 }
             }
@@ -67,10 +88,12 @@ public static class ItemSimilarity
             foreach (int j in touched)
             {
                 int c = counts[j];
+                double together = decayed ? weights[j] : c;
                 counts[j] = 0;
+                weights[j] = 0;
                 if (c >= minCooccurrence || j == i)
                 {
-                    row.Add((j, Similarity(kind, c, occurrences[i], occurrences[j])));
+                    row.Add((j, Similarity(kind, together, mass[i], mass[j])));
                 }
             }
 
@@ -98,12 +121,29 @@ public static class ItemSimilarity
         return (new SparseRows(items, items, starts, cols.ToArray(), vals.ToArray()), occurrences);
     }
 
-    public static float Similarity(SimilarityKind kind, int together, int first, int second) => kind switch
+    /// <summary>The <paramref name="k"/> items most similar to <paramref name="item"/> in <paramref name="similarity"/>, itself left out.</summary>
+    public static ScoredItem[] TopNeighbours(SparseRows similarity, int item, int k, Func<int, bool>? allowed = null)
     {
-        SimilarityKind.Jaccard => together / (float)(first + second - together),
-        SimilarityKind.Lift => (float)(together / ((double)first * second)),
-        SimilarityKind.Counts => together,
-        SimilarityKind.Confidence => together / (float)first,
+        var top = new TopK(k);
+        var neighbours = similarity.Columns(item);
+        var values = similarity.Row(item);
+        for (int m = 0; m < neighbours.Length; m++)
+        {
+            if (neighbours[m] != item && values[m] > 0 && (allowed is null || allowed(neighbours[m])))
+            {
+                top.Offer(neighbours[m], values[m]);
+            }
+        }
+
+        return top.Result();
+    }
+
+    public static float Similarity(SimilarityKind kind, double together, double first, double second) => kind switch
+    {
+        SimilarityKind.Jaccard => (float)(together / (first + second - together)),
+        SimilarityKind.Lift => (float)(together / (first * second)),
+        SimilarityKind.Counts => (float)together,
+        SimilarityKind.Confidence => (float)(together / first),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

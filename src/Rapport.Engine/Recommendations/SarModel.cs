@@ -141,21 +141,7 @@ public sealed class SarModel
     }
 
     /// <summary>The items most similar to <paramref name="item"/>, itself left out.</summary>
-    public ScoredItem[] Similar(int item, int k, Func<int, bool>? allowed = null)
-    {
-        var top = new TopK(k);
-        var neighbours = Similarity.Columns(item);
-        var similarities = Similarity.Row(item);
-        for (int m = 0; m < neighbours.Length; m++)
-        {
-            if (neighbours[m] != item && similarities[m] > 0 && (allowed is null || allowed(neighbours[m])))
-            {
-                top.Offer(neighbours[m], similarities[m]);
-            }
-        }
-
-        return top.Result();
-    }
+    public ScoredItem[] Similar(int item, int k, Func<int, bool>? allowed = null) => ItemSimilarity.TopNeighbours(Similarity, item, k, allowed);
 
     /// <summary>The most popular allowed items: walks a precomputed order, so O(k + skipped).</summary>
     public ScoredItem[] Popular(int k, Func<int, bool>? allowed = null)

@@ -34,6 +34,7 @@ internal static class RapportApp
         app.MapCustomerEndpoints();
         app.MapValueEndpoints();
         app.MapSegmentEndpoints();
+        app.MapRecommendationEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

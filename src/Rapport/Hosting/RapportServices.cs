@@ -23,6 +23,7 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, CartProjection>();
         services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
         services.AddSegments();
+        services.AddRecommendations();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.

@@ -111,7 +111,7 @@ public static class ItemSimilarity
                 vals.Add(v);
             }
 
-            if (progress is not null && (i + 1) % step == 0)
+            if (progress is not null && ((i + 1) % step == 0 || i + 1 == items))
             {
                 progress(i + 1, items);
             }

@@ -9,8 +9,12 @@ public sealed record RecommendationOptions
     /// <summary>An interaction this old counts half, in affinity and in item-to-item co-occurrence.</summary>
     public double HalfLifeDays { get; init; } = 30;
 
-    /// <summary>Only this much history is read at a retrain (older interactions weigh under 1/4000 with the default half-life).</summary>
-    public int HistoryDays { get; init; } = 365;
+    /// <summary>
+    /// Only this much history (days before now) is read at a retrain; 0 reads all of it. With a
+    /// 30-day half-life a year-old interaction weighs under 1/4000, so 365 loses nothing that
+    /// matters on live data; 0 suits an imported history such as the UCI sample.
+    /// </summary>
+    public int HistoryDays { get; init; }
 
     /// <summary>Neighbours kept per item in every similarity table: bounds memory at items × this.</summary>
     public int MaxNeighbours { get; init; } = 100;

@@ -45,21 +45,30 @@ public sealed class Recommender(IDatabase database, TimeProvider clock, Recommen
     public void MarkStale() => Interlocked.CompareExchange(ref _staleSince, 1, 0);
 
     /// <summary>Rebuilds the model from the store; concurrent calls run one after the other, each sees everything committed before it started.</summary>
-    public async Task<RecommenderInfo> RetrainAsync(CancellationToken ct = default)
+    public async Task<RecommenderInfo> RetrainAsync(CancellationToken ct = default) => (await TrainAsync(onlyIfMissing: false, ct)).Info;
+
+    private async Task<RecommenderSnapshot> TrainAsync(bool onlyIfMissing, CancellationToken ct)
     {
         await _training.WaitAsync(ct);
         try
         {
+            // Requests that arrive before the first model wait for one training, not one each.
+            if (onlyIfMissing && _snapshot is { } existing)
+            {
+                return existing;
+            }
+
             Interlocked.Exchange(ref _staleSince, 0);
             long absorbed = recent.Sequence;
             long started = clock.GetTimestamp();
             var now = clock.GetUtcNow();
-            var data = await RecommendationData.LoadAsync(database, options, now.AddDays(-options.HistoryDays), ct);
+            var since = options.HistoryDays > 0 ? now.AddDays(-options.HistoryDays) : DateTimeOffset.UnixEpoch;
+            var data = await RecommendationData.LoadAsync(database, options, since, ct);
             var snapshot = await Task.Run(() => RecommenderSnapshot.Build(data, options, now), ct);
             snapshot.Info = snapshot.Info with { Seconds = Math.Round(clock.GetElapsedTime(started).TotalSeconds, 3) };
             _snapshot = snapshot;
             recent.DropUpTo(absorbed);
-            return snapshot.Info;
+            return snapshot;
         }
         catch
         {
@@ -80,8 +89,7 @@ public sealed class Recommender(IDatabase database, TimeProvider clock, Recommen
             return s;
         }
 
-        await RetrainAsync(ct);
-        return _snapshot!;
+        return await TrainAsync(onlyIfMissing: true, ct);
     }
 
     /// <summary>A customer's list. <paramref name="item"/> is required for similar, fbt and upsell (null when unknown: the caller says 404).</summary>

@@ -55,11 +55,14 @@ public sealed class RecommenderSnapshot
     public static RecommenderSnapshot Build(RecommendationData data, RecommendationOptions options, DateTimeOffset now)
     {
         int items = data.Items.Count, users = data.Users.Count;
-        long nowSeconds = now.ToUnixTimeSeconds();
         var all = new List<Interaction>(data.Views.Count + data.CartAdds.Count + data.Purchases.Count);
         all.AddRange(data.Views);
         all.AddRange(data.CartAdds);
         all.AddRange(data.Purchases);
+
+        // Decay is measured to the latest interaction (never after now): on live data that is
+        // about now; an imported history (the UCI sample ends in 2011) is not all decayed to zero.
+        long nowSeconds = Math.Min(now.ToUnixTimeSeconds(), all.Count == 0 ? long.MaxValue : all.Max(x => x.Time));
         var sar = SarModel.Train(
             all.ToArray(), users, items,
             new SarOptions { HalfLifeDays = options.HalfLifeDays, MaxNeighbours = options.MaxNeighbours, Now = nowSeconds });

@@ -21,7 +21,20 @@ public sealed class FrequentlyBoughtTogether
 
     public int MinSupport { get; }
 
-    public int PairCount => _confidence.NonZeros - _confidence.RowCount;
+    /// <summary>Stored (item, partner) entries, the items themselves not counted.</summary>
+    public int PairCount
+    {
+        get
+        {
+            int pairs = 0;
+            for (int i = 0; i < _confidence.RowCount; i++)
+            {
+                pairs += _confidence.Columns(i).Length - (_confidence.Contains(i, i) ? 1 : 0);
+            }
+
+            return pairs;
+        }
+    }
 
     /// <param name="baskets">Rows are baskets (orders), columns items.</param>
     /// <param name="minSupport">Fewest baskets a pair must share to count at all.</param>

@@ -40,6 +40,7 @@ internal static class RapportApp
         app.MapNeedsEndpoints();
         app.MapConsentEndpoints();
         app.MapActionEndpoints();
+        app.MapRecommendationEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -26,6 +26,7 @@ internal static class RapportServices
         services.AddSegments();
         services.AddConsent();
         services.AddNextBestActions();
+        services.AddRecommendations();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.

@@ -1,0 +1,61 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Loyalty;
+
+namespace Rapport.Core.Loyalty;
+
+/// <summary>
+/// The programme (earning rules, tiers, limits, prices) stored as JSON in loyalty_program.
+/// A store that was never configured runs the defaults of <see cref="LoyaltyProgram"/>. Reads
+/// are one primary-key lookup; the parsed programme is kept while its text is unchanged.
+/// </summary>
+public sealed class LoyaltyProgramStore(StoreWriter writer)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private (string Text, LoyaltyProgram Program)? _parsed;
+
+    public async Task<LoyaltyProgram> GetAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct = default)
+    {
+        var text = await connection.ExecuteScalarAsync<string?>(
+            new CommandDefinition("SELECT definition FROM loyalty_program WHERE id = 1", transaction: transaction, cancellationToken: ct));
+        if (text is null)
+        {
+            return new LoyaltyProgram();
+        }
+
+        var cached = _parsed;
+        if (cached is { } c && c.Text == text)
+        {
+            return c.Program;
+        }
+
+        var program = JsonSerializer.Deserialize<LoyaltyProgram>(text, Json) ?? new LoyaltyProgram();
+        _parsed = (text, program);
+        return program;
+    }
+
+    public async Task<LoyaltyProgram> GetAsync(CancellationToken ct = default)
+    {
+        await using var c = await writer.Database.OpenAsync(ct);
+        return await GetAsync(c, null, ct);
+    }
+
+    /// <summary>Replaces the programme. Validate first: this stores what it is given.</summary>
+    public Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default) =>
+        writer.WriteAsync(
+            async unit =>
+            {
+                await unit.Connection.ExecuteAsync(
+                    """
+                    INSERT INTO loyalty_program (id, definition, updated_at) VALUES (1, @text, @now)
+                    ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+                    """,
+                    new { text = JsonSerializer.Serialize(program, Json), now = unit.Now },
+                    unit.Transaction);
+                return true;
+            },
+            ct);
+}

@@ -11,7 +11,7 @@ namespace Rapport.Core.Loyalty;
 /// A store that was never configured runs the defaults of <see cref="LoyaltyProgram"/>. Reads
 /// are one primary-key lookup; the parsed programme is kept while its text is unchanged.
 /// </summary>
-public sealed class LoyaltyProgramStore(StoreWriter writer)
+public sealed class LoyaltyProgramStore(IDatabase database, TimeProvider clock)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -39,23 +39,24 @@ public sealed class LoyaltyProgramStore(StoreWriter writer)
 
     public async Task<LoyaltyProgram> GetAsync(CancellationToken ct = default)
     {
-        await using var c = await writer.Database.OpenAsync(ct);
+        await using var c = await database.OpenAsync(ct);
         return await GetAsync(c, null, ct);
     }
 
-    /// <summary>Replaces the programme. Validate first: this stores what it is given.</summary>
-    public Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default) =>
-        writer.WriteAsync(
-            async unit =>
-            {
-                await unit.Connection.ExecuteAsync(
-                    """
-                    INSERT INTO loyalty_program (id, definition, updated_at) VALUES (1, @text, @now)
-                    ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
-                    """,
-                    new { text = JsonSerializer.Serialize(program, Json), now = unit.Now },
-                    unit.Transaction);
-                return true;
-            },
-            ct);
+    /// <summary>
+    /// Replaces the programme (validate first: this stores what it is given). One upsert on its
+    /// own connection: it touches no customer, so it needs no place in the single writer's queue
+    /// (and the writer's projections depend on this store, not the other way round).
+    /// </summary>
+    public async Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO loyalty_program (id, definition, updated_at) VALUES (1, @text, @now)
+            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+            """,
+            new { text = JsonSerializer.Serialize(program, Json), now = UnixTime.ToStorage(clock.GetUtcNow()) },
+            cancellationToken: ct));
+    }
 }

@@ -65,18 +65,21 @@ public sealed class ReciprocityQueries(IDatabase database, LoyaltyProgramStore p
         return result;
     }
 
+    /// <summary>Our own constant event names as SQL literals (Dapper's list expansion does not reach into a CASE on PostgreSQL).</summary>
+    private static string Literals(IReadOnlyList<string> names) => "(" + string.Join(", ", names.Select(n => "'" + n.Replace("'", "''", StringComparison.Ordinal) + "'")) + ")";
+
     private static async Task<ReciprocityFacts> FactsAsync(DbConnection c, long id)
     {
         var value = await c.QuerySingleOrDefaultAsync<(long Gross, long Discount)?>(
             "SELECT revenue_e4 - cost_e4 - returns_e4, discount_e4 FROM customer_value WHERE customer_id = @id", new { id });
         var counts = await c.QuerySingleAsync<(long Referrals, long Reviews, long Consents)>(
-            """
-            SELECT COALESCE(SUM(CASE WHEN name IN @referrals THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN name IN @reviews THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN name IN @consents THEN 1 ELSE 0 END), 0)
+            $"""
+            SELECT COALESCE(SUM(CASE WHEN name IN {Literals(ReferralEvents)} THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN name IN {Literals(ReviewEvents)} THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN name IN {Literals(ConsentEvents)} THEN 1 ELSE 0 END), 0)
             FROM events WHERE customer_id = @id AND type = 'track'
             """,
-            new { id, referrals = ReferralEvents, reviews = ReviewEvents, consents = ConsentEvents });
+            new { id });
         var traits = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM traits WHERE customer_id = @id", new { id });
         var redeemed = await c.ExecuteScalarAsync<long>(
             "SELECT COALESCE(SUM(points), 0) FROM loyalty_operations WHERE customer_id = @id AND kind = 'redeem'", new { id });

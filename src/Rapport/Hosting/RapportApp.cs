@@ -20,6 +20,7 @@ internal static class RapportApp
         }
 
         builder.Services.AddHostedService<SegmentSweepService>();
+        builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -34,6 +35,7 @@ internal static class RapportApp
         app.MapCustomerEndpoints();
         app.MapValueEndpoints();
         app.MapSegmentEndpoints();
+        app.MapLoyaltyEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

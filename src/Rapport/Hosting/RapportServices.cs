@@ -22,6 +22,7 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, OrderProjection>();
         services.AddSingleton<IEventProjection, CartProjection>();
         services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
+        services.AddLoyalty();
         services.AddSegments();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();

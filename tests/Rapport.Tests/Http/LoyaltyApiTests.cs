@@ -104,7 +104,8 @@ public sealed class LoyaltyApiTests
         Assert.NotNull(ledger["nextBefore"]);
         Assert.Equal("Free delivery", Assert.Single(catalogue)!["name"]!.GetValue<string>());
         Assert.Equal(2m, reciprocity["receivedItems"]!["rewards"]!.GetValue<decimal>()); // 200 points × 0.01
-        Assert.Equal(5m, reciprocity["givenItems"]!["reviews"]!.GetValue<decimal>());
+        Assert.Equal(1200m, reciprocity["givenItems"]!["margin"]!.GetValue<decimal>()); // no product costs known: all of it
+        Assert.Equal(1198m, reciprocity["balance"]!.GetValue<decimal>());
         var timeline = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{id}/timeline?name=Tier%20Changed"))!;
         Assert.Equal("gold", timeline["items"]![0]!["properties"]!["to"]!.GetValue<string>());
     }

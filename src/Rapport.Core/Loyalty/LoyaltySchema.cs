@@ -52,7 +52,7 @@ internal static class LoyaltySchema
               earned_at BIGINT NOT NULL,
               expires_at BIGINT NULL,
               order_id TEXT NULL);
-            CREATE INDEX ix_loyalty_lots_customer ON loyalty_lots (customer_id, remaining);
+            CREATE INDEX ix_loyalty_lots_customer ON loyalty_lots (customer_id);
             CREATE INDEX ix_loyalty_lots_recorded_for ON loyalty_lots (recorded_for);
             CREATE INDEX ix_loyalty_lots_order ON loyalty_lots (order_id);
             CREATE INDEX ix_loyalty_lots_due ON loyalty_lots (expires_at) WHERE remaining > 0;

@@ -75,5 +75,27 @@ internal static class LoyaltySchema
               active BIGINT NOT NULL,
               created_at BIGINT NOT NULL);
             """),
+
+        // Subscriptions for regularly bought products (docs/loyalty.md). next_day is a UTC
+        // calendar day as days since 0001-01-01 (DateOnly.DayNumber); status is active, paused
+        // or cancelled; paused_until is the day a pause ends (NULL = until resumed).
+        new(1101, "subscriptions", """
+            CREATE TABLE subscriptions (
+              id {id},
+              customer_id BIGINT NOT NULL,
+              recorded_for BIGINT NOT NULL,
+              sku TEXT NOT NULL,
+              quantity BIGINT NOT NULL,
+              interval_days BIGINT NOT NULL,
+              interval_source TEXT NOT NULL,
+              next_day BIGINT NOT NULL,
+              status TEXT NOT NULL,
+              paused_until BIGINT NULL,
+              discount_percent DOUBLE PRECISION NOT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL);
+            CREATE INDEX ix_subscriptions_customer ON subscriptions (customer_id);
+            CREATE INDEX ix_subscriptions_due ON subscriptions (status, next_day);
+            """),
     ];
 }

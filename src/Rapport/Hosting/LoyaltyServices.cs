@@ -17,6 +17,7 @@ internal static class LoyaltyServices
         services.AddSingleton<LoyaltyExpiry>();
         services.AddSingleton<RewardsCatalogue>();
         services.AddSingleton<ReciprocityQueries>();
+        services.AddSingleton<Subscriptions>();
         return services;
     }
 }

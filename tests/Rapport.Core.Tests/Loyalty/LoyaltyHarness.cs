@@ -31,7 +31,10 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         Reciprocity = new ReciprocityQueries(db, Programs);
         Customers = new CustomerQueries(db);
         Costs = new CustomerCosts(Writer, population);
+        Subscriptions = new Subscriptions(Writer, Clock);
     }
+
+    public Subscriptions Subscriptions { get; }
 
     public TestDatabase Db { get; }
 

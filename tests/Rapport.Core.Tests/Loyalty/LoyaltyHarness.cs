@@ -32,7 +32,10 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         Customers = new CustomerQueries(db);
         Costs = new CustomerCosts(Writer, population);
         Subscriptions = new Subscriptions(Writer, Clock);
+        Merges = new Merges(db, Writer, identity);
     }
+
+    public Merges Merges { get; }
 
     public Subscriptions Subscriptions { get; }
 

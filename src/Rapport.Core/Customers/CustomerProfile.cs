@@ -17,7 +17,8 @@ public sealed record CustomerProfile(
     OrderSummary Orders,
     IReadOnlyDictionary<string, int> EventsByChannel,
     CustomerValueView? Value = null,
-    ClvPredictionView? Prediction = null);
+    ClvPredictionView? Prediction = null,
+    Loyalty.LoyaltySummary? Loyalty = null);
 
 public sealed record TimelineEntry(
     long Id,

@@ -23,6 +23,9 @@ public sealed record LoyaltyAccount(
     NextExpiry? NextExpiry,
     IReadOnlyList<LotView> Lots);
 
+/// <summary>The loyalty part of the customer profile.</summary>
+public sealed record LoyaltySummary(long Balance, string Tier, TierProgress? Progress, NextExpiry? NextExpiry);
+
 public sealed record LedgerLine(long Id, long LotId, long? OperationId, string Kind, long Points, DateTimeOffset At);
 
 public sealed record LedgerPage(IReadOnlyList<LedgerLine> Items, long? NextBefore);
@@ -67,6 +70,12 @@ public sealed class LoyaltyQueries(IDatabase database, LoyaltyProgramStore progr
             ledger.Lots.Where(l => l.Remaining != 0)
                 .Select(l => new LotView(l.Id, l.Kind, l.Points, l.Remaining, l.EarnedAt, l.ExpiresAt, l.OrderId)).ToList());
     }
+
+    /// <summary>The profile's loyalty summary; null for a customer never in the programme (no lots, no tier).</summary>
+    public async Task<LoyaltySummary?> SummaryAsync(long customerId, CancellationToken ct = default) =>
+        await AccountAsync(customerId, ct) is { } a && (a.Lots.Count > 0 || a.Tier != (await programs.GetAsync(ct)).BaseTier.Name || a.Qualifying != 0)
+            ? new LoyaltySummary(a.Balance, a.Tier, a.Progress, a.NextExpiry)
+            : null;
 
     /// <summary>The append-only ledger, newest first; pass NextBefore back as before for the next page.</summary>
     public async Task<LedgerPage?> LedgerAsync(long customerId, int limit, long? before, CancellationToken ct = default)

@@ -106,6 +106,8 @@ public sealed class LoyaltyApiTests
         Assert.Equal(2m, reciprocity["receivedItems"]!["rewards"]!.GetValue<decimal>()); // 200 points × 0.01
         Assert.Equal(1200m, reciprocity["givenItems"]!["margin"]!.GetValue<decimal>()); // no product costs known: all of it
         Assert.Equal(1198m, reciprocity["balance"]!.GetValue<decimal>());
+        var profile = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{id}"))!;
+        Assert.Equal((1100L, "gold"), (profile["loyalty"]!["balance"]!.GetValue<long>(), profile["loyalty"]!["tier"]!.GetValue<string>()));
         var timeline = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{id}/timeline?name=Tier%20Changed"))!;
         Assert.Equal("gold", timeline["items"]![0]!["properties"]!["to"]!.GetValue<string>());
     }

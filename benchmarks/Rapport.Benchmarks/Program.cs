@@ -21,5 +21,11 @@ if (args.Length > 0 && args[0] == "needs-scenario")
     return await Rapport.Benchmarks.Needs.NeedsScenario.RunAsync(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- loyalty-expiry-scenario [--lots N] [--store S]
+if (args.Length > 0 && args[0] == "loyalty-expiry-scenario")
+{
+    return await Rapport.Benchmarks.Loyalty.LoyaltyExpiryScenario.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

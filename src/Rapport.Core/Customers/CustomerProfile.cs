@@ -18,7 +18,8 @@ public sealed record CustomerProfile(
     IReadOnlyDictionary<string, int> EventsByChannel,
     CustomerValueView? Value = null,
     ClvPredictionView? Prediction = null,
-    Needs.CustomerNeedsView? Needs = null);
+    Needs.CustomerNeedsView? Needs = null,
+    Loyalty.LoyaltySummary? Loyalty = null);
 
 public sealed record TimelineEntry(
     long Id,

@@ -21,5 +21,6 @@ public static class Schema
         .. Needs.NeedsSchema.Migrations,
         .. Consent.ConsentSchema.Migrations,
         .. Actions.ActionsSchema.Migrations,
+        .. Loyalty.LoyaltySchema.Migrations,
     ];
 }

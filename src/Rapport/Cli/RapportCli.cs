@@ -19,6 +19,7 @@ internal static class RapportCli
         root.Subcommands.Add(SegmentCommands.Create());
         root.Subcommands.Add(NeedsCommands.Create());
         root.Subcommands.Add(RecsCommands.Create());
+        root.Subcommands.Add(LoyaltyCommands.Create());
         return root;
     }
 

@@ -22,6 +22,7 @@ internal static class RapportApp
         }
 
         builder.Services.AddHostedService<SegmentSweepService>();
+        builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -41,6 +42,7 @@ internal static class RapportApp
         app.MapConsentEndpoints();
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
+        app.MapLoyaltyEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -23,6 +23,7 @@ internal static class RapportServices
         services.AddSingleton<IEventProjection, CartProjection>();
         services.AddSingleton<IEventProjection, ValueProjection>(); // after OrderProjection: reads the orders it wrote
         services.AddNeeds();
+        services.AddLoyalty();
         services.AddSegments();
         services.AddConsent();
         services.AddNextBestActions();

@@ -4,6 +4,7 @@ using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Keys;
+using Rapport.Core.Loyalty;
 using Rapport.Engine.Identity;
 
 namespace Rapport.Http;
@@ -26,8 +27,8 @@ internal static class CustomerEndpoints
         g.MapGet("/carts/abandoned", AbandonedAsync).WithSummary("Open carts idle for at least idleMinutes");
     }
 
-    private static async Task<Results<Ok<CustomerProfile>, ProblemHttpResult>> GetAsync(long id, CustomerQueries q, CancellationToken ct) =>
-        await q.GetAsync(id, ct) is { } p ? TypedResults.Ok(p) : NoCustomer(id);
+    private static async Task<Results<Ok<CustomerProfile>, ProblemHttpResult>> GetAsync(long id, CustomerQueries q, LoyaltyQueries loyalty, CancellationToken ct) =>
+        await q.GetAsync(id, ct) is { } p ? TypedResults.Ok(p with { Loyalty = await loyalty.SummaryAsync(p.Id, ct) }) : NoCustomer(id);
 
     private static async Task<Results<Ok<TimelinePage>, ProblemHttpResult>> TimelineAsync(
         long id, CustomerQueries q, CancellationToken ct, int? limit, string? cursor, string? channel, string? type, string? name)

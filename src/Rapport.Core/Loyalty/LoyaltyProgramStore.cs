@@ -1,0 +1,62 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Loyalty;
+
+namespace Rapport.Core.Loyalty;
+
+/// <summary>
+/// The programme (earning rules, tiers, limits, prices) stored as JSON in loyalty_program.
+/// A store that was never configured runs the defaults of <see cref="LoyaltyProgram"/>. Reads
+/// are one primary-key lookup; the parsed programme is kept while its text is unchanged.
+/// </summary>
+public sealed class LoyaltyProgramStore(IDatabase database, TimeProvider clock)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private (string Text, LoyaltyProgram Program)? _parsed;
+
+    public async Task<LoyaltyProgram> GetAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct = default)
+    {
+        var text = await connection.ExecuteScalarAsync<string?>(
+            new CommandDefinition("SELECT definition FROM loyalty_program WHERE id = 1", transaction: transaction, cancellationToken: ct));
+        if (text is null)
+        {
+            return new LoyaltyProgram();
+        }
+
+        var cached = _parsed;
+        if (cached is { } c && c.Text == text)
+        {
+            return c.Program;
+        }
+
+        var program = JsonSerializer.Deserialize<LoyaltyProgram>(text, Json) ?? new LoyaltyProgram();
+        _parsed = (text, program);
+        return program;
+    }
+
+    public async Task<LoyaltyProgram> GetAsync(CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await GetAsync(c, null, ct);
+    }
+
+    /// <summary>
+    /// Replaces the programme (validate first: this stores what it is given). One upsert on its
+    /// own connection: it touches no customer, so it needs no place in the single writer's queue
+    /// (and the writer's projections depend on this store, not the other way round).
+    /// </summary>
+    public async Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO loyalty_program (id, definition, updated_at) VALUES (1, @text, @now)
+            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+            """,
+            new { text = JsonSerializer.Serialize(program, Json), now = UnixTime.ToStorage(clock.GetUtcNow()) },
+            cancellationToken: ct));
+    }
+}

@@ -1,0 +1,101 @@
+using Rapport.Core.Storage;
+
+namespace Rapport.Core.Loyalty;
+
+/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers and rewards.</summary>
+internal static class LoyaltySchema
+{
+    public static readonly Migration[] Migrations =
+    [
+        // loyalty_program: one row (id 1), the programme as JSON (Engine LoyaltyProgram).
+        // loyalty_operations: what happened (earn, redeem, reverse), one row each; a reference
+        // (order, event message, idempotency key) makes a retry find the first row instead.
+        // loyalty_lots: first-in-first-out lots; remaining is always the sum of the lot's
+        // loyalty_entries, the append-only ledger (entries are never updated or deleted).
+        // customer_id is who carries a row now (it follows merges and their undo), recorded_for
+        // the customer it was recorded against. Points are whole numbers.
+        new(1100, "loyalty", """
+            CREATE TABLE loyalty_program (
+              id BIGINT PRIMARY KEY,
+              definition TEXT NOT NULL,
+              updated_at BIGINT NOT NULL);
+            CREATE TABLE loyalty_accounts (
+              customer_id BIGINT PRIMARY KEY,
+              tier TEXT NOT NULL,
+              tier_since BIGINT NOT NULL,
+              below_since BIGINT NULL,
+              updated_at BIGINT NOT NULL);
+            CREATE TABLE loyalty_operations (
+              id {id},
+              customer_id BIGINT NOT NULL,
+              recorded_for BIGINT NOT NULL,
+              kind TEXT NOT NULL,
+              reference TEXT NULL,
+              points BIGINT NOT NULL,
+              balance_after BIGINT NOT NULL,
+              amount_e4 BIGINT NULL,
+              order_id TEXT NULL,
+              reward_id BIGINT NULL,
+              note TEXT NULL,
+              at BIGINT NOT NULL);
+            CREATE UNIQUE INDEX ux_loyalty_operations_reference ON loyalty_operations (recorded_for, kind, reference);
+            CREATE INDEX ix_loyalty_operations_customer ON loyalty_operations (customer_id, kind, at);
+            CREATE TABLE loyalty_lots (
+              id {id},
+              customer_id BIGINT NOT NULL,
+              recorded_for BIGINT NOT NULL,
+              kind TEXT NOT NULL,
+              points BIGINT NOT NULL,
+              remaining BIGINT NOT NULL,
+              expired BIGINT NOT NULL,
+              reversed BIGINT NOT NULL,
+              earned_at BIGINT NOT NULL,
+              expires_at BIGINT NULL,
+              order_id TEXT NULL);
+            CREATE INDEX ix_loyalty_lots_customer ON loyalty_lots (customer_id);
+            CREATE INDEX ix_loyalty_lots_recorded_for ON loyalty_lots (recorded_for);
+            CREATE INDEX ix_loyalty_lots_order ON loyalty_lots (order_id);
+            CREATE INDEX ix_loyalty_lots_due ON loyalty_lots (expires_at) WHERE remaining > 0;
+            CREATE TABLE loyalty_entries (
+              id {id},
+              customer_id BIGINT NOT NULL,
+              recorded_for BIGINT NOT NULL,
+              lot_id BIGINT NOT NULL,
+              operation_id BIGINT NULL,
+              kind TEXT NOT NULL,
+              points BIGINT NOT NULL,
+              at BIGINT NOT NULL);
+            CREATE INDEX ix_loyalty_entries_customer ON loyalty_entries (customer_id, id);
+            CREATE INDEX ix_loyalty_entries_recorded_for ON loyalty_entries (recorded_for);
+            CREATE TABLE loyalty_rewards (
+              id {id},
+              name TEXT NOT NULL,
+              points BIGINT NOT NULL,
+              value_e4 BIGINT NOT NULL,
+              active BIGINT NOT NULL,
+              created_at BIGINT NOT NULL);
+            """),
+
+        // Subscriptions for regularly bought products (docs/loyalty.md). next_day is a UTC
+        // calendar day as days since 0001-01-01 (DateOnly.DayNumber); status is active, paused
+        // or cancelled; paused_until is the day a pause ends (NULL = until resumed).
+        new(1101, "subscriptions", """
+            CREATE TABLE subscriptions (
+              id {id},
+              customer_id BIGINT NOT NULL,
+              recorded_for BIGINT NOT NULL,
+              sku TEXT NOT NULL,
+              quantity BIGINT NOT NULL,
+              interval_days BIGINT NOT NULL,
+              interval_source TEXT NOT NULL,
+              next_day BIGINT NOT NULL,
+              status TEXT NOT NULL,
+              paused_until BIGINT NULL,
+              discount_percent DOUBLE PRECISION NOT NULL,
+              created_at BIGINT NOT NULL,
+              updated_at BIGINT NOT NULL);
+            CREATE INDEX ix_subscriptions_customer ON subscriptions (customer_id);
+            CREATE INDEX ix_subscriptions_due ON subscriptions (status, next_day);
+            """),
+    ];
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
+using Rapport.Engine.Loyalty;
+
+namespace Rapport.Core.Loyalty;
+
+/// <summary>
+/// Tier state in loyalty_accounts, evaluated with <see cref="TierRules"/> after every earning
+/// or return and by the nightly job (rolling windows and grace periods run out by the clock
+/// alone). A change is a "Tier Changed" event on the customer's timeline.
+/// </summary>
+internal static class LoyaltyTiers
+{
+    public const string TierChanged = "Tier Changed";
+    private static readonly TimeSpan Window = TimeSpan.FromDays(365);
+    private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-loyalty" } }.ToJsonString();
+
+    public static async Task<TierState?> StateAsync(UnitOfWork unit, long customerId)
+    {
+        var row = await unit.Connection.QuerySingleOrDefaultAsync<(string Tier, long? BelowSince)?>(
+            "SELECT tier, below_since FROM loyalty_accounts WHERE customer_id = @customerId", new { customerId }, unit.Transaction);
+        return row is { } r ? new TierState(r.Tier, UnixTime.FromStorage(r.BelowSince)) : null;
+    }
+
+    /// <summary>Rolling 12-month spend (sales less returns, cancelled orders excluded) or points earned less points reversed.</summary>
+    public static async Task<decimal> QualifyingAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? t, LoyaltyProgram program, long customerId, DateTimeOffset now)
+    {
+        var since = UnixTime.ToStorage(now - Window);
+        if (program.TierBasis == LoyaltyProgram.PointsBasis)
+        {
+            return await c.ExecuteScalarAsync<long>(
+                """
+                SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE -points END), 0) FROM loyalty_operations
+                WHERE customer_id = @customerId AND kind IN ('earn', 'reverse') AND at > @since
+                """,
+                new { customerId, since },
+                t);
+        }
+
+        return Money.FromStorage(await c.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE customer_id = @customerId AND placed_at > @since AND status <> 'cancelled'",
+            new { customerId, since },
+            t));
+    }
+
+    public static async Task<TierDecision> EvaluateAsync(UnitOfWork unit, LoyaltyProgram program, long customerId)
+    {
+        var now = unit.Clock.GetUtcNow();
+        var current = await StateAsync(unit, customerId);
+        var qualifying = await QualifyingAsync(unit.Connection, unit.Transaction, program, customerId, now);
+        var decision = TierRules.Evaluate(program, current, qualifying, now);
+        if (current == decision.State && !decision.Changed)
+        {
+            return decision;
+        }
+
+        await unit.Connection.ExecuteAsync(
+            """
+            INSERT INTO loyalty_accounts (customer_id, tier, tier_since, below_since, updated_at) VALUES (@customerId, @tier, @now, @belowSince, @now)
+            ON CONFLICT (customer_id) DO UPDATE SET
+              tier = excluded.tier,
+              tier_since = CASE WHEN loyalty_accounts.tier = excluded.tier THEN loyalty_accounts.tier_since ELSE excluded.tier_since END,
+              below_since = excluded.below_since, updated_at = excluded.updated_at
+            """,
+            new { customerId, tier = decision.State.Tier, now = unit.Now, belowSince = decision.State.BelowSince is { } b ? UnixTime.ToStorage(b) : (long?)null },
+            unit.Transaction);
+        if (decision.Changed)
+        {
+            await AppendTierChangedAsync(unit, customerId, decision.Previous, decision.State.Tier, qualifying, program.TierBasis);
+        }
+
+        return decision;
+    }
+
+    /// <summary>
+    /// The event carries the customer's strongest identifier, as collected events do, so it
+    /// follows them through merges. Its message id is derived from the change, so it is stored once.
+    /// </summary>
+    private static async Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis)
+    {
+        var ids = (await unit.Connection.QueryAsync<(string Kind, string Value)>(
+                "SELECT kind, value FROM identifiers WHERE customer_id = @customerId", new { customerId }, unit.Transaction))
+            .Select(r => new Identifier(r.Kind, r.Value)).Order().ToList();
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var messageId = $"loyalty-tier:{customerId}:{unit.Now}:{to}";
+        var properties = new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis };
+        await unit.Connection.ExecuteAsync(
+            """
+            INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, anonymous_id, user_id, occurred_at, received_at, properties, context)
+            VALUES (@messageId, 'track', @name, 'web', @customerId, @kind, @value, NULL, NULL, @now, @now, @properties, @context)
+            ON CONFLICT (message_id) DO NOTHING
+            """,
+            new { messageId, name = TierChanged, customerId, kind = ids[0].Kind, value = ids[0].Value, now = unit.Now, properties = properties.ToJsonString(), context = Context },
+            unit.Transaction);
+    }
+}

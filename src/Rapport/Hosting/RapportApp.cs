@@ -1,5 +1,6 @@
 using Rapport.Core.Events;
 using Rapport.Core.Storage;
+using Rapport.Dashboard;
 using Rapport.Http;
 
 namespace Rapport.Hosting;
@@ -22,6 +23,7 @@ internal static class RapportApp
         builder.Services.AddHostedService<SegmentSweepService>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.Services.AddDashboard(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
@@ -34,6 +36,8 @@ internal static class RapportApp
         app.MapCustomerEndpoints();
         app.MapValueEndpoints();
         app.MapSegmentEndpoints();
+        app.MapAnalyticsEndpoints();
+        app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

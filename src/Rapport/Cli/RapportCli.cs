@@ -17,6 +17,7 @@ internal static class RapportCli
         root.Subcommands.Add(ValueCommands.Create());
         root.Subcommands.Add(ImportCommands.Create());
         root.Subcommands.Add(SegmentCommands.Create());
+        root.Subcommands.Add(DashboardCommands.Create());
         return root;
     }
 

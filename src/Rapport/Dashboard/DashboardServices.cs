@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Rapport.Core.Analytics;
 using Rapport.Core.Dashboard;
 using Rapport.Core.Storage;
@@ -52,6 +53,10 @@ internal static class DashboardServices
         });
         services.AddAuthorization();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport_antiforgery");
+        // Keys in memory: nothing written to the home directory, and a restart signs everyone out
+        // (the sign-in page then says the session expired). Several nodes behind one address would
+        // need a shared key ring (see docs/dashboard.md).
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         return services;
     }
 

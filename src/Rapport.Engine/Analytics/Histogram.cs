@@ -34,7 +34,8 @@ public static class Histogram
             total += v;
         }
 
-        long Quantile(double q) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
+        // Nearest rank: the smallest value with at least q of the values at or below it.
+        long Quantile(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
         var low = Math.Min(0, sorted[0]);
         var high = Quantile(0.99);
         var width = Math.Max(1, NiceCeiling((high - low + bins - 2) / (bins - 1)));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Rapport.Core.Analytics;
 using Rapport.Core.Dashboard;
 using Rapport.Core.Storage;
@@ -29,6 +30,19 @@ internal static class DashboardServices
             o.RootDirectory = "/Dashboard/Pages";
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/SignIn");
+        }).ConfigureApplicationPartManager(parts =>
+        {
+            // The pages live in this assembly; when another program hosts it (the tests) the
+            // entry assembly is not this one, so name it explicitly, once.
+            var self = typeof(DashboardServices).Assembly;
+            if (!parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == self))
+            {
+                // The factory gives the compiled Razor pages' part as well as the types' part.
+                foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(self).GetApplicationParts(self))
+                {
+                    parts.ApplicationParts.Add(part);
+                }
+            }
         });
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {

@@ -2,6 +2,13 @@ using BenchmarkDotNet.Running;
 using Rapport.Benchmarks.Value;
 
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- --filter *Clv* --job short
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- segments-scenario [customers] [events] [batches] [0,20]
+if (args.Length > 0 && args[0] == "segments-scenario")
+{
+    await Rapport.Benchmarks.Segments.SegmentScenario.RunAsync(args);
+    return 0;
+}
+
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- value-scenario   (a load scenario on a real store)
 if (args.Length > 0 && args[0] == "value-scenario")
 {

@@ -60,32 +60,44 @@ internal sealed class SegmentStoreFixture : IAsyncDisposable
     /// <summary>Synthetic events as a tracking library would send them: one userId per customer.</summary>
     public static IncomingEvent[] Incoming((long Customer, BehaviourEvent Event)[] events, string prefix) =>
         events.Select((x, i) => new IncomingEvent(
-            $"{prefix}-{i}", x.Event.Type, x.Event.Name, x.Event.Channel, $"user-{x.Customer}", null,
+            $"{prefix}-{i}", x.Event.Type, x.Event.Name, x.Event.Channel, UserId(x.Customer), null,
             DateTimeOffset.FromUnixTimeMilliseconds(x.Event.OccurredAtMs),
             x.Event.Properties is { } p ? (JsonObject)p.DeepClone() : [], null, null)).ToArray();
 
+    /// <summary>Zero-padded, so text order is numeric order and seeding appends to every index in order.</summary>
+    public static string UserId(long customer) => $"user-{customer:D8}";
+
     /// <summary>
     /// Appends customers, their user_id identifiers and events straight into the tables (the
-    /// bulk path imports use), much faster than the pipeline for building a large store.
+    /// bulk path imports use), sorted so that every index is appended in order: 10M events would
+    /// otherwise spend most of their time on random B-tree pages.
     /// </summary>
     public async Task SeedAsync(int customers, (long Customer, BehaviourEvent Event)[] events)
     {
         var now = UnixTime.ToStorage(TimeProvider.System.GetUtcNow());
+        Array.Sort(events, (a, b) => a.Customer != b.Customer ? a.Customer.CompareTo(b.Customer) : a.Event.OccurredAtMs.CompareTo(b.Event.OccurredAtMs));
         await Writer.WriteAsync(async unit =>
         {
             await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customers", ["id", "created_at"],
                 Enumerable.Range(1, customers).Select(i => new object?[] { (long)i, now }));
             await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "identifiers", ["kind", "value", "customer_id", "first_seen_at"],
-                Enumerable.Range(1, customers).Select(i => new object?[] { Identifier.UserId, $"user-{i}", (long)i, now }));
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events",
-                ["message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value", "occurred_at", "received_at", "properties"],
-                events.Select((x, i) => new object?[]
-                {
-                    $"seed-{i}", x.Event.Type, x.Event.Name, x.Event.Channel, x.Customer, Identifier.UserId, $"user-{x.Customer}",
-                    x.Event.OccurredAtMs, now, x.Event.Properties?.ToJsonString() ?? "{}",
-                }));
+                Enumerable.Range(1, customers).Select(i => new object?[] { Identifier.UserId, UserId(i), (long)i, now }));
             return 0;
         });
+        foreach (var chunk in events.Select((e, i) => (e, i)).Chunk(500_000))
+        {
+            await Writer.WriteAsync(async unit =>
+            {
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events",
+                    ["message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value", "occurred_at", "received_at", "properties"],
+                    chunk.Select(x => new object?[]
+                    {
+                        $"seed-{x.i:D9}", x.e.Event.Type, x.e.Event.Name, x.e.Event.Channel, x.e.Customer, Identifier.UserId, UserId(x.e.Customer),
+                        x.e.Event.OccurredAtMs, now, x.e.Event.Properties?.ToJsonString() ?? "{}",
+                    }));
+                return 0;
+            });
+        }
     }
 
     /// <summary>Measures the segment step: everything live membership does in a write happens there.</summary>

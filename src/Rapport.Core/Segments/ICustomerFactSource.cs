@@ -36,39 +36,66 @@ public interface ICustomerFactSource
 /// <summary>Shared plumbing for sources that read tables: customer chunks and table existence.</summary>
 public static class FactQueries
 {
-    private const int ChunkSize = 500;
-
     /// <summary>
     /// Runs <paramref name="sql"/>, whose "{customers}" is replaced by a filter on
-    /// <paramref name="customerColumn"/> (or 1 = 1 for all customers), chunk by chunk, and hands
-    /// each row to <paramref name="row"/>.
+    /// <paramref name="customerColumn"/> (one list parameter, see <see cref="ValueList"/>; or
+    /// 1 = 1 for all customers), and hands each row to <paramref name="row"/>.
     /// </summary>
     public static async Task ReadAsync(
         FactRequest request, string sql, string customerColumn, object? parameters, Action<DbDataReader> row, CancellationToken ct)
     {
-        var chunks = request.Customers is null ? [null] : request.Customers.Chunk(ChunkSize).Select(c => (long[]?)c);
-        foreach (var chunk in chunks)
+        var p = new Dapper.DynamicParameters(parameters);
+        var filter = "1 = 1";
+        if (request.Customers is not null)
         {
-            var p = new Dapper.DynamicParameters(parameters);
-            var filter = chunk is null ? "1 = 1" : SqlList.In(customerColumn, chunk, p, "cust");
-            await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
-                request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
+            if (request.Customers.Count == 0)
             {
-                row(reader);
+                return;
             }
+
+            p.Add("customers", ValueList.Of(request.Dialect, request.Customers));
+            filter = $"{customerColumn} IN {ValueList.Sql(request.Dialect, "@customers")}";
+        }
+
+        await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
+            request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            row(reader);
         }
     }
 
     /// <summary>Whether a table exists: sources may read tables another feature creates (customer_value, customer_predictions).</summary>
     public static async Task<bool> TableExistsAsync(FactRequest request, string table, CancellationToken ct)
     {
+        // Tables appear (a migration ran) but never disappear: once seen in a store (one dialect
+        // instance per open store), stop asking every batch.
+        var seen = Existing.GetOrCreateValue(request.Dialect);
+        lock (seen)
+        {
+            if (seen.Contains(table))
+            {
+                return true;
+            }
+        }
+
         var sql = request.Dialect.Name == "sqlite"
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table"
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = @table";
-        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(
+        var exists = await Dapper.SqlMapper.ExecuteScalarAsync<long>(
             request.Connection, new Dapper.CommandDefinition(sql, new { table }, request.Transaction, cancellationToken: ct)) > 0;
+        if (exists)
+        {
+            lock (seen)
+            {
+                seen.Add(table);
+            }
+        }
+
+        return exists;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqlDialect, HashSet<string>> Existing = new();
 
     /// <summary>A nullable numeric column as a double (BIGINT, DOUBLE PRECISION or NUMERIC).</summary>
     public static double? Number(DbDataReader reader, int ordinal) =>

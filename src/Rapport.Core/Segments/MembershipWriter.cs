@@ -15,7 +15,7 @@ public sealed record SegmentInfo(long Id, string Name);
 /// event per change on the customer's timeline (track "Segment Entered" / "Segment Left",
 /// properties segment_id, segment_name, reason). Message ids are derived from the membership
 /// (segment, customer, entered_at), so writing the same change twice stores one event.
-/// Cost: a few statements per 500 changes, bulk appends for the rows.
+/// Cost: a few statements per batch of changes (key lists as one parameter), bulk appends for the rows.
 /// </summary>
 internal static class MembershipWriter
 {
@@ -27,8 +27,6 @@ internal static class MembershipWriter
     /// one of the six channels, and context.library says who made them.
     /// </summary>
     public const string Channel = Channels.Web;
-
-    private const int ChunkSize = 500;
 
     private static readonly string[] EventColumns =
     [
@@ -51,17 +49,14 @@ internal static class MembershipWriter
         var events = new List<(MembershipChange Change, long EnteredAt)>(changes.Count);
         foreach (var group in changes.Where(c => !c.Entered).GroupBy(c => c.SegmentIndex))
         {
-            var segmentId = segments[group.Key].Id;
-            foreach (var chunk in group.Chunk(ChunkSize))
-            {
-                var p = new DynamicParameters(new { segmentId });
-                var filter = SqlList.In("customer_id", chunk.Select(c => c.CustomerId).ToList(), p);
-                var enteredAt = (await unit.Connection.QueryAsync<(long Customer, long At)>(
-                        $"SELECT customer_id, entered_at FROM segment_members WHERE segment_id = @segmentId AND {filter}", p, unit.Transaction))
-                    .ToDictionary(r => r.Customer, r => r.At);
-                await unit.Connection.ExecuteAsync($"DELETE FROM segment_members WHERE segment_id = @segmentId AND {filter}", p, unit.Transaction);
-                events.AddRange(chunk.Select(c => (c, enteredAt.GetValueOrDefault(c.CustomerId))));
-            }
+            var p = new DynamicParameters(new { segmentId = segments[group.Key].Id });
+            p.Add("customers", ValueList.Of(unit.Dialect, group.Select(c => c.CustomerId).ToList()));
+            var filter = $"segment_id = @segmentId AND customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}";
+            var enteredAt = (await unit.Connection.QueryAsync<(long Customer, long At)>(
+                    $"SELECT customer_id, entered_at FROM segment_members WHERE {filter}", p, unit.Transaction))
+                .ToDictionary(r => r.Customer, r => r.At);
+            await unit.Connection.ExecuteAsync($"DELETE FROM segment_members WHERE {filter}", p, unit.Transaction);
+            events.AddRange(group.Select(c => (c, enteredAt.GetValueOrDefault(c.CustomerId))));
         }
 
         var entered = changes.Where(c => c.Entered).ToList();
@@ -77,10 +72,12 @@ internal static class MembershipWriter
     /// <summary>Deletes memberships of customers that no longer exist as such (absorbed by a merge), without events.</summary>
     public static async Task ForgetAsync(UnitOfWork unit, IReadOnlyCollection<long> customers)
     {
-        foreach (var chunk in customers.Chunk(ChunkSize))
+        if (customers.Count > 0)
         {
-            var p = new DynamicParameters();
-            await unit.Connection.ExecuteAsync($"DELETE FROM segment_members WHERE {SqlList.In("customer_id", chunk, p)}", p, unit.Transaction);
+            await unit.Connection.ExecuteAsync(
+                $"DELETE FROM segment_members WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
+                new { customers = ValueList.Of(unit.Dialect, customers) },
+                unit.Transaction);
         }
     }
 
@@ -107,14 +104,12 @@ internal static class MembershipWriter
             ];
         }
 
-        foreach (var chunk in rows.Keys.Chunk(ChunkSize).ToList())
+        foreach (var existing in await unit.Connection.QueryAsync<string>(
+                     $"SELECT message_id FROM events WHERE message_id IN {ValueList.Sql(unit.Dialect, "@ids")}",
+                     new { ids = ValueList.Of(unit.Dialect, rows.Keys.ToList()) },
+                     unit.Transaction))
         {
-            var p = new DynamicParameters();
-            foreach (var existing in await unit.Connection.QueryAsync<string>(
-                         $"SELECT message_id FROM events WHERE {SqlList.In("message_id", chunk, p)}", p, unit.Transaction))
-            {
-                rows.Remove(existing);
-            }
+            rows.Remove(existing);
         }
 
         await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", EventColumns, rows.Values, ct);
@@ -127,18 +122,16 @@ internal static class MembershipWriter
     private static async Task<Dictionary<long, Identifier>> StrongestIdentifiersAsync(UnitOfWork unit, IReadOnlyList<long> customers)
     {
         var result = new Dictionary<long, Identifier>();
-        foreach (var chunk in customers.Chunk(ChunkSize))
+        var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
+            $"SELECT customer_id, kind, value FROM identifiers WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
+            new { customers = ValueList.Of(unit.Dialect, customers) },
+            unit.Transaction);
+        foreach (var (customer, kind, value) in rows)
         {
-            var p = new DynamicParameters();
-            var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
-                $"SELECT customer_id, kind, value FROM identifiers WHERE {SqlList.In("customer_id", chunk, p)}", p, unit.Transaction);
-            foreach (var (customer, kind, value) in rows)
+            var id = new Identifier(kind, value);
+            if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
             {
-                var id = new Identifier(kind, value);
-                if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
-                {
-                    result[customer] = id;
-                }
+                result[customer] = id;
             }
         }
 

@@ -264,23 +264,26 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
     {
         var index = _segments.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var stale = new HashSet<long>();
-        var chunks = customers is null ? [null] : customers.Chunk(500).Select(c => (long[]?)c);
-        foreach (var chunk in chunks)
+        var p = new DynamicParameters();
+        var filter = "1 = 1";
+        if (customers is not null)
         {
-            var p = new DynamicParameters();
-            var filter = chunk is null ? "1 = 1" : SqlList.In("customer_id", chunk, p);
-            var rows = await unit.Connection.QueryAsync<(long Segment, long Customer)>(
-                $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", p, unit.Transaction);
-            foreach (var (segment, customer) in rows)
+            p.Add("customers", ValueList.Of(unit.Dialect, customers));
+            filter = $"customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}";
+        }
+
+        await using var reader = await unit.Connection.ExecuteReaderAsync(
+            $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", p, unit.Transaction);
+        while (await reader.ReadAsync())
+        {
+            var (segment, customer) = (reader.GetInt64(0), reader.GetInt64(1));
+            if (!_customers.TryGetValue(customer, out var s))
             {
-                if (!_customers.TryGetValue(customer, out var s))
-                {
-                    stale.Add(customer);
-                }
-                else if (index.TryGetValue(segment, out var i))
-                {
-                    s.SetMember(i, true);
-                }
+                stale.Add(customer);
+            }
+            else if (index.TryGetValue(segment, out var i))
+            {
+                s.SetMember(i, true);
             }
         }
 

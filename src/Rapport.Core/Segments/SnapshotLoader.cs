@@ -17,7 +17,6 @@ public sealed record SegmentProgress(string Phase, long Done, long Total);
 /// </summary>
 public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
 {
-    private const int ChunkSize = 500;
     private readonly Dictionary<string, ICustomerFactSource> _sources = sources.ToDictionary(s => s.Family, StringComparer.Ordinal);
 
     /// <summary>Snapshots of all live customers (<paramref name="customers"/> null) or of the given ones that are live.</summary>
@@ -26,7 +25,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         IProgress<SegmentProgress>? progress = null, CancellationToken ct = default)
     {
         var snapshots = new Dictionary<long, CustomerSnapshot>();
-        await ForCustomersAsync(connection, transaction, "SELECT id FROM customers WHERE merged_into IS NULL AND {customers}", "id", customers, r =>
+        await ForCustomersAsync(connection, transaction, dialect, "SELECT id FROM customers WHERE merged_into IS NULL AND {customers}", "id", customers, r =>
         {
             var id = r.GetInt64(0);
             snapshots[id] = set.NewSnapshot(id);
@@ -36,7 +35,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
         progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
 
-        await LoadCountersAsync(connection, transaction, set, snapshots, customers, today, progress, ct);
+        await LoadCountersAsync(connection, transaction, dialect, set, snapshots, customers, today, progress, ct);
         return snapshots;
     }
 
@@ -91,7 +90,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     }
 
     private static async Task LoadCountersAsync(
-        DbConnection connection, DbTransaction? transaction, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,
         IReadOnlyList<long>? customers, int today, IProgress<SegmentProgress>? progress, CancellationToken ct)
     {
         if (set.Selectors.Count == 0 || snapshots.Count == 0)
@@ -99,16 +98,27 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             return;
         }
 
+        // One scan; each (type, name) group only as far back as its own longest window (views
+        // counted over 30 days are not read for a year because orders are), filtered by the store.
         var p = new DynamicParameters();
-        p.Add("since", (long)(today - set.MaxWindow) * 86_400_000L);
-        var types = SqlList.In("type", set.Selectors.Select(s => s.Selector.Type).Distinct().ToList(), p, "type");
-        var names = set.Selectors.All(s => s.Selector.Name is not null)
-            ? " AND " + SqlList.In("name", set.Selectors.Select(s => s.Selector.Name!).Distinct().ToList(), p, "name")
-            : "";
-        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE occurred_at >= @since AND {types}{names} AND {{customers}}";
+        var groups = set.Selectors
+            .GroupBy(s => (s.Selector.Type, s.Selector.Name))
+            .Select((g, i) =>
+            {
+                p.Add($"type{i}", g.Key.Type);
+                p.Add($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L);
+                if (g.Key.Name is null)
+                {
+                    return $"(type = @type{i} AND occurred_at >= @since{i})";
+                }
+
+                p.Add($"name{i}", g.Key.Name);
+                return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
+            });
+        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE ({string.Join(" OR ", groups)}) AND {{customers}}";
         long rows = 0;
         var reader = set.PropertyReader;
-        await ForCustomersAsync(connection, transaction, sql, "customer_id", customers, r =>
+        await ForCustomersAsync(connection, transaction, dialect, sql, "customer_id", customers, r =>
         {
             rows++;
             if (!snapshots.TryGetValue(r.GetInt64(0), out var s))
@@ -129,20 +139,27 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     }
 
     private static async Task ForCustomersAsync(
-        DbConnection connection, DbTransaction? transaction, string sql, string column, IReadOnlyList<long>? customers,
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, string sql, string column, IReadOnlyList<long>? customers,
         Action<DbDataReader> row, CancellationToken ct, DynamicParameters? parameters = null)
     {
-        var chunks = customers is null ? [null] : customers.Chunk(ChunkSize).Select(c => (long[]?)c);
-        foreach (var chunk in chunks)
+        var p = new DynamicParameters(parameters);
+        var filter = "1 = 1";
+        if (customers is not null)
         {
-            var p = new DynamicParameters(parameters);
-            var filter = chunk is null ? "1 = 1" : SqlList.In(column, chunk, p, "cust");
-            await using var reader = await connection.ExecuteReaderAsync(
-                new CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, transaction, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
+            if (customers.Count == 0)
             {
-                row(reader);
+                return;
             }
+
+            p.Add("customers", ValueList.Of(dialect, customers));
+            filter = $"{column} IN {ValueList.Sql(dialect, "@customers")}";
+        }
+
+        await using var reader = await connection.ExecuteReaderAsync(
+            new CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, transaction, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            row(reader);
         }
     }
 }

@@ -70,9 +70,10 @@ public sealed class CompiledSelector
 
         if (properties["products"] is JsonArray products)
         {
-            foreach (var product in products)
+            // Indexing, not foreach: JsonArray's enumerator is an interface (an allocation per event).
+            for (var i = 0; i < products.Count; i++)
             {
-                if (product is JsonObject p && AllHold(p, properties))
+                if (products[i] is JsonObject p && AllHold(p, properties))
                 {
                     return true;
                 }

@@ -230,26 +230,34 @@ public sealed class SegmentSet
         }
     }
 
+    /// <summary>Whether any selector counts events of this type and name, and whether one of them reads properties. No allocation.</summary>
     private bool Candidates(string type, string? name, out bool readsProperties)
     {
         readsProperties = false;
         var any = false;
-        IEnumerable<int> candidates = _selectorsWithoutName;
-        if (name is not null && _selectorsByName.TryGetValue(name, out var named))
+        foreach (var i in _selectorsWithoutName)
         {
-            candidates = candidates.Concat(named);
+            Consider(i, ref any, ref readsProperties);
         }
 
-        foreach (var i in candidates)
+        if (name is not null && _selectorsByName.TryGetValue(name, out var named))
         {
-            if (_selectors[i].Selector.Type == type)
+            foreach (var i in named)
             {
-                any = true;
-                readsProperties |= _selectors[i].ReadsProperties;
+                Consider(i, ref any, ref readsProperties);
             }
         }
 
         return any;
+
+        void Consider(int i, ref bool any, ref bool reads)
+        {
+            if (_selectors[i].Selector.Type == type)
+            {
+                any = true;
+                reads |= _selectors[i].ReadsProperties;
+            }
+        }
     }
 
     /// <summary>True when matching events of this type and name reads their properties.</summary>

@@ -118,19 +118,19 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
-    public async Task Facts_ValueChangedWithOrder_ReReadInSameBatch(StoreKind store)
+    public async Task Facts_ValueProjectionUpdatesWithOrder_ReReadInSameBatch(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);
-        var segment = await h.CreateAsync("Buyers", "value.orders >= 1 and value.revenue >= 80");
-        await h.SendAsync(h.Identify("i1", [], user: "ann"));
+        var segment = await h.CreateAsync("Repeat value", "value.orders >= 2 and value.revenue >= 100");
+        await h.SendAsync(h.Track("o1", -5, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"));
         var ann = await h.OwnerAsync(Identifier.UserId, "ann");
         Assert.Empty(await h.MembersAsync(segment));
 
-        // The value projection updates customer_value in the same ingest transaction; the
-        // segment must see the new revenue at once, not at the next sweep.
-        await h.SendAsync(h.Track("o1", 0, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"));
+        // The value projection updates customer_value in this transaction; segments read it before commit.
+        await h.SendAsync(h.Track("o2", 0, "Order Completed", SegmentSteps.OrderOf("A2", "Lamps"), user: "ann"));
 
         Assert.Equal([ann], await h.MembersAsync(segment));
+        Assert.Equal([("Segment Entered", "Repeat value", "event")], await h.MembershipEventsAsync(ann));
     }
 
     [Theory, BothStores]

@@ -39,7 +39,9 @@ public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
             await AddExactAsync(Query, ct);
         }
 
-        if (Query.Length >= 2)
+        // A full identifier names one customer: skip the partial search, which scans every
+        // name and email (the slow part with a million customers).
+        if (Query.Length >= 2 && Hits.Count == 0)
         {
             var page = await customers.SearchAsync(Query, PageSize + 1, ct, After);
             foreach (var h in page.Take(PageSize).Where(h => Hits.All(x => x.Id != h.Id)))

@@ -13,6 +13,9 @@ public sealed record ViewedProduct(string Sku, string? Name, DateTimeOffset At);
 
 public sealed record ResumeView(IReadOnlyList<ViewedProduct> RecentlyViewed, CartView? OpenCart, IReadOnlyList<string> RecentSearches);
 
+/// <summary>One order or return as the profile lists it.</summary>
+public sealed record OrderListItem(string OrderId, string Kind, string Channel, string Status, DateTimeOffset PlacedAt, string? Currency, decimal Total, long Lines);
+
 public sealed record AbandonedCart(long CustomerId, DateTimeOffset IdleSince, int Items, decimal Value);
 
 /// <summary>Reads for "resume where you left off" and abandoned-cart detection.</summary>
@@ -70,6 +73,23 @@ public sealed class CommerceQueries(IDatabase database, TimeProvider clock)
 
         var cart = await CartAsync(customerId, ct);
         return new ResumeView(viewed, cart is { Status: "open" } ? cart : null, searches);
+    }
+
+    /// <summary>The customer's latest orders and returns, newest first (ix_orders_customer serves it).</summary>
+    public async Task<IReadOnlyList<OrderListItem>> OrdersAsync(long customerId, int limit, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string OrderId, string Kind, string Channel, string Status, long PlacedAt, string? Currency, long Total, long Lines)>(
+            new CommandDefinition(
+                """
+                SELECT o.order_id, o.kind, o.channel, o.status, o.placed_at, o.currency, o.total_e4,
+                       (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.order_id)
+                FROM orders o WHERE o.customer_id = @customerId
+                ORDER BY o.placed_at DESC, o.order_id DESC LIMIT @limit
+                """,
+                new { customerId, limit = Math.Clamp(limit, 1, 500) },
+                cancellationToken: ct));
+        return rows.Select(r => new OrderListItem(r.OrderId, r.Kind, r.Channel, r.Status, UnixTime.FromStorage(r.PlacedAt), r.Currency, Money.FromStorage(r.Total), r.Lines)).ToList();
     }
 
     /// <summary>Open carts nobody has touched for <paramref name="idle"/>: the input of cart recovery.</summary>

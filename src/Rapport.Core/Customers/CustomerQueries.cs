@@ -101,8 +101,8 @@ public sealed class CustomerQueries(IDatabase database)
             "SELECT customer_id FROM identifiers WHERE kind = @Kind AND value = @Value", new { id.Kind, id.Value });
     }
 
-    /// <summary>Case-insensitive match on email identifiers and on name/email traits.</summary>
-    public async Task<IReadOnlyList<CustomerHit>> SearchAsync(string query, int limit, CancellationToken ct = default)
+    /// <summary>Case-insensitive match on email identifiers and on name/email traits, by customer id after <paramref name="afterId"/> (keyset paging).</summary>
+    public async Task<IReadOnlyList<CustomerHit>> SearchAsync(string query, int limit, CancellationToken ct = default, long afterId = 0)
     {
         var pattern = "%" + query.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal) + "%";
         await using var c = await database.OpenAsync(ct);
@@ -116,11 +116,27 @@ public sealed class CustomerQueries(IDatabase database)
               UNION
               SELECT customer_id FROM identifiers WHERE kind = 'email' AND value LIKE @pattern
             ) m
+            WHERE m.customer_id > @afterId
             ORDER BY m.customer_id
             LIMIT @limit
             """,
-            new { pattern, limit = Math.Clamp(limit, 1, MaxPageSize) });
+            new { pattern, afterId, limit = Math.Clamp(limit, 1, MaxPageSize) });
         return rows.ToList();
+    }
+
+    /// <summary>Customers having <paramref name="value"/> as an identifier of any kind (each kind's normalisation applied).</summary>
+    public async Task<IReadOnlyList<long>> FindByAnyIdentifierAsync(string value, CancellationToken ct = default)
+    {
+        var found = new SortedSet<long>();
+        foreach (var kind in Identifier.Kinds)
+        {
+            if (await LookupAsync(kind, value, ct) is { } id)
+            {
+                found.Add(id);
+            }
+        }
+
+        return found.ToList();
     }
 
     private static (long At, long Id) ParseCursor(string? cursor) =>

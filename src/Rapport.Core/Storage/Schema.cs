@@ -3,7 +3,7 @@ namespace Rapport.Core.Storage;
 /// <summary>
 /// Every feature's schema steps in one ordered list. Version ranges per feature keep parallel
 /// work from colliding: 100s keys, 200s events, 300s identity, 400s customers, 500s commerce,
-/// 600s+ later features.
+/// 600s+ later features; 1100s dashboard.
 /// </summary>
 public static class Schema
 {
@@ -22,5 +22,6 @@ public static class Schema
         .. Consent.ConsentSchema.Migrations,
         .. Actions.ActionsSchema.Migrations,
         .. Loyalty.LoyaltySchema.Migrations,
+        .. Dashboard.DashboardSchema.Migrations,
     ];
 }

@@ -109,6 +109,7 @@ internal static class DemoCommand
         var url = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         await output.WriteLineAsync("[4/4] Serving");
         await output.WriteLineAsync($"      Status page:  {url}/");
+        await DashboardCommands.PrintSignInAsync(services, url, output, "      ", ct);
         await output.WriteLineAsync($"      OpenAPI:      {url}/openapi/v1.json");
         await output.WriteLineAsync($"      A customer:   {url}/v1/customers/{top}  (admin key)");
         await output.WriteLineAsync($"      Write key:    {writeKey}");

@@ -20,6 +20,7 @@ internal static class RapportCli
         root.Subcommands.Add(NeedsCommands.Create());
         root.Subcommands.Add(RecsCommands.Create());
         root.Subcommands.Add(LoyaltyCommands.Create());
+        root.Subcommands.Add(DashboardCommands.Create());
         return root;
     }
 

@@ -25,6 +25,7 @@ internal static class ServeCommand
             var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);
             await output.WriteLineAsync($"Rapport is serving {db.DisplayName} on {string.Join(", ", app.Urls)}");
             await output.WriteLineAsync($"  status page: {app.Urls.First()}/   OpenAPI: {app.Urls.First()}/openapi/v1.json");
+            await DashboardCommands.PrintSignInAsync(app.Services, app.Urls.First(), output, "  ", ct);
             if (!keys.Any(k => k.Kind == KeyKind.Admin && k.RevokedAt is null))
             {
                 await output.WriteLineAsync("  no admin key yet: create one with `rapport keys create --kind admin --name me`");

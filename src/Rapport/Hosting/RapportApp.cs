@@ -1,5 +1,6 @@
 using Rapport.Core.Events;
 using Rapport.Core.Storage;
+using Rapport.Dashboard;
 using Rapport.Http;
 
 namespace Rapport.Hosting;
@@ -25,6 +26,7 @@ internal static class RapportApp
         builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.Services.AddDashboard(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
@@ -43,6 +45,8 @@ internal static class RapportApp
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();
+        app.MapAnalyticsEndpoints();
+        app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -34,6 +34,20 @@ public sealed partial class DemoCommandTests
         using var http = new HttpClient();
         var status = await http.GetStringAsync(url + "/", stop.Token);
         Assert.Contains("<td id=\"orders\">25,900</td>", status, StringComparison.Ordinal);
+        // The dashboard: the URL and a password created on this first start, printed once, that signs in.
+        Assert.Contains($"Dashboard:    {url}/dashboard", text, StringComparison.Ordinal);
+        var password = PasswordPattern().Match(text).Groups[1].Value;
+        using (var dashboard = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }))
+        {
+            var form = await dashboard.GetStringAsync($"{url}/dashboard", stop.Token);
+            var token = TokenPattern().Match(form).Groups[1].Value;
+            using var signedIn = await dashboard.PostAsync($"{url}/dashboard/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["password"] = password, ["__RequestVerificationToken"] = token, ["returnUrl"] = "/dashboard",
+            }), stop.Token);
+            Assert.Contains("<h1>Overview</h1>", await signedIn.Content.ReadAsStringAsync(stop.Token), StringComparison.Ordinal);
+        }
+
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(adminKey + ":")));
         var profile = JsonNode.Parse(await http.GetStringAsync($"{url}/v1/customers/{customer}", stop.Token))!;
         Assert.True(profile["orders"]!["orders"]!.GetValue<int>() > 0);
@@ -66,6 +80,12 @@ public sealed partial class DemoCommandTests
 
     [GeneratedRegex(@"Status page:\s+(http://\S+?)/\s")]
     private static partial Regex UrlPattern();
+
+    [GeneratedRegex(@"Sign in with: (\S+)   \(admin password")]
+    private static partial Regex PasswordPattern();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
 
     [GeneratedRegex(@"Admin key:\s+(\S+)")]
     private static partial Regex AdminKeyPattern();

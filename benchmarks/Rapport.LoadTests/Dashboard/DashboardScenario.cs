@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Core.Analytics;
+using Rapport.Core.Dashboard;
+using Rapport.Core.Identity;
+using Rapport.Core.Storage;
+using Rapport.Core.Value;
+using Rapport.Hosting;
+using Rapport.Storage.Sqlite;
+
+namespace Rapport.LoadTests.Dashboard;
+
+/// <summary>
+/// Seeds a SQLite store with N customers (email identifier, name trait) and about 10 orders each
+/// over two years, recomputes value, starts the real host in this process, signs in and times
+/// every dashboard page over loopback HTTP (wall time at the client: server time plus a loopback
+/// round trip). Usage: dashboard [--customers N] [--runs N] [--dir PATH].
+/// </summary>
+internal static partial class DashboardScenario
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int customers = Arg(args, "--customers", 100_000), runs = Arg(args, "--runs", 5);
+        var dir = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.Combine(Path.GetTempPath(), $"rapport-dash-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "dash.db");
+        await using var db = new SqliteDatabase(path);
+        await SchemaMigrator.MigrateAsync(db);
+        var app = RapportApp.Build(db, TimeProvider.System, "http://127.0.0.1:0", services =>
+            services.AddSingleton(sp => new AdminCredentials(db, TimeProvider.System, "bench")));
+        var orders = await Timed($"seed {customers:N0} customers and their orders", () => SeedAsync(app.Services, customers));
+        Console.WriteLine($"      {orders:N0} orders");
+        await Timed("value recomputation", () => app.Services.GetRequiredService<ValueRecompute>().RunAsync(rebuild: false));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
+        await SignInAsync(http);
+        var snapshot = await Timed("analytics snapshot (first computation, then cached)", () => app.Services.GetRequiredService<AnalyticsCache>().RefreshAsync());
+        Console.WriteLine($"      {snapshot.Overview.Orders:N0} sales, {snapshot.Cohorts.Cohorts.Count} cohorts");
+        var id = customers / 2;
+        string[] pages =
+        [
+            "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123",
+            $"/dashboard/customers/{id}", "/dashboard/segments", "/dashboard/settings",
+        ];
+        Console.WriteLine($"| page | median | max | ({runs} runs after one warm-up, {customers:N0} customers, {orders:N0} orders) |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var page in pages)
+        {
+            var times = new List<double>();
+            for (int i = 0; i <= runs; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var reply = await http.GetAsync(page);
+                _ = await reply.Content.ReadAsStringAsync();
+                if (reply.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{page}: {reply.StatusCode}");
+                }
+
+                if (i > 0)
+                {
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            times.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| `{page}` | {times[times.Count / 2]:0} ms | {times[^1]:0} ms | |"));
+        }
+
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task<long> SeedAsync(IServiceProvider services, int customers)
+    {
+        var writer = services.GetRequiredService<StoreWriter>();
+        var resolver = services.GetRequiredService<IdentityResolver>();
+        var random = new Random(7);
+        var end = new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
+        long orders = 0;
+        var all = new List<long>();
+        for (int start = 0; start < customers; start += 20_000)
+        {
+            var emails = Enumerable.Range(start, Math.Min(20_000, customers - start)).Select(i => $"c{i}@example.com").ToList();
+            orders += await writer.WriteAsync(async unit =>
+            {
+                var ids = await resolver.EnsureAsync(unit, "email", emails, UnixTime.ToStorage(end.AddYears(-2)));
+                all.AddRange(ids.Values);
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "traits", ["customer_id", "name", "value", "source", "at"],
+                    ids.Select(kv => new object?[] { kv.Value, "name", $"Customer {kv.Key[1..kv.Key.IndexOf('@', StringComparison.Ordinal)]}", "bench", 0L }));
+                var rows = new List<object?[]>();
+                foreach (var (email, customer) in ids)
+                {
+                    // 1 + geometric orders (mean 10), spread over two years.
+                    for (int n = 0; n == 0 || random.NextDouble() < 0.9; n++)
+                    {
+                        var at = end.AddDays(-random.Next(730));
+                        var total = Money.ToStorage(Math.Round((decimal)(5 + (random.NextDouble() * 95)), 2));
+                        rows.Add([$"{email}-{n}", "sale", customer, "email", email, "web", "completed", UnixTime.ToStorage(at), "GBP", total, 0L, total, "bench", null]);
+                    }
+                }
+
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "orders",
+                    ["order_id", "kind", "customer_id", "id_kind", "id_value", "channel", "status", "placed_at", "currency", "subtotal_e4", "discount_e4", "total_e4", "source", "message_id"],
+                    rows);
+                return (long)rows.Count;
+            });
+        }
+
+        await CustomerValueUpdater.AfterImportAsync(writer, all);
+        return orders;
+    }
+
+    private static async Task SignInAsync(HttpClient http)
+    {
+        var form = await http.GetStringAsync("/dashboard/sign-in");
+        var token = Token().Match(form).Groups[1].Value;
+        using var reply = await http.PostAsync("/dashboard/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["password"] = "bench", ["__RequestVerificationToken"] = token, ["returnUrl"] = "/dashboard",
+        }));
+        if (reply.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"sign-in answered {reply.StatusCode}");
+        }
+    }
+
+    private static async Task<T> Timed<T>(string what, Func<Task<T>> run)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await run();
+        Console.WriteLine($"{what}: {watch.Elapsed.TotalSeconds:0.0} s");
+        return result;
+    }
+
+    private static int Arg(string[] args, string name, int fallback) =>
+        args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
+}

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Rapport.Core.Analytics;
+using Rapport.Core.Dashboard;
+using Rapport.Core.Storage;
+
+namespace Rapport.Dashboard;
+
+/// <summary>
+/// The dashboard: Razor Pages under /dashboard behind an admin cookie login, the analytics
+/// cache they read, and the stylesheet. The /v1 API keeps its API-key auth (ApiKeyAuth).
+/// </summary>
+internal static class DashboardServices
+{
+    public const string Root = "/dashboard";
+    public const string SignInPath = Root + "/sign-in";
+    public static readonly TimeSpan SessionLength = TimeSpan.FromHours(8);
+
+    public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<AnalyticsQueries>();
+        services.AddSingleton<AnalyticsCache>();
+        var password = configuration["Rapport:AdminPassword"];
+        services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), password));
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Dashboard/Pages";
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+        }).ConfigureApplicationPartManager(parts =>
+        {
+            // The pages live in this assembly; when another program hosts it (the tests) the
+            // entry assembly is not this one, so name it explicitly, once.
+            var self = typeof(DashboardServices).Assembly;
+            if (!parts.ApplicationParts.OfType<AssemblyPart>().Any(p => p.Assembly == self))
+            {
+                // The factory gives the compiled Razor pages' part as well as the types' part.
+                foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(self).GetApplicationParts(self))
+                {
+                    parts.ApplicationParts.Add(part);
+                }
+            }
+        });
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.LoginPath = SignInPath;
+            o.LogoutPath = Root + "/sign-out";
+            o.AccessDeniedPath = SignInPath;
+            o.ReturnUrlParameter = "returnUrl";
+            o.Cookie.Name = "rapport_dashboard";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.Path = Root;
+            o.ExpireTimeSpan = SessionLength;
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToLogin = context =>
+            {
+                // A request that still carries our cookie had a session that ran out: say so.
+                var expired = context.Request.Cookies.ContainsKey(o.Cookie.Name!);
+                var target = expired ? QueryString(context.RedirectUri, "expired", "1") : context.RedirectUri;
+                context.Response.Redirect(target);
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorization();
+        services.AddAntiforgery(o => o.Cookie.Name = "rapport_antiforgery");
+        // Keys in memory: nothing written to the home directory, and a restart signs everyone out
+        // (the sign-in page then says the session expired). Several nodes behind one address would
+        // need a shared key ring (see docs/dashboard.md).
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        return services;
+    }
+
+    public static void MapDashboard(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+        app.MapGet(Root + "/site.css", () => Results.Text(Stylesheet.Value, "text/css")).ExcludeFromDescription();
+    }
+
+    public static ClaimsPrincipal Admin() =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], CookieAuthenticationDefaults.AuthenticationScheme));
+
+    public static AuthenticationProperties Session(TimeProvider clock) =>
+        new() { IsPersistent = false, IssuedUtc = clock.GetUtcNow(), ExpiresUtc = clock.GetUtcNow() + SessionLength };
+
+    private static string QueryString(string uri, string name, string value) =>
+        uri + (uri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + name + "=" + value;
+
+    /// <summary>The stylesheet, embedded from Dashboard/site.css so the executable needs no wwwroot.</summary>
+    private static readonly Lazy<string> Stylesheet = new(() =>
+    {
+        using var stream = typeof(DashboardServices).Assembly.GetManifestResourceStream("Rapport.Dashboard.site.css")
+            ?? throw new InvalidOperationException("Dashboard/site.css is not embedded in the executable.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+}

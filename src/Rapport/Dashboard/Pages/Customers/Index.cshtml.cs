@@ -1,0 +1,82 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rapport.Core.Customers;
+
+namespace Rapport.Dashboard.Pages.Customers;
+
+/// <summary>One row of the search results.</summary>
+public sealed record SearchHit(long Id, string? Name, string? Email, string MatchedOn);
+
+/// <summary>
+/// Search by any identifier (exact, primary-key lookups) and by name or email (partial, paged
+/// by customer id with keyset paging so page 100 costs what page 1 does).
+/// </summary>
+public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
+{
+    public const int PageSize = 25;
+
+    public string? Query { get; private set; }
+
+    public long After { get; private set; }
+
+    public long? NextAfter { get; private set; }
+
+    public string? Message { get; private set; }
+
+    public List<SearchHit> Hits { get; } = [];
+
+    public async Task OnGetAsync(string? q, long? after, CancellationToken ct)
+    {
+        Query = q?.Trim();
+        After = Math.Max(0, after ?? 0);
+        if (string.IsNullOrEmpty(Query))
+        {
+            return;
+        }
+
+        if (After == 0)
+        {
+            await AddExactAsync(Query, ct);
+        }
+
+        // A full identifier names one customer: skip the partial search, which scans every
+        // name and email (the slow part with a million customers).
+        if (Query.Length >= 2 && Hits.Count == 0)
+        {
+            var page = await customers.SearchAsync(Query, PageSize + 1, ct, After);
+            foreach (var h in page.Take(PageSize).Where(h => Hits.All(x => x.Id != h.Id)))
+            {
+                Hits.Add(new SearchHit(h.Id, h.Name, h.Email, "name or email"));
+            }
+
+            NextAfter = page.Count > PageSize ? page[PageSize - 1].Id : null;
+        }
+
+        if (Hits.Count == 0)
+        {
+            Message = Query.Length < 2
+                ? $"No customer has the identifier “{Query}”. Type at least 2 characters to search names and emails."
+                : $"No customer matches “{Query}”. Try part of a name or email, or a full identifier.";
+        }
+    }
+
+    private async Task AddExactAsync(string query, CancellationToken ct)
+    {
+        var ids = (await customers.FindByAnyIdentifierAsync(query, ct)).Select(id => (id, "identifier")).ToList();
+        if (long.TryParse(query.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var customerId))
+        {
+            ids.Insert(0, (customerId, "customer id"));
+        }
+
+        foreach (var (id, how) in ids)
+        {
+            if (Hits.Any(h => h.Id == id) || await customers.GetAsync(id, ct) is not { } p)
+            {
+                continue;
+            }
+
+            p.Traits.TryGetValue("name", out var name);
+            Hits.Add(new SearchHit(p.Id, name?.Value, p.Identifiers.FirstOrDefault(i => i.Kind == "email")?.Value, how));
+        }
+    }
+}

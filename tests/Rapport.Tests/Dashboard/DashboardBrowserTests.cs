@@ -1,0 +1,148 @@
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Playwright;
+using Rapport.Core.Analytics;
+
+namespace Rapport.Tests.Dashboard;
+
+/// <summary>The dashboard's main flows in a real Chromium against a real server; screenshots in TestResults/screenshots.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed partial class DashboardBrowserTests(DashboardFixture f)
+{
+    [Fact]
+    public async Task SignIn_WrongPasswordRefused_RightPasswordShowsOverview()
+    {
+        var page = await f.NewPageAsync(signIn: false);
+        await page.GotoAsync("/dashboard/customers");
+        Assert.EndsWith("/dashboard/sign-in?returnUrl=%2Fdashboard%2Fcustomers", page.Url, StringComparison.Ordinal);
+
+        await page.GetByLabel("Admin password").FillAsync("not the password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var error = page.Locator("#sign-in-error");
+        Assert.Contains("not right", await error.InnerTextAsync(), StringComparison.Ordinal);
+        await DashboardFixture.ScreenshotAsync(page, "01-sign-in-wrong-password");
+
+        await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/dashboard/customers");
+        await page.GotoAsync("/dashboard");
+        var overview = await f.Server.App.Services.GetRequiredService<AnalyticsCache>().GetAsync();
+        Assert.Equal(overview.Overview.Customers.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#kpi-customers").InnerTextAsync());
+        await using (var c = await f.Server.Db.OpenAsync())
+        {
+            // Ada's phone was merged into her: it is not a customer of its own.
+            Assert.Equal(await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM customers WHERE merged_into IS NULL"), overview.Overview.Customers);
+        }
+
+        Assert.True(await page.Locator("#revenue-chart rect").CountAsync() > 3);
+        Assert.Equal(4, await page.Locator("#tiers tbody tr").CountAsync());
+        await DashboardFixture.ScreenshotAsync(page, "02-overview");
+    }
+
+    [Fact]
+    public async Task FindCustomer_ByNameAndByIdentifier_ProfileShowsEverySection()
+    {
+        var page = await f.NewPageAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
+        await page.GetByLabel("Find a customer").FillAsync("lovelace");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        await DashboardFixture.ScreenshotAsync(page, "03-customer-search");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"#{f.Ada}" }).ClickAsync();
+
+        await page.WaitForURLAsync($"**/dashboard/customers/{f.Ada}");
+        Assert.Contains("Ada Lovelace", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
+        var identities = await page.Locator("#identities").InnerTextAsync();
+        Assert.Contains("ada@example.com", identities, StringComparison.Ordinal);
+        Assert.Contains("ada-phone", identities, StringComparison.Ordinal); // merged in from the phone
+        Assert.Equal(1, await page.Locator("#merges tbody tr").CountAsync());
+        Assert.Contains("gold", await page.Locator("#traits").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("200.00", await page.Locator("#value").InnerTextAsync(), StringComparison.Ordinal); // 120 + 80 net
+        Assert.Contains("CLV (52 weeks)", await page.Locator("#prediction").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#orders tbody tr").CountAsync());
+        Assert.Contains("Order Completed", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
+        await DashboardFixture.ScreenshotAsync(page, "04-customer-profile");
+
+        // Any identifier finds the customer exactly, here the merged phone's anonymous id.
+        await page.GotoAsync("/dashboard/customers?q=ada-phone");
+        Assert.Contains("identifier", await page.Locator("#results").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SegmentBuilder_HalfFilledShowsPosition_ThenPreviewSizeAndSave()
+    {
+        var page = await f.NewPageAsync();
+        await page.GotoAsync("/dashboard/segments");
+        await page.GetByLabel("Definition").FillAsync("value.orders >=");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview size" }).ClickAsync();
+        var errors = await page.Locator("#segment-errors").InnerTextAsync();
+        Assert.Matches(LineColumn(), errors);
+        await DashboardFixture.ScreenshotAsync(page, "05-segment-half-filled");
+
+        await page.GetByLabel("Definition").FillAsync("value.orders >= 2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview size" }).ClickAsync();
+        await using var c = await f.Server.Db.OpenAsync();
+        var expected = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM customer_value cv JOIN customers cu ON cu.id = cv.customer_id WHERE cu.merged_into IS NULL AND cv.orders >= 2");
+        Assert.True(expected > 0);
+        Assert.Equal(expected.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#preview-count").InnerTextAsync());
+        await DashboardFixture.ScreenshotAsync(page, "06-segment-preview");
+
+        await page.GetByLabel("Name").FillAsync("Repeat buyers (browser)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save segment" }).ClickAsync();
+        Assert.Contains("Saved", await page.Locator(".alert.ok").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Repeat buyers (browser)", await page.Locator("#segment-list").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analytics_CohortHeatmapRepeatRateParetoAndClv()
+    {
+        var page = await f.NewPageAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Analytics", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/dashboard/analytics");
+
+        var heatmap = page.Locator("svg#cohort-heatmap");
+        Assert.True(await heatmap.IsVisibleAsync());
+        var snapshot = await f.Server.App.Services.GetRequiredService<AnalyticsCache>().GetAsync();
+        Assert.True(snapshot.Cohorts.Cohorts.Count >= 2);
+        Assert.Contains(snapshot.Cohorts.Cohorts[0].Cohort, await heatmap.TextContentAsync() ?? "", StringComparison.Ordinal);
+        Assert.True(await heatmap.Locator("rect").CountAsync() > snapshot.Cohorts.Cohorts.Count);
+        Assert.Equal(Rapport.Dashboard.Fmt.Percent(snapshot.Cohorts.RepeatRate), await page.Locator("#repeat-rate").InnerTextAsync());
+        Assert.True(await page.Locator("svg#pareto-chart path").CountAsync() >= 3);
+        Assert.True(await page.Locator("svg#clv-chart rect").CountAsync() >= 10);
+        await DashboardFixture.ScreenshotAsync(page, "07-analytics-cohorts");
+    }
+
+    [Fact]
+    public async Task UnknownCustomer_NotFoundPageWith404()
+    {
+        var page = await f.NewPageAsync();
+
+        var response = await page.GotoAsync("/dashboard/customers/987654321");
+
+        Assert.Equal(404, response!.Status);
+        Assert.Equal("Customer not found", await page.Locator("h1").InnerTextAsync());
+        Assert.Contains("no customer #987654321", await page.Locator("#not-found").InnerTextAsync(), StringComparison.Ordinal);
+        await DashboardFixture.ScreenshotAsync(page, "08-customer-not-found");
+    }
+
+    [Fact]
+    public async Task ExpiredSession_BackToSignInWithMessage_ThenBackToThePage()
+    {
+        var page = await f.NewPageAsync();
+        await page.GotoAsync("/dashboard/settings");
+        Assert.Equal("Settings", await page.Locator("h1").InnerTextAsync());
+
+        f.Server.Clock.Advance(Rapport.Dashboard.DashboardServices.SessionLength + TimeSpan.FromMinutes(1));
+        await page.ReloadAsync();
+
+        Assert.Contains("/dashboard/sign-in", page.Url, StringComparison.Ordinal);
+        Assert.Contains("session has expired", await page.Locator("#expired").InnerTextAsync(), StringComparison.Ordinal);
+        await DashboardFixture.ScreenshotAsync(page, "09-session-expired");
+        await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/dashboard/settings");
+        Assert.Contains("sqlite", await page.Locator("#store").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex(@"Definition: line 1, column \d+: ")]
+    private static partial Regex LineColumn();
+}

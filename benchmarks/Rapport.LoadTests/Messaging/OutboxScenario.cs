@@ -54,7 +54,8 @@ internal static class OutboxScenario
             var pipeline = sp.GetRequiredService<EventPipeline>();
             var identifies = Enumerable.Range(0, n).Select(i => new IncomingEvent(
                 $"id-{i}", "identify", null, Channels.Web, $"u{i}", null, TimeProvider.System.GetUtcNow().AddDays(-1),
-                new JsonObject { ["email"] = $"c{i}@example.com", ["firstName"] = $"C{i}" }, new JsonObject { ["email"] = $"c{i}@example.com", ["firstName"] = $"C{i}" }, null)).ToList();
+                new JsonObject { ["email"] = $"c{i}@example.com", ["firstName"] = $"C{i}", ["consent_email_marketing"] = true },
+                new JsonObject { ["email"] = $"c{i}@example.com", ["firstName"] = $"C{i}", ["consent_email_marketing"] = true }, null)).ToList();
             foreach (var chunk in identifies.Chunk(5_000))
             {
                 await pipeline.IngestAsync(chunk);

@@ -12,7 +12,7 @@ namespace Rapport.Core.Messaging;
 /// left (the server's 250 arrived, the commit did not) repeats the same Message-ID, which mail
 /// systems treat as one message. See docs/messaging.md.
 /// </summary>
-public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider clock, OutboxEvents events)
+public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider clock, OutboxEvents events, IEnumerable<IOutboxCompletion>? completions = null)
 {
     private const string Columns =
         "id, message_key, customer_id, channel, purpose, template, recipient, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at";
@@ -109,6 +109,11 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
             }
 
             await events.WriteAsync(unit, outcomes, now, retry);
+            foreach (var completion in completions ?? [])
+            {
+                await completion.OnCompletedAsync(unit, outcomes);
+            }
+
             return 0;
         }, ct);
 

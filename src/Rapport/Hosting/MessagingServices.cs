@@ -15,6 +15,9 @@ internal static class MessagingServices
         services.AddSingleton<OutboxEvents>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<IContactGate, SuppressionGate>();
+        services.AddSingleton<ConsentGate>();
+        services.AddSingleton<IContactGate>(sp => sp.GetRequiredService<ConsentGate>());
+        services.AddSingleton<IOutboxCompletion>(sp => sp.GetRequiredService<ConsentGate>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<MessageFeedback>();
         if (o.Smtp is { } smtp)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Rapport.Core.Consent;
 using Rapport.Core.Events;
 using Rapport.Core.Messaging;
 using Rapport.Core.Storage;
@@ -19,13 +20,16 @@ internal sealed class MessagingHarness : IAsyncDisposable
         Links = new MessageLinks(Secrets, Options);
         Templates = new TemplateStore(core.Writer, core.Db);
         Composer = new MessageComposer(Templates, core.Db, Links, Secrets);
-        Outbox = new Outbox(core.Writer, core.Db, core.Clock, new OutboxEvents(core.Events));
+        Consent = new ConsentGate(new ContactPolicy(core.Db, new ConsentOptions()));
+        Outbox = new Outbox(core.Writer, core.Db, core.Clock, new OutboxEvents(core.Events), [Consent]);
         Feedback = new MessageFeedback(core.Writer, core.Events, core.Clock);
-        Dispatcher = new OutboxDispatcher(Outbox, [new SuppressionGate()], Options, core.Clock);
+        Dispatcher = new OutboxDispatcher(Outbox, [new SuppressionGate(), Consent], Options, core.Clock);
         Transport = new SmtpTransport(new SmtpOptions("127.0.0.1", smtp.Port, "shop@rapport.test") { FromName = "The Shop", Connections = 2, Timeout = TimeSpan.FromSeconds(5) }, Links);
     }
 
     public CoreHarness Core { get; }
+
+    public ConsentGate Consent { get; }
 
     public SmtpSink Smtp { get; }
 
@@ -58,10 +62,16 @@ internal sealed class MessagingHarness : IAsyncDisposable
         return h;
     }
 
-    /// <summary>A customer with an email address (identify with traits), returned by id.</summary>
-    public async Task<long> CustomerAsync(string user, string email, string firstName)
+    /// <summary>A customer with an email address who agreed to marketing email (identify with traits), returned by id.</summary>
+    public async Task<long> CustomerAsync(string user, string email, string firstName, JsonObject? consent = null)
     {
-        await Core.SendAsync(Ev.Identify($"id-{user}", 0, new JsonObject { ["email"] = email, ["firstName"] = firstName }, user: user));
+        var traits = new JsonObject { ["email"] = email, ["firstName"] = firstName, ["consent_email_marketing"] = true };
+        foreach (var (k, v) in consent ?? [])
+        {
+            traits[k] = v?.DeepClone();
+        }
+
+        await Core.SendAsync(Ev.Identify($"id-{user}", 0, traits, user: user));
         return await Core.OwnerAsync(Identifier.UserId, user);
     }
 

@@ -178,4 +178,47 @@ public class OutboxTests
         await secrets2.LoadAsync();
         Assert.Equal(token, new MessageLinks(secrets2, h.Options).Token("k1"));
     }
+
+    [Theory, BothStores]
+    public async Task Consent_NoMarketingConsent_Blocked_ServiceStillSent(StoreKind store)
+    {
+        await using var h = await MessagingHarness.CreateAsync(store);
+        var dan = await h.CustomerAsync("dan", "dan@example.com", "Dan", new JsonObject { ["consent_email_marketing"] = false });
+
+        var marketing = await h.QueueAsync(dan, "k1");
+        var service = await h.QueueAsync(dan, "k2", MessagePurpose.Service);
+        await h.DispatchAsync();
+
+        var blocked = (await h.Outbox.GetAsync(marketing))!;
+        Assert.Equal(OutboxStatus.Blocked, blocked.Status);
+        Assert.Contains("denied marketing on email", blocked.LastError);
+        Assert.Equal(OutboxStatus.Sent, (await h.Outbox.GetAsync(service))!.Status);
+        Assert.Single(await h.Smtp.WaitForAsync(1));
+    }
+
+    [Theory, BothStores]
+    public async Task Consent_WeeklyMaximum_SecondMessageWaitsUntilThereIsRoom(StoreKind store)
+    {
+        await using var h = await MessagingHarness.CreateAsync(store);
+        var eve = await h.CustomerAsync("eve", "eve@example.com", "Eve");
+        await new Rapport.Core.Consent.ConsentService(h.Core.Db, h.Core.Writer, new Rapport.Core.Consent.ConsentOptions(), h.Core.Clock)
+            .UpdateAsync(eve, new Rapport.Core.Consent.ConsentUpdate("test", [new("max_per_week.email", "1")]), replace: false);
+
+        var first = await h.QueueAsync(eve, "k1");
+        await h.DispatchAsync();
+        var second = await h.QueueAsync(eve, "k2");
+        await h.DispatchAsync();
+
+        Assert.Equal(OutboxStatus.Sent, (await h.Outbox.GetAsync(first))!.Status);
+        var waiting = (await h.Outbox.GetAsync(second))!;
+        Assert.Equal((OutboxStatus.Pending, 0), (waiting.Status, waiting.Attempts)); // a deferral uses no attempt
+        Assert.Contains("week", waiting.LastError);
+        Assert.Equal(h.Core.Clock.GetUtcNow() + Rapport.Core.Messaging.ConsentGate.WeeklyCapRetry, waiting.NextAttemptAt);
+        Assert.Single(await h.Smtp.WaitForAsync(1));
+
+        h.Core.Clock.Advance(TimeSpan.FromDays(7));
+        await h.DispatchAsync();
+        Assert.Equal(OutboxStatus.Sent, (await h.Outbox.GetAsync(second))!.Status);
+        Assert.Equal(2, (await h.Smtp.WaitForAsync(2)).Count);
+    }
 }

@@ -161,7 +161,7 @@ public sealed class MessagingApiTests : IAsyncLifetime
 
     private async Task<long> CustomerAsync(string user, string email)
     {
-        var reply = await _api.Writer.PostAsJsonAsync("/v1/identify", new { userId = user, traits = new { email, firstName = char.ToUpperInvariant(user[0]) + user[1..] } });
+        var reply = await _api.Writer.PostAsJsonAsync("/v1/identify", new { userId = user, traits = new { email, firstName = char.ToUpperInvariant(user[0]) + user[1..], consent_email_marketing = true } });
         reply.EnsureSuccessStatusCode();
         return (await _api.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/lookup?kind=user_id&value={user}"))!["id"]!.GetValue<long>();
     }

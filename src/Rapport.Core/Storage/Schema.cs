@@ -19,5 +19,6 @@ public static class Schema
         .. Segments.SegmentsSchema.Migrations,
         .. Consent.ConsentSchema.Migrations,
         .. Actions.ActionsSchema.Migrations,
+        .. Messaging.MessagingSchema.Migrations,
     ];
 }

@@ -17,5 +17,6 @@ public static class Schema
         .. Commerce.CommerceImportSchema.Migrations,
         .. Value.ValueSchema.Migrations,
         .. Segments.SegmentsSchema.Migrations,
+        .. Messaging.MessagingSchema.Migrations,
     ];
 }

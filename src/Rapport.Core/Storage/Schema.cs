@@ -17,17 +17,11 @@ public static class Schema
         .. Commerce.CommerceImportSchema.Migrations,
         .. Value.ValueSchema.Migrations,
         .. Segments.SegmentsSchema.Migrations,
-<<<<<<< HEAD
         .. Messaging.MessagingSchema.Migrations,
         .. Needs.NeedsSchema.Migrations,
         .. Consent.ConsentSchema.Migrations,
         .. Actions.ActionsSchema.Migrations,
         .. Loyalty.LoyaltySchema.Migrations,
         .. Dashboard.DashboardSchema.Migrations,
-=======
-        .. Consent.ConsentSchema.Migrations,
-        .. Actions.ActionsSchema.Migrations,
-        .. Messaging.MessagingSchema.Migrations,
->>>>>>> consent
     ];
 }

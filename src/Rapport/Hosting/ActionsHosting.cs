@@ -8,8 +8,9 @@ internal static class ActionsHosting
     public static IServiceCollection AddNextBestActions(this IServiceCollection services)
     {
         services.AddSingleton<ActionCatalog>();
-        // The recommender (issue 4 item 2) replaces this registration with its own IProductSuggestions.
-        services.AddSingleton<IProductSuggestions, HistoryProductSuggestions>();
+        // History first (the clearest reasons), then the recommender's personal ranking.
+        services.AddSingleton<HistoryProductSuggestions>();
+        services.AddSingleton<IProductSuggestions, Rapport.Core.Recommendations.RecommendedProductSuggestions>();
         services.AddSingleton<NextBestActionEngine>();
         return services;
     }

@@ -18,5 +18,6 @@ public static class Schema
         .. Value.ValueSchema.Migrations,
         .. Segments.SegmentsSchema.Migrations,
         .. Loyalty.LoyaltySchema.Migrations,
+        .. Messaging.MessagingSchema.Migrations,
     ];
 }

@@ -68,6 +68,20 @@ public sealed class ReciprocityQueries(IDatabase database, LoyaltyProgramStore p
     /// <summary>Our own constant event names as SQL literals (Dapper's list expansion does not reach into a CASE on PostgreSQL).</summary>
     private static string Literals(IReadOnlyList<string> names) => "(" + string.Join(", ", names.Select(n => "'" + n.Replace("'", "''", StringComparison.Ordinal) + "'")) + ")";
 
+    /// <summary>
+    /// Purpose × channel pairs the customer currently grants in the consent ledger (Core/Consent):
+    /// each item's latest answer, counted when it is 'granted'.
+    /// </summary>
+    private static Task<long> GrantedConsentsAsync(DbConnection c, long id) =>
+        c.ExecuteScalarAsync<long>(
+            """
+            SELECT COUNT(*) FROM consent_ledger l JOIN identifiers i ON i.kind = l.id_kind AND i.value = l.id_value
+            WHERE i.customer_id = @id AND l.value = 'granted' AND l.item LIKE '%.%' AND NOT EXISTS (
+              SELECT 1 FROM consent_ledger l2 JOIN identifiers i2 ON i2.kind = l2.id_kind AND i2.value = l2.id_value
+              WHERE i2.customer_id = @id AND l2.item = l.item AND (l2.at > l.at OR (l2.at = l.at AND l2.id > l.id)))
+            """,
+            new { id });
+
     private static async Task<ReciprocityFacts> FactsAsync(DbConnection c, long id)
     {
         var value = await c.QuerySingleOrDefaultAsync<(long Gross, long Discount)?>(
@@ -96,7 +110,7 @@ public sealed class ReciprocityQueries(IDatabase database, LoyaltyProgramStore p
             Referrals: (int)counts.Referrals,
             Reviews: (int)counts.Reviews,
             PreferencesStated: (int)traits,
-            Consents: (int)counts.Consents,
+            Consents: (int)(counts.Consents + await GrantedConsentsAsync(c, id)),
             Discounts: Money.FromStorage(value?.Discount ?? 0),
             PointsRedeemed: redeemed,
             OtherRewards: costs.GetValueOrDefault("reward") + costs.GetValueOrDefault("gift"),

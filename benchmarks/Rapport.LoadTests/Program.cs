@@ -6,11 +6,13 @@ return args.FirstOrDefault() switch
 {
     "ingest" => await IngestScenario.RunAsync(IngestOptions.Parse(args[1..])),
     "pipeline" => await PipelineScenario.RunAsync(IngestOptions.Parse(args[1..])),
+    "outbox" => await Rapport.LoadTests.Messaging.OutboxScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
+    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     Console.Error.WriteLine("usage: Rapport.LoadTests ingest|pipeline [--events N] [--customers N] [--batch N] [--senders N] [--dir PATH] [--keep]");
     Console.Error.WriteLine("  ingest   N track events through POST /v1/batch on loopback into a fresh SQLite store,");
     Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");

@@ -54,7 +54,7 @@ public static class NeedsScenario
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"recompute: {s.Customers:N0} customers, {s.WithNeeds:N0} with needs: needs {s.NeedsSeconds:0.0} s ({s.Customers / s.NeedsSeconds:N0} customers/s), clusters {s.ClusterSeconds:0.0} s, total {s.TotalSeconds:0.0} s wall, {cpu.TotalSeconds:0.0} s CPU (this process; the store's own work on PostgreSQL is not in it)"));
+            $"recompute: {s.Customers:N0} customers, {s.WithNeeds:N0} with needs, {s.Changed:N0} rewritten: needs {s.NeedsSeconds:0.0} s ({s.Customers / s.NeedsSeconds:N0} customers/s), clusters {s.ClusterSeconds:0.0} s, total {s.TotalSeconds:0.0} s wall, {cpu.TotalSeconds:0.0} s CPU (this process; the store's own work on PostgreSQL is not in it)"));
         Console.WriteLine($"load average: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
         var c = s.Clusters!;
         Console.WriteLine($"clusters: {c.Status} k={c.K}{(c.KChosen ? $" (chosen, silhouette {c.Silhouette:0.00})" : "")}: {string.Join("; ", c.Clusters.Select(x => $"{x.Label} {x.Size:N0}"))}");

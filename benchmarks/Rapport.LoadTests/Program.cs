@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestScenario.RunAsync(IngestOptions.Parse(args[1..])),
     "pipeline" => await PipelineScenario.RunAsync(IngestOptions.Parse(args[1..])),
     "dashboard" => await Rapport.LoadTests.Dashboard.DashboardScenario.RunAsync(args[1..]),
+    "outbox" => await Rapport.LoadTests.Messaging.OutboxScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,5 +18,6 @@ static int Usage()
     Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
+    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     return 2;
 }

@@ -18,5 +18,6 @@ public static class Schema
         .. Value.ValueSchema.Migrations,
         .. Segments.SegmentsSchema.Migrations,
         .. Dashboard.DashboardSchema.Migrations,
+        .. Messaging.MessagingSchema.Migrations,
     ];
 }

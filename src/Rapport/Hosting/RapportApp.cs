@@ -15,6 +15,8 @@ internal static class RapportApp
         builder.Logging.ClearProviders();
         var value = ValueSettings.From(builder.Configuration);
         builder.Services.AddRapport(database, clock, value);
+        builder.Services.AddMessaging(MessagingSettings.From(builder.Configuration, urls));
+        builder.Services.AddHostedService<OutboxService>();
         if (value.Scheduled)
         {
             builder.Services.AddHostedService<ValueScheduler>();
@@ -38,6 +40,7 @@ internal static class RapportApp
         app.MapSegmentEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapDashboard();
+        app.MapMessagingEndpoints();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;

@@ -1,0 +1,41 @@
+namespace Rapport.Core.Messaging;
+
+/// <summary>
+/// Asked by the dispatcher right before each send (not at enqueue: consent can be withdrawn
+/// while a message waits). Null means go ahead; otherwise the outcome to record instead
+/// (<see cref="DeliveryOutcome.Blocked"/> or <see cref="DeliveryOutcome.Deferred"/>). Every gate
+/// registered in the container is asked, so no sender can skip one.
+/// </summary>
+public interface IContactGate
+{
+    ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct);
+}
+
+/// <summary>Marketing email never goes to an address that unsubscribed or hard-bounced; service email still does, except hard bounces.</summary>
+/// <remarks>The suppression is read with the claim (one join per round, not a query per message).</remarks>
+public sealed class SuppressionGate : IContactGate
+{
+    public ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct)
+    {
+        if (message.Channel != "email" || message.Suppressed is not { } reason)
+        {
+            return ValueTask.FromResult<DeliveryOutcome?>(null);
+        }
+
+        var bounced = reason.StartsWith("bounced", StringComparison.Ordinal);
+        return ValueTask.FromResult<DeliveryOutcome?>(message.Purpose == MessagePurpose.Marketing || bounced
+            ? new DeliveryOutcome.Blocked(message.Id, $"{message.Recipient} is suppressed ({reason})")
+            : null);
+    }
+}
+
+/// <summary>Delivers claimed messages of one channel (email over SMTP; later SMS and push webhooks).</summary>
+public interface IMessageTransport
+{
+    string Channel { get; }
+
+    /// <summary>How many sends may run at once.</summary>
+    int Parallelism { get; }
+
+    Task<DeliveryOutcome> SendAsync(ClaimedMessage message, CancellationToken ct);
+}

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Core.Value;
+using Rapport.Engine.Identity;
+using Rapport.Engine.Messaging;
+
+namespace Rapport.Core.Messaging;
+
+/// <summary>Why a message could not be composed; <see cref="Kind"/> picks the HTTP status.</summary>
+public sealed class ComposeException(ComposeFailure kind, string message) : Exception(message)
+{
+    public ComposeFailure Kind { get; } = kind;
+}
+
+public enum ComposeFailure
+{
+    UnknownCustomer,
+    UnknownTemplate,
+    NoAddress,
+    BadRequest,
+}
+
+/// <summary>
+/// Renders a template for one customer into an outbox message. A message knows: customer (id,
+/// email, name, firstName, lastName), traits (every current trait), value (tier, revenue,
+/// orders), links (unsubscribe) and whatever the caller passes as recommendations, offers and
+/// data. In HTML, links are rewritten through signed click tracking and an open pixel is added.
+/// </summary>
+public sealed partial class MessageComposer(TemplateStore templates, IDatabase database, MessageLinks links, MessagingSecrets secrets)
+{
+    public static readonly IReadOnlyList<string> Roots = ["customer", "traits", "value", "links", "recommendations", "offers", "data"];
+
+    /// <summary>Why a message is sent. Marketing needs consent and respects unsubscribes; service (an order confirmation) does not.</summary>
+    public static readonly IReadOnlyList<string> Purposes = [MessagePurpose.Marketing, MessagePurpose.Service];
+
+    public async Task<OutgoingMessage> ComposeAsync(
+        long customerId, string templateName, string purpose, string key, JsonObject? extra, CancellationToken ct = default)
+    {
+        if (!Purposes.Contains(purpose))
+        {
+            throw new ComposeException(ComposeFailure.BadRequest, $"'{purpose}' is not a message purpose; use one of {string.Join(", ", Purposes)}.");
+        }
+
+        var template = await templates.GetAsync(templateName, ct)
+            ?? throw new ComposeException(ComposeFailure.UnknownTemplate, $"There is no template '{templateName}'; create it with PUT /v1/templates/{templateName}.");
+        await secrets.LoadAsync(ct);
+        var data = await CustomerDataAsync(customerId, ct);
+        var address = AddressFor(template.Channel, data)
+            ?? throw new ComposeException(ComposeFailure.NoAddress, template.Channel switch
+            {
+                "sms" => $"Customer {customerId} has no phone number; identify them with a phone trait first.",
+                "push" => $"Customer {customerId} has no push token; identify them with a pushToken trait first.",
+                _ => $"Customer {customerId} has no email address; identify them with an email trait first.",
+            });
+        data["links"] = new JsonObject { ["unsubscribe"] = links.Unsubscribe(key) };
+        foreach (var name in new[] { "recommendations", "offers", "data" })
+        {
+            if (extra?[name] is { } node)
+            {
+                data[name] = node.DeepClone();
+            }
+        }
+
+        var html = template.Html is null || template.Channel != "email" ? null : Track(key, MessageTemplate.Parse(template.Html).Render(data, html: true));
+        return new OutgoingMessage(
+            key, customerId, template.Channel, purpose, template.Name, address,
+            MessageTemplate.Parse(template.Subject).Render(data, html: false).ReplaceLineEndings(" "),
+            MessageTemplate.Parse(template.Text).Render(data, html: false),
+            html);
+    }
+
+    /// <summary>Email: the email trait or identifier; SMS: the phone trait or identifier; push: the pushToken trait.</summary>
+    private static string? AddressFor(string channel, JsonObject data) => channel switch
+    {
+        "sms" => (string?)data["customer"]!["phone"],
+        "push" => (string?)data["traits"]!["pushToken"] ?? (string?)data["traits"]!["push_token"],
+        _ => (string?)data["customer"]!["email"],
+    };
+
+    private async Task<JsonObject> CustomerDataAsync(long customerId, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var live = await c.ExecuteScalarAsync<long?>("SELECT id FROM customers WHERE id = @customerId AND merged_into IS NULL", new { customerId });
+        if (live is null)
+        {
+            throw new ComposeException(ComposeFailure.UnknownCustomer, $"There is no customer {customerId} (or it was merged into another).");
+        }
+
+        var traits = new JsonObject();
+        foreach (var (trait, text) in await c.QueryAsync<(string, string)>("SELECT name, value FROM traits WHERE customer_id = @customerId", new { customerId }))
+        {
+            traits[trait] = text;
+        }
+
+        var email = (string?)traits["email"] ?? await c.ExecuteScalarAsync<string?>(
+            "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
+            new { customerId, kind = Identifier.Email });
+        var phone = (string?)traits["phone"] ?? await c.ExecuteScalarAsync<string?>(
+            "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
+            new { customerId, kind = Identifier.Phone });
+        var first = (string?)traits["firstName"] ?? (string?)traits["first_name"];
+        var last = (string?)traits["lastName"] ?? (string?)traits["last_name"];
+        var name = (string?)traits["name"] ?? string.Join(' ', new[] { first, last }.Where(s => !string.IsNullOrEmpty(s)));
+        var value = await ValueQueries.ReadValueAsync(c, null, customerId, ct);
+        var view = value?.ToView();
+        return new JsonObject
+        {
+            ["customer"] = new JsonObject
+            {
+                ["id"] = customerId,
+                ["email"] = email,
+                ["phone"] = phone,
+                ["name"] = name.Length > 0 ? name : null,
+                ["firstName"] = first ?? (name.Length > 0 ? name.Split(' ')[0] : null),
+                ["lastName"] = last,
+            },
+            ["traits"] = traits,
+            ["value"] = view is null ? null : new JsonObject
+            {
+                ["tier"] = view.Tier,
+                ["revenue"] = view.Revenue,
+                ["orders"] = view.Orders,
+            },
+        };
+    }
+
+    /// <summary>Sends every http(s) link through the signed click redirect and adds the open pixel.</summary>
+    private string Track(string key, string html)
+    {
+        var tracked = HrefPattern().Replace(html, m => $"href=\"{System.Net.WebUtility.HtmlEncode(links.Click(key, System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)))}\"");
+        var pixel = $"<img src=\"{links.OpenPixel(key)}\" width=\"1\" height=\"1\" alt=\"\">";
+        var end = tracked.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end < 0 ? tracked + pixel : tracked.Insert(end, pixel);
+    }
+
+    // Not the unsubscribe link itself: it must work without a redirect.
+    [GeneratedRegex("href=\"(https?://(?![^\"]*/m/unsubscribe/)[^\"]+)\"", RegexOptions.IgnoreCase)]
+    private static partial Regex HrefPattern();
+}
+
+public static class MessagePurpose
+{
+    public const string Marketing = "marketing";
+    public const string Service = "service";
+}

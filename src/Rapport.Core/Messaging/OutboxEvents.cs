@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Rapport.Core.Events;
+using Dapper;
+using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
+
+namespace Rapport.Core.Messaging;
+
+/// <summary>
+/// Puts what happened to a message on the customer's timeline, in the same transaction as the
+/// outbox row's new status (so a sent message always has its "Email Sent" event and never two).
+/// Events go through <see cref="EventWriter"/> like any tracked event, so segments and journeys
+/// see them; they are keyed by the customer's strongest identifier.
+/// </summary>
+public sealed class OutboxEvents(EventWriter writer)
+{
+    public const string EmailSent = "Email Sent";
+    public const string EmailFailed = "Email Failed";
+    public const string EmailBlocked = "Email Blocked";
+    public const string EmailOpened = "Email Opened";
+    public const string EmailLinkClicked = "Email Link Clicked";
+    public const string Unsubscribed = "Unsubscribed";
+
+    public async Task WriteAsync(UnitOfWork unit, IReadOnlyList<(ClaimedMessage Message, DeliveryOutcome Outcome)> outcomes, long now, RetryPolicy retry)
+    {
+        var events = new List<IncomingEvent>();
+        var who = await StrongestIdentifiersAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
+        foreach (var (m, outcome) in outcomes)
+        {
+            var (what, reason) = outcome switch
+            {
+                DeliveryOutcome.Sent => ("Sent", null),
+                DeliveryOutcome.Permanent p => ("Failed", p.Error),
+                DeliveryOutcome.Transient t when m.Attempt >= retry.MaxAttempts => ("Failed", t.Error),
+                DeliveryOutcome.Blocked b => ("Blocked", b.Reason),
+                _ => ((string?)null, (string?)null),
+            };
+            if (what is not null)
+            {
+                events.Add(For(m.Id, Who(who, m.CustomerId, m.Channel, m.Recipient), $"{Label(m.Channel)} {what}", m.Purpose, m.Subject, UnixTime.FromStorage(now), reason, channel: m.Channel));
+            }
+        }
+
+        if (events.Count > 0)
+        {
+            await writer.WriteAsync(unit, events);
+        }
+    }
+
+    /// <summary>"Email", "SMS", "Push": the first word of the channel's event names.</summary>
+    public static string Label(string channel) => channel switch
+    {
+        "sms" => "SMS",
+        "push" => "Push",
+        _ => "Email",
+    };
+
+    /// <summary>
+    /// The identifier each customer's events are keyed by: their strongest (user id first). A
+    /// customer merged away since the message was queued has none left: the caller falls back
+    /// to the address the message went to.
+    /// </summary>
+    public static async Task<Dictionary<long, Identifier>> StrongestIdentifiersAsync(UnitOfWork unit, IReadOnlyCollection<long> customers)
+    {
+        var result = new Dictionary<long, Identifier>();
+        var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
+            $"SELECT customer_id, kind, value FROM identifiers WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
+            new { customers = ValueList.Of(unit.Dialect, customers) },
+            unit.Transaction);
+        foreach (var (customer, kind, value) in rows)
+        {
+            var id = new Identifier(kind, value);
+            if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
+            {
+                result[customer] = id;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The identifier to file an event for a message under, given what <see cref="StrongestIdentifiersAsync"/> found.</summary>
+    public static Identifier Who(IReadOnlyDictionary<long, Identifier> known, long customer, string channel, string recipient) =>
+        known.TryGetValue(customer, out var id) ? id
+        : channel == "sms" ? new Identifier(Identifier.Phone, recipient)
+        : new Identifier(Identifier.Email, recipient);
+
+    /// <summary>An event for the timeline; the message id is derived so the same fact is stored once.</summary>
+    public static IncomingEvent For(
+        long outboxId, Identifier who, string name, string purpose, string subject, DateTimeOffset at,
+        string? reason = null, JsonObject? extra = null, string channel = "email")
+    {
+        var properties = new JsonObject
+        {
+            ["outbox_id"] = outboxId,
+            ["purpose"] = purpose,
+            ["subject"] = subject,
+            ["channel"] = channel,
+        };
+        if (reason is not null)
+        {
+            properties["reason"] = reason;
+        }
+
+        foreach (var (k, v) in extra ?? [])
+        {
+            properties[k] = v?.DeepClone();
+        }
+
+        var id = $"rapport-msg-{outboxId}-{name.Replace(' ', '-').ToLowerInvariant()}" + (extra?["url"] is { } u ? "-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(u.GetValue<string>())))[..16] : "");
+        var traitName = who.Kind switch
+        {
+            Identifier.Email => "email",
+            Identifier.Phone => "phone",
+            Identifier.LoyaltyCard => "loyaltyCard",
+            Identifier.StoreCustomerNo => "storeCustomerNumber",
+            _ => null,
+        };
+        return new IncomingEvent(
+            id, "track", name, channel switch { "sms" => Channels.Phone, "push" => Channels.App, _ => Channels.Email },
+            UserId: who.Kind == Identifier.UserId ? who.Value : null,
+            AnonymousId: who.Kind == Identifier.AnonymousId ? who.Value : null,
+            at, properties,
+            Traits: traitName is null ? null : new JsonObject { [traitName] = who.Value },
+            Context: new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-outbox" } });
+    }
+}

@@ -1,0 +1,32 @@
+using Rapport.Core.Messaging;
+
+namespace Rapport.Hosting;
+
+internal static class MessagingServices
+{
+    public static IServiceCollection AddMessaging(this IServiceCollection services, MessagingOptions? options)
+    {
+        var o = options ?? new MessagingOptions();
+        services.AddSingleton(o);
+        services.AddSingleton<MessagingSecrets>();
+        services.AddSingleton<MessageLinks>();
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<MessageComposer>();
+        services.AddSingleton<OutboxEvents>();
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<IContactGate, SuppressionGate>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<MessageFeedback>();
+        if (o.Smtp is { } smtp)
+        {
+            services.AddSingleton<IMessageTransport>(sp => new SmtpTransport(smtp, sp.GetRequiredService<MessageLinks>()));
+        }
+
+        foreach (var webhook in o.Webhooks)
+        {
+            services.AddSingleton<IMessageTransport>(sp => new WebhookTransport(webhook, new HttpClient(), sp.GetRequiredService<TimeProvider>()));
+        }
+
+        return services;
+    }
+}

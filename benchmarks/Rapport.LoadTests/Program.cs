@@ -13,11 +13,11 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     Console.Error.WriteLine("usage: Rapport.LoadTests ingest|pipeline [--events N] [--customers N] [--batch N] [--senders N] [--dir PATH] [--keep]");
     Console.Error.WriteLine("  ingest   N track events through POST /v1/batch on loopback into a fresh SQLite store,");
     Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
+    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     return 2;
 }

@@ -54,6 +54,9 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync(bool signIn = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
+        // Generous: the build box is shared and often runs at a load of 20-40 on 2 cores.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         var page = await context.NewPageAsync();
         if (signIn)
         {
@@ -107,6 +110,9 @@ public sealed class DashboardFixture : IAsyncLifetime
         {
             throw new InvalidOperationException("The seeded CLV model did not fit: " + fit.Model.Message);
         }
+
+        // As a running server would have by the time someone looks (the first view would otherwise compute it).
+        await services.GetRequiredService<Rapport.Core.Analytics.AnalyticsCache>().RefreshAsync();
     }
 
     private static async Task Check(Task<HttpResponseMessage> sending)

@@ -33,7 +33,7 @@ public static partial class ActionDefinitionParser
     private static readonly HashSet<string> Keys = new(StringComparer.Ordinal)
     {
         "name", "kind", "status", "purpose", "channels", "placements", "segments", "condition", "from", "until",
-        "cooldownHours", "cap", "budget", "priority", "value", "prior", "reason", "productId", "content",
+        "cooldownHours", "cap", "budget", "priority", "value", "prior", "reason", "productId", "content", "holdout",
     };
 
     /// <param name="segmentExists">Checks segment ids; null skips the check (reading a stored definition).</param>
@@ -110,6 +110,7 @@ public static partial class ActionDefinitionParser
         var priority = Number(body, "priority", errors, 0.000001, 1_000_000, "priority is a positive weight (default 1; 2 counts twice as much)") ?? 1;
         var value = Number(body, "value", errors, 0, 1e12, "value is what an acceptance is worth in currency units, 0 or more (default 1)") ?? 1;
         var prior = Prior(body, errors);
+        var holdout = Number(body, "holdout", errors, 0, 0.5, "holdout is the share of eligible customers kept as a control group, 0 to 0.5 (e.g. 0.1)") ?? 0;
         var reason = Text(body, "reason");
         if (reason is not null)
         {
@@ -145,7 +146,10 @@ public static partial class ActionDefinitionParser
         json["status"] = status;
         var spec = new ActionSpec(
             id, name!, kind!, purpose!, channels, placements, segments, from, until,
-            cooldown is { } h ? TimeSpan.FromHours(h) : null, cap, budget, priority, (decimal)value, prior, reason, productId, status == "active");
+            cooldown is { } h ? TimeSpan.FromHours(h) : null, cap, budget, priority, (decimal)value, prior, reason, productId, status == "active")
+        {
+            Holdout = holdout,
+        };
         return (new ActionDefinition(spec, condition, content as JsonObject, json), errors);
     }
 

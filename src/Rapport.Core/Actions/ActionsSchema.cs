@@ -44,5 +44,11 @@ internal static class ActionsSchema
               outcome_at BIGINT NULL);
             CREATE INDEX ix_decisions_identity ON decisions (id_kind, id_value, decided_at);
             """),
+        // Control groups (issue 4, measurement): a held-out customer's decision is logged with
+        // control = 1 and not shown; it counts for nobody's budget or learning.
+        new(901, "decision control groups", """
+            ALTER TABLE decisions ADD COLUMN control BIGINT NOT NULL DEFAULT 0;
+            CREATE INDEX ix_decisions_action ON decisions (action_id, control);
+            """),
     ];
 }

@@ -25,7 +25,8 @@ public enum OutcomeResult
 /// </summary>
 public static class DecisionLog
 {
-    public static readonly IReadOnlyList<string> Outcomes = ["accepted", "ignored"];
+    /// <summary>accepted/ignored: what the customer did with a shown action; converted: the goal was reached without an acceptance (what a control customer reports).</summary>
+    public static readonly IReadOnlyList<string> Outcomes = ["accepted", "ignored", "converted"];
 
     private const string Mine = "FROM decisions d JOIN identifiers i ON i.kind = d.id_kind AND i.value = d.id_value WHERE i.customer_id = @customer";
 
@@ -40,28 +41,33 @@ public static class DecisionLog
     }
 
     public static async Task<long> AppendAsync(
-        UnitOfWork unit, long customer, Identifier id, RankedAction ranked, string channel, string? placement, string? productId, string reason, JsonObject data)
+        UnitOfWork unit, long customer, Identifier id, RankedAction ranked, string channel, string? placement, string? productId, string reason, JsonObject data,
+        bool control = false)
     {
         var decisionId = await unit.Connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO decisions (action_id, customer_id, id_kind, id_value, channel, placement, purpose, product_id, propensity, expected_value, score, reason, data, decided_at)
-            VALUES (@action, @customer, @Kind, @Value, @channel, @placement, @purpose, @productId, @propensity, @expected, @score, @reason, @data, @now)
+            INSERT INTO decisions (action_id, customer_id, id_kind, id_value, channel, placement, purpose, product_id, propensity, expected_value, score, reason, data, decided_at, control)
+            VALUES (@action, @customer, @Kind, @Value, @channel, @placement, @purpose, @productId, @propensity, @expected, @score, @reason, @data, @now, @control)
             RETURNING id
             """,
             new
             {
                 action = ranked.Action.Id, customer, id.Kind, id.Value, channel, placement, purpose = ranked.Action.Purpose, productId,
-                propensity = ranked.Propensity, expected = ranked.ExpectedValue, score = ranked.Score, reason, data = data.ToJsonString(), now = unit.Now,
+                propensity = ranked.Propensity, expected = ranked.ExpectedValue, score = ranked.Score, reason, data = data.ToJsonString(), now = unit.Now, control = control ? 1L : 0L,
             },
             unit.Transaction);
-        await unit.Connection.ExecuteAsync("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", new { action = ranked.Action.Id }, unit.Transaction);
+        if (!control)
+        {
+            await unit.Connection.ExecuteAsync("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", new { action = ranked.Action.Id }, unit.Transaction);
+        }
+
         return decisionId;
     }
 
     public static async Task<OutcomeResult> RecordOutcomeAsync(UnitOfWork unit, long customer, long decisionId, string outcome)
     {
-        var row = await unit.Connection.QuerySingleOrDefaultAsync<(long Action, string? Outcome)?>(
-            $"SELECT d.action_id, d.outcome {Mine} AND d.id = @decisionId", new { customer, decisionId }, unit.Transaction);
+        var row = await unit.Connection.QuerySingleOrDefaultAsync<(long Action, string? Outcome, long Control)?>(
+            $"SELECT d.action_id, d.outcome, d.control {Mine} AND d.id = @decisionId", new { customer, decisionId }, unit.Transaction);
         if (row is not { } r)
         {
             return OutcomeResult.NoSuchDecision;
@@ -74,9 +80,37 @@ public static class DecisionLog
 
         await unit.Connection.ExecuteAsync(
             "UPDATE decisions SET outcome = @outcome, outcome_at = @now WHERE id = @decisionId", new { outcome, now = unit.Now, decisionId }, unit.Transaction);
-        var column = outcome == "accepted" ? "accepted" : "ignored";
-        await unit.Connection.ExecuteAsync($"UPDATE action_stats SET {column} = {column} + 1 WHERE action_id = @action", new { action = r.Action }, unit.Transaction);
+        if (r.Control == 0)
+        {
+            // Learning reads treated customers only: a control customer was shown nothing.
+            var column = outcome == "ignored" ? "ignored" : "accepted";
+            await unit.Connection.ExecuteAsync($"UPDATE action_stats SET {column} = {column} + 1 WHERE action_id = @action", new { action = r.Action }, unit.Transaction);
+        }
+
         return OutcomeResult.Recorded;
+    }
+
+    /// <summary>
+    /// Treated against control for one action: decisions logged and those that converted
+    /// (accepted or converted). Null when the action does not exist.
+    /// </summary>
+    public static async Task<Uplift?> UpliftAsync(IDatabase database, long actionId, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        if (await c.ExecuteScalarAsync<long?>("SELECT id FROM actions WHERE id = @actionId", new { actionId }) is null)
+        {
+            return null;
+        }
+
+        var groups = (await c.QueryAsync<(long Control, long N, long Converted)>(
+            """
+            SELECT control, COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('accepted', 'converted') THEN 1 ELSE 0 END), 0)
+            FROM decisions WHERE action_id = @actionId GROUP BY control
+            """,
+            new { actionId })).ToDictionary(g => g.Control);
+        var t = groups.GetValueOrDefault(0);
+        var k = groups.GetValueOrDefault(1);
+        return Uplift.Compute(t.N, t.Converted, k.N, k.Converted);
     }
 
     public static async Task<List<LoggedDecision>> ForCustomerAsync(IDatabase database, long customer, int limit, CancellationToken ct)

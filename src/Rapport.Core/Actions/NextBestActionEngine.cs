@@ -110,6 +110,17 @@ public sealed class NextBestActionEngine(
                     continue;
                 }
 
+                if (ControlGroups.InControl(r.Action.Id, customer, r.Action.Holdout))
+                {
+                    // Eligible and contactable, but held out: logged like a decision, shown nothing.
+                    var held = (await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, customer))!.Value;
+                    var heldId = await DecisionLog.AppendAsync(unit, customer, held, r, channel, placement, product?.Sku, "control group",
+                        new JsonObject { ["control"] = true, ["holdout"] = r.Action.Holdout }, control: true);
+                    skipped.Add(new(r.Action.Id, r.Action.Name, "control_group",
+                        $"held out as this action's control group ({r.Action.Holdout:P0} of eligible customers); decision {heldId}"));
+                    continue;
+                }
+
                 if (product is not null)
                 {
                     offered.Add(product.Sku);

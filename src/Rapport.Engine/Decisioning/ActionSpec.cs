@@ -61,7 +61,11 @@ public sealed record ActionSpec(
     PropensityPrior Prior,
     string? Reason,
     string? ProductId,
-    bool Active = true);
+    bool Active = true)
+{
+    /// <summary>Share of eligible customers held out as this action's control group (0 to 0.5): they get nothing and are logged the same way.</summary>
+    public double Holdout { get; init; }
+}
 
 /// <summary>What the log says about one action: overall (budget, learning) and for this customer (caps, cool-down).</summary>
 public sealed record ActionHistory(long IssuedTotal, long Accepted, long Ignored, IReadOnlyList<DateTimeOffset> CustomerDecisions)

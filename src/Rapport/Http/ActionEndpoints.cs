@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Rapport.Core.Actions;
 using Rapport.Core.Consent;
 using Rapport.Core.Keys;
+using Rapport.Core.Storage;
 
 namespace Rapport.Http;
 
@@ -19,6 +20,7 @@ internal static class ActionEndpoints
         g.MapGet("/actions", ListAsync).WithSummary("Every action with its counters (issued, accepted, ignored) and learned propensity");
         g.MapGet("/actions/{id:long}", GetAsync).WithSummary("One action");
         g.MapPut("/actions/{id:long}", ReplaceAsync).WithSummary("Replace an action's definition (its counters stay)");
+        g.MapGet("/actions/{id:long}/uplift", UpliftAsync).WithSummary("Conversion of treated customers against the action's control group, with a 95% interval of the difference");
         g.MapGet("/customers/{id:long}/next-best-actions", DecideAsync).WithSummary("Ranked actions for a channel and placement, each with a reason; every one returned is logged");
         g.MapPost("/customers/{id:long}/actions/{decisionId:long}/outcome", OutcomeAsync).WithSummary("Record whether the customer accepted or ignored a decision");
         g.MapGet("/customers/{id:long}/decisions", DecisionsAsync).WithSummary("The customer's decision log across channels, newest first");
@@ -157,6 +159,11 @@ internal static class ActionEndpoints
 
     private static ProblemHttpResult NoCustomer(long id) =>
         Problems.NotFound($"There is no customer {id}. Find customers with /v1/customers?search=TEXT or /v1/customers/lookup?kind=email&value=ADDRESS.");
+
+    private static async Task<Results<Ok<Rapport.Engine.Decisioning.Uplift>, ProblemHttpResult>> UpliftAsync(long id, IDatabase database, CancellationToken ct) =>
+        await DecisionLog.UpliftAsync(database, id, ct) is { } uplift
+            ? TypedResults.Ok(uplift)
+            : Problems.NotFound($"There is no action {id}; GET /v1/actions lists them.");
 }
 
 internal sealed record OutcomeRequest(string? Outcome);

@@ -188,4 +188,60 @@ public sealed class NextBestActionTests
         Assert.Empty(none.Actions);
         Assert.Equal(("no_product", "product CHAIR-1 is not available"), (none.Skipped.Single().Reason, none.Skipped.Single().Detail));
     }
+
+    [Theory, BothStores]
+    public async Task Holdout_ControlCustomersGetNothing_AreLogged_AndUpliftComparesTheGroups(StoreKind store)
+    {
+        var (h, s, _) = await StartAsync(store);
+        await using var _h = h;
+        var offer = await s.AddAsync("""{"name": "Thank-you gift", "kind": "surprise", "purpose": "marketing", "channels": ["web"], "holdout": 0.5}""");
+        var customers = new List<long>();
+        for (var i = 0; i < 24; i++)
+        {
+            await h.SendAsync(Ev.Identify($"c{i}", 0, new JsonObject { ["firstName"] = $"C{i}" }, user: $"c{i}"));
+            var id = await h.OwnerAsync(Identifier.UserId, $"c{i}");
+            await s.GrantAsync(id, """{"consents": {"marketing": true}}""");
+            customers.Add(id);
+        }
+
+        var control = customers.Where(c => Rapport.Engine.Decisioning.ControlGroups.InControl(offer, c, 0.5)).ToHashSet();
+        Assert.InRange(control.Count, 1, 23); // both groups exist for this seed-free split of 24
+        foreach (var c in customers)
+        {
+            var result = (await s.Engine.DecideAsync(c, "web", null, 3))!;
+            if (control.Contains(c))
+            {
+                Assert.Empty(result.Actions);
+                Assert.Equal("control_group", result.Skipped.Single().Reason);
+            }
+            else
+            {
+                Assert.Equal(offer, result.Actions.Single().ActionId);
+            }
+
+            // Every customer, shown or held out, has one logged decision; control customers report conversions the same way.
+            var logged = Assert.Single(await DecisionLog.ForCustomerAsync(h.Db, c, 10, default));
+            var outcome = c % 2 == 0 ? (control.Contains(c) ? "converted" : "accepted") : "ignored";
+            await s.Engine.RecordOutcomeAsync(c, logged.Id, outcome);
+        }
+
+        var uplift = (await DecisionLog.UpliftAsync(h.Db, offer, default))!;
+        var treated = customers.Where(c => !control.Contains(c)).ToList();
+        Assert.Equal((treated.Count, treated.Count(c => c % 2 == 0)), (uplift.Treated, uplift.TreatedConverted));
+        Assert.Equal((control.Count, control.Count(c => c % 2 == 0)), (uplift.Control, uplift.ControlConverted));
+        Assert.True(uplift.Low <= uplift.Difference && uplift.Difference <= uplift.High);
+        var stats = (await s.Catalog.ListAsync()).Single(a => a.Id == offer);
+        Assert.Equal(treated.Count, stats.Issued); // held-out decisions spend no budget
+        Assert.Null(await DecisionLog.UpliftAsync(h.Db, 424242, default));
+    }
+
+    [Fact]
+    public void Holdout_OutOfRange_IsRejected()
+    {
+        var (action, errors) = ActionDefinitionParser.Parse(
+            (JsonObject)JsonNode.Parse("""{"name": "X", "kind": "surprise", "purpose": "marketing", "channels": ["web"], "holdout": 0.9}""")!, 0, _ => true, SegmentFields.Default);
+
+        Assert.Null(action);
+        Assert.Contains(errors, e => e.ToString().Contains("holdout is the share of eligible customers", StringComparison.Ordinal));
+    }
 }

@@ -23,6 +23,10 @@ internal static class DashboardServices
     {
         services.AddSingleton<AnalyticsQueries>();
         services.AddSingleton<AnalyticsCache>();
+        services.AddSingleton<Panels.IProfilePanel, Panels.ConsentPanel>();
+        services.AddSingleton<Panels.IProfilePanel, Panels.NeedsPanel>();
+        services.AddSingleton<Panels.IProfilePanel, Panels.LoyaltyPanel>();
+        services.AddSingleton<Panels.IProfilePanel, Panels.DecisionsPanel>();
         var password = configuration["Rapport:AdminPassword"];
         services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), password));
         services.AddRazorPages(o =>

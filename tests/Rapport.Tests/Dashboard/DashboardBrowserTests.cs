@@ -60,6 +60,9 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         Assert.Contains("CLV (52 weeks)", await page.Locator("#prediction").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(2, await page.Locator("#orders tbody tr").CountAsync());
         Assert.Contains("Order Completed", await page.Locator("#timeline").InnerTextAsync(), StringComparison.Ordinal);
+        var consent = await page.Locator("#consent").InnerTextAsync(); // a panel another feature adds (IProfilePanel)
+        Assert.Contains("Time zone", consent, StringComparison.Ordinal);
+        Assert.Contains("Quiet hours", consent, StringComparison.Ordinal);
         await DashboardFixture.ScreenshotAsync(page, "04-customer-profile");
 
         // Any identifier finds the customer exactly, here the merged phone's anonymous id.

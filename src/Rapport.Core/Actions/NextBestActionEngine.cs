@@ -26,7 +26,8 @@ public sealed record NextBestActions(long CustomerId, IReadOnlyList<DecisionView
 /// leaves without it), logs each decision and one contact per purpose for the reply.
 /// </summary>
 public sealed class NextBestActionEngine(
-    IDatabase database, StoreWriter writer, ActionCatalog catalog, ContactPolicy policy, SnapshotLoader snapshots, IProductSuggestions products, TimeProvider clock)
+    IDatabase database, StoreWriter writer, ActionCatalog catalog, ContactPolicy policy, SnapshotLoader snapshots, IProductSuggestions products, TimeProvider clock,
+    Loyalty.ReciprocityQueries? reciprocity = null)
 {
     public const int MaxLimit = 10;
 
@@ -64,7 +65,11 @@ public sealed class NextBestActionEngine(
             }
         }
 
-        var request = new DecisionRequest(channel, placement, now, segments.Keys.ToHashSet());
+        // Gifts favour customers who gave more than they received (issue 6's reciprocity ledger).
+        var balance = reciprocity is null || !loaded.Actions.Any(a => ReciprocityWeight.GivingKinds.Contains(a.Spec.Kind))
+            ? 0m
+            : await reciprocity.BalanceAsync(customer, ct);
+        var request = new DecisionRequest(channel, placement, now, segments.Keys.ToHashSet(), balance);
         return await writer.WriteAsync(async unit =>
         {
             var histories = await DecisionLog.HistoriesAsync(unit, customer);
@@ -219,5 +224,6 @@ public sealed class NextBestActionEngine(
         ["priority"] = r.Action.Priority,
         ["score"] = r.Score,
         ["purpose"] = r.Action.Purpose,
+        ["reciprocity_weight"] = ReciprocityWeight.GivingKinds.Contains(r.Action.Kind) && r.ExpectedValue > 0 ? r.Score / (r.ExpectedValue * r.Action.Priority) : null,
     };
 }

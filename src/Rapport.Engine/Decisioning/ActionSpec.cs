@@ -80,7 +80,33 @@ public sealed record ActionHistory(long IssuedTotal, long Accepted, long Ignored
 public sealed record Candidate(ActionSpec Action, ActionHistory History, bool ConditionMet);
 
 /// <summary>Who is asking: the channel and placement, the time, and the customer's segments.</summary>
-public sealed record DecisionRequest(string Channel, string? Placement, DateTimeOffset Now, IReadOnlySet<long> Segments);
+/// <param name="Reciprocity">
+/// The customer's reciprocity balance in money (what they gave minus what they received, issue 6):
+/// gifts lean towards customers who gave more than they got (see <see cref="ReciprocityWeight"/>).
+/// </param>
+public sealed record DecisionRequest(string Channel, string? Placement, DateTimeOffset Now, IReadOnlySet<long> Segments, decimal Reciprocity = 0);
+
+/// <summary>
+/// How much a customer's reciprocity balance moves the score of actions that give something
+/// (rewards, surprises, discounts): 1 + 0.5 × b / (|b| + 100), so between 0.5 and 1.5, 1 for a
+/// balanced relationship, about 1.25 for a customer 100 ahead and 0.75 for one 100 behind. Other
+/// kinds (offers, content, service) are not weighted: the balance is about fairness of gifts.
+/// </summary>
+public static class ReciprocityWeight
+{
+    public static readonly IReadOnlySet<string> GivingKinds = new HashSet<string>(StringComparer.Ordinal) { "reward", "surprise", "discount" };
+
+    public static double For(string kind, decimal balance)
+    {
+        if (!GivingKinds.Contains(kind))
+        {
+            return 1;
+        }
+
+        var b = (double)balance;
+        return 1 + (0.5 * b / (Math.Abs(b) + 100));
+    }
+}
 
 /// <summary>A candidate that passed every rule, with its score: propensity × value × priority.</summary>
 public sealed record RankedAction(ActionSpec Action, double Propensity, double ExpectedValue, double Score);

@@ -3,7 +3,7 @@ namespace Rapport.Engine.Decisioning;
 /// <summary>
 /// Ranks a customer's candidate actions: every eligibility rule first (status, channel,
 /// placement, time window, segments, condition, budget, per-customer cap, cool-down), then the
-/// score = propensity × value × priority, where propensity is the Beta posterior mean of the
+/// score = propensity × value × priority (× the reciprocity weight for gifts), where propensity is the Beta posterior mean of the
 /// action's acceptance rate learned from accepted and ignored outcomes. Ties go to the higher
 /// priority, then the lower id, so the order is deterministic. Consent is not decided here: the
 /// caller walks this order through the contact gate (Rapport.Core ContactPolicy).
@@ -26,7 +26,7 @@ public static class DecisionRanker
             var a = c.Action;
             var propensity = a.Prior.Posterior(c.History.Accepted, c.History.Ignored);
             var expected = propensity * (double)a.Value;
-            ranked.Add(new RankedAction(a, propensity, expected, expected * a.Priority));
+            ranked.Add(new RankedAction(a, propensity, expected, expected * a.Priority * ReciprocityWeight.For(a.Kind, request.Reciprocity)));
         }
 
         ranked.Sort(static (x, y) =>

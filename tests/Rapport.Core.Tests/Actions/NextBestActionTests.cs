@@ -22,7 +22,8 @@ public sealed class NextBestActionTests
         public ConsentService Consent => new(h.Db, h.Writer, Options, h.Clock);
 
         public NextBestActionEngine Engine => new(h.Db, h.Writer, Catalog, new ContactPolicy(h.Db, Options),
-            new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]), new HistoryProductSuggestions(h.Db), h.Clock);
+            new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts()]), new HistoryProductSuggestions(h.Db), h.Clock,
+            new Rapport.Core.Loyalty.ReciprocityQueries(h.Db, new Rapport.Core.Loyalty.LoyaltyProgramStore(h.Db, h.Clock)));
 
         public async Task<long> AddAsync(string json)
         {
@@ -243,5 +244,27 @@ public sealed class NextBestActionTests
 
         Assert.Null(action);
         Assert.Contains(errors, e => e.ToString().Contains("holdout is the share of eligible customers", StringComparison.Ordinal));
+    }
+
+    [Theory, BothStores]
+    public async Task Gift_CustomerWhoGaveMore_ScoresHigherThroughTheReciprocityLedger(StoreKind store)
+    {
+        var (h, s, ann) = await StartAsync(store);
+        await using var _h = h;
+        await h.SendAsync(Ev.Identify("i2", 0, new JsonObject { ["firstName"] = "Bob" }, user: "bob"));
+        var bob = await h.OwnerAsync(Identifier.UserId, "bob");
+        await h.SendAsync(Ev.Track("o1", 10, "Order Completed", Ev.Order("O1", ("CHAIR-1", 400, 1)), user: "bob")); // Bob gave margin
+        foreach (var c in new[] { ann, bob })
+        {
+            await s.GrantAsync(c, """{"consents": {"marketing": true}}""");
+        }
+
+        await s.AddAsync("""{"name": "Thank-you gift", "kind": "surprise", "purpose": "marketing", "channels": ["web"], "value": 10}""");
+
+        var forAnn = (await s.Engine.DecideAsync(ann, "web", null, 1))!.Actions.Single();
+        var forBob = (await s.Engine.DecideAsync(bob, "web", null, 1))!.Actions.Single();
+
+        Assert.True(forBob.Score > forAnn.Score, $"Bob {forBob.Score} should outrank Ann {forAnn.Score}");
+        Assert.True(forBob.Data["reciprocity_weight"]!.GetValue<double>() > 1);
     }
 }

@@ -73,6 +73,8 @@ public sealed class NextBestActionEngine(
         return await writer.WriteAsync(async unit =>
         {
             var histories = await DecisionLog.HistoriesAsync(unit, customer);
+            // What every decision of this reply is filed under (follows merges); read once.
+            var identifier = (await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, unit.Dialect, customer))!.Value;
             var candidates = loaded.Actions.Select((a, i) => new Candidate(a.Spec, histories.GetValueOrDefault(a.Spec.Id, ActionHistory.None), met[i])).ToList();
             var (ranked, excluded) = DecisionRanker.Rank(request, candidates);
             var skipped = excluded.Select(e => new SkippedAction(e.Action.Id, e.Action.Name, e.Reason, e.Detail)).ToList();
@@ -118,8 +120,7 @@ public sealed class NextBestActionEngine(
                 if (ControlGroups.InControl(r.Action.Id, customer, r.Action.Holdout))
                 {
                     // Eligible and contactable, but held out: logged like a decision, shown nothing.
-                    var held = (await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, customer))!.Value;
-                    var heldId = await DecisionLog.AppendAsync(unit, customer, held, r, channel, placement, product?.Sku, "control group",
+                    var heldId = await DecisionLog.AppendAsync(unit, customer, identifier, r, channel, placement, product?.Sku, "control group",
                         new JsonObject { ["control"] = true, ["holdout"] = r.Action.Holdout }, control: true);
                     skipped.Add(new(r.Action.Id, r.Action.Name, "control_group",
                         $"held out as this action's control group ({r.Action.Holdout:P0} of eligible customers); decision {heldId}"));
@@ -139,7 +140,6 @@ public sealed class NextBestActionEngine(
             {
                 var (reason, used) = Reason(r.Action, product, facts, segments);
                 var data = Data(r, action, product, used, segments);
-                var identifier = (await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, customer))!.Value;
                 var decisionId = await DecisionLog.AppendAsync(unit, customer, identifier, r, channel, placement, product?.Sku, reason, data);
                 decisions.Add(new DecisionView(decisionId, r.Action.Id, r.Action.Name, r.Action.Kind, channel, placement, reason,
                     r.Score, r.Propensity, r.ExpectedValue, product, action.Content, data));

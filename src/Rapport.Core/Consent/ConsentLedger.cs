@@ -73,20 +73,6 @@ public static class ConsentLedger
     }
 
     /// <summary>The customer's strongest identifier: what their consent rows and events are tied to.</summary>
-    public static async Task<Identifier?> StrongestIdentifierAsync(DbConnection c, DbTransaction? tx, long customer)
-    {
-        var ids = await c.QueryAsync<(string Kind, string Value)>(
-            "SELECT kind, value FROM identifiers WHERE customer_id = @customer", new { customer }, tx);
-        Identifier? best = null;
-        foreach (var (kind, value) in ids)
-        {
-            var id = new Identifier(kind, value);
-            if (best is not { } b || id.CompareTo(b) < 0)
-            {
-                best = id;
-            }
-        }
-
-        return best;
-    }
+    public static async Task<Identifier?> StrongestIdentifierAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, long customer) =>
+        (await Identity.StrongestIdentifiers.ForAsync(c, tx, dialect, [customer])).TryGetValue(customer, out var id) ? id : null;
 }

@@ -64,7 +64,7 @@ public sealed class ConsentService(IDatabase database, StoreWriter writer, Conse
         writer.WriteAsync<(long, ConsentState)?>(async unit =>
         {
             if (await ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, id) is not { } customer
-                || await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, customer) is not { } identifier)
+                || await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, unit.Dialect, customer) is not { } identifier)
             {
                 return null;
             }

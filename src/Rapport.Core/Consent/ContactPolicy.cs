@@ -73,7 +73,7 @@ public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
             throw new ArgumentException(ConsentVocabulary.UnknownChannel(channel), nameof(channel));
         }
 
-        if (await ConsentLedger.StrongestIdentifierAsync(c, tx, customer) is not { } identifier)
+        if (await ConsentLedger.StrongestIdentifierAsync(c, tx, database.Dialect, customer) is not { } identifier)
         {
             return null;
         }

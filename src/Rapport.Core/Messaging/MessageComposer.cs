@@ -30,6 +30,8 @@ public enum ComposeFailure
 /// </summary>
 public sealed partial class MessageComposer(TemplateStore templates, IDatabase database, MessageLinks links, MessagingSecrets secrets)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ParsedTemplate> _parsed = new(StringComparer.Ordinal);
+
     public static readonly IReadOnlyList<string> Roots = ["customer", "traits", "value", "links", "recommendations", "offers", "data"];
 
     /// <summary>Why a message is sent. Marketing needs consent and respects unsubscribes; service (an order confirmation) does not.</summary>
@@ -63,12 +65,26 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
             }
         }
 
-        var html = template.Html is null || template.Channel != "email" ? null : Track(key, MessageTemplate.Parse(template.Html).Render(data, html: true));
+        var parsed = Parsed(template);
+        var html = parsed.Html is null || template.Channel != "email" ? null : Track(key, parsed.Html.Render(data, html: true));
         return new OutgoingMessage(
             key, customerId, template.Channel, purpose, template.Name, address,
-            MessageTemplate.Parse(template.Subject).Render(data, html: false).ReplaceLineEndings(" "),
-            MessageTemplate.Parse(template.Text).Render(data, html: false),
+            parsed.Subject.Render(data, html: false).ReplaceLineEndings(" "),
+            parsed.Text.Render(data, html: false),
             html);
+    }
+
+    /// <summary>A template is parsed once per saved text (records compare by value), not once per message of a 100,000-customer send.</summary>
+    private ParsedTemplate Parsed(MessageTemplateView t)
+    {
+        if (_parsed.TryGetValue(t.Name, out var p) && p.Source == t)
+        {
+            return p;
+        }
+
+        p = new ParsedTemplate(t, MessageTemplate.Parse(t.Subject), MessageTemplate.Parse(t.Text), t.Html is null ? null : MessageTemplate.Parse(t.Html));
+        _parsed[t.Name] = p;
+        return p;
     }
 
     /// <summary>Email: the email trait or identifier; SMS: the phone trait or identifier; push: the pushToken trait.</summary>
@@ -139,6 +155,8 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
     [GeneratedRegex("href=\"(https?://(?![^\"]*/m/unsubscribe/)[^\"]+)\"", RegexOptions.IgnoreCase)]
     private static partial Regex HrefPattern();
 }
+
+internal sealed record ParsedTemplate(MessageTemplateView Source, MessageTemplate Subject, MessageTemplate Text, MessageTemplate? Html);
 
 public static class MessagePurpose
 {

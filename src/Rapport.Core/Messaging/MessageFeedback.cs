@@ -24,5 +24,5 @@ public sealed class MessageFeedback(StoreWriter writer, EventWriter events, Time
             [OutboxEvents.For(m.Id, await WhoAsync(unit, m), name, m.Purpose, m.Subject, clock.GetUtcNow(), extra: url is null ? null : new JsonObject { ["url"] = url }, channel: m.Channel)]), ct);
 
     private static async Task<Rapport.Engine.Identity.Identifier> WhoAsync(UnitOfWork unit, OutboxEntry m) =>
-        OutboxEvents.Who(await OutboxEvents.StrongestIdentifiersAsync(unit, [m.CustomerId]), m.CustomerId, m.Channel, m.Recipient);
+        OutboxEvents.Who(await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, [m.CustomerId]), m.CustomerId, m.Channel, m.Recipient);
 }

@@ -24,7 +24,7 @@ public sealed class OutboxEvents(EventWriter writer)
     public async Task WriteAsync(UnitOfWork unit, IReadOnlyList<(ClaimedMessage Message, DeliveryOutcome Outcome)> outcomes, long now, RetryPolicy retry)
     {
         var events = new List<IncomingEvent>();
-        var who = await StrongestIdentifiersAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
+        var who = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
         foreach (var (m, outcome) in outcomes)
         {
             var (what, reason) = outcome switch
@@ -55,31 +55,7 @@ public sealed class OutboxEvents(EventWriter writer)
         _ => "Email",
     };
 
-    /// <summary>
-    /// The identifier each customer's events are keyed by: their strongest (user id first). A
-    /// customer merged away since the message was queued has none left: the caller falls back
-    /// to the address the message went to.
-    /// </summary>
-    public static async Task<Dictionary<long, Identifier>> StrongestIdentifiersAsync(UnitOfWork unit, IReadOnlyCollection<long> customers)
-    {
-        var result = new Dictionary<long, Identifier>();
-        var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
-            $"SELECT customer_id, kind, value FROM identifiers WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
-            new { customers = ValueList.Of(unit.Dialect, customers) },
-            unit.Transaction);
-        foreach (var (customer, kind, value) in rows)
-        {
-            var id = new Identifier(kind, value);
-            if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
-            {
-                result[customer] = id;
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>The identifier to file an event for a message under, given what <see cref="StrongestIdentifiersAsync"/> found.</summary>
+    /// <summary>The identifier to file an event for a message under, given each customer's strongest identifier (<see cref="Rapport.Core.Identity.StrongestIdentifiers"/>); a customer merged away since the message was queued has none left, so the address the message went to stands in.</summary>
     public static Identifier Who(IReadOnlyDictionary<long, Identifier> known, long customer, string channel, string recipient) =>
         known.TryGetValue(customer, out var id) ? id
         : channel == "sms" ? new Identifier(Identifier.Phone, recipient)

@@ -85,7 +85,7 @@ internal static class MembershipWriter
         UnitOfWork unit, List<(MembershipChange Change, long EnteredAt)> changes, IReadOnlyList<SegmentInfo> segments, string reason, long now,
         CancellationToken ct)
     {
-        var identities = await StrongestIdentifiersAsync(unit, changes.Select(c => c.Change.CustomerId).Distinct().ToList());
+        var identities = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, changes.Select(c => c.Change.CustomerId).Distinct().ToList());
         var rows = new Dictionary<string, object?[]>(StringComparer.Ordinal);
         foreach (var (change, enteredAt) in changes)
         {
@@ -113,28 +113,5 @@ internal static class MembershipWriter
         }
 
         await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", EventColumns, rows.Values, ct);
-    }
-
-    /// <summary>
-    /// The event's identifier is the customer's strongest one, as for collected events, so a
-    /// membership event follows the customer through later merges and undos.
-    /// </summary>
-    private static async Task<Dictionary<long, Identifier>> StrongestIdentifiersAsync(UnitOfWork unit, IReadOnlyList<long> customers)
-    {
-        var result = new Dictionary<long, Identifier>();
-        var rows = await unit.Connection.QueryAsync<(long Customer, string Kind, string Value)>(
-            $"SELECT customer_id, kind, value FROM identifiers WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
-            new { customers = ValueList.Of(unit.Dialect, customers) },
-            unit.Transaction);
-        foreach (var (customer, kind, value) in rows)
-        {
-            var id = new Identifier(kind, value);
-            if (!result.TryGetValue(customer, out var best) || id.CompareTo(best) < 0)
-            {
-                result[customer] = id;
-            }
-        }
-
-        return result;
     }
 }

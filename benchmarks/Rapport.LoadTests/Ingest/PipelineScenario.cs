@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Core.Events;
+using Rapport.Core.Needs;
 using Rapport.Core.Storage;
 using Rapport.Hosting;
 using Rapport.Storage.Sqlite;
@@ -60,6 +61,26 @@ internal static class PipelineScenario
             cpu = ProcessorTime();
             watch.Restart();
             var next = -1;
+
+            // The needs refresher runs beside ingestion as in the server (NeedsRefreshService).
+            var refresher = services.GetRequiredService<NeedsRefresher>();
+            using var ingesting = new CancellationTokenSource();
+            var refreshing = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        await refresher.WaitForWorkAsync(ingesting.Token);
+                        await Task.Delay(services.GetRequiredService<NeedsOptions>().Linger, ingesting.Token);
+                        await refresher.DrainAsync(ingesting.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // Ingestion is over; the rest is drained below.
+                }
+            });
             await Task.WhenAll(Enumerable.Range(0, o.Senders).Select(_ => Task.Run(async () =>
             {
                 int i;
@@ -69,6 +90,10 @@ internal static class PipelineScenario
                 }
             })));
             Report("write", o.Events, watch.Elapsed, ProcessorTime() - cpu, gc);
+            await ingesting.CancelAsync();
+            await refreshing;
+            await refresher.DrainAsync();
+            Report("write + needs refreshed", o.Events, watch.Elapsed, ProcessorTime() - cpu, gc);
         }
 
         var (rows, ddl) = await RawSqliteInsert.ReadEventsAsync(store);

@@ -1,18 +1,19 @@
 using Dapper;
 using Rapport.Core.Commerce;
 using Rapport.Core.Events;
-using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 
 namespace Rapport.Core.Needs;
 
 /// <summary>
-/// Keeps needs current as events arrive, in the ingest transaction (registered after
-/// OrderProjection, so orders and products are written): every customer with an interaction in
-/// the batch has their needs recomputed from their history, and live segments re-read their
-/// needs fields. Merges and their undo recompute both sides.
+/// Keeps needs current as events arrive. The ingest transaction only marks every customer with
+/// an interaction in the batch (<see cref="NeedsPending"/>); <see cref="NeedsRefresher"/> recomputes them from
+/// their history moments later, outside the transaction (recomputing inside it doubled the
+/// processor time per ingested event), and live segments then re-read their needs fields.
+/// Merges and their undo mark both sides the same way (the absorbed customer's rows go when the
+/// refresher finds no history left for them).
 /// </summary>
-public sealed class NeedsProjection(NeedsOptions options, NeedsModelCache models, SegmentRuntime segments) : IEventProjection
+public sealed class NeedsProjection(NeedsPending pending) : IEventProjection
 {
     public async Task ApplyAsync(UnitOfWork unit, IReadOnlyList<StoredEvent> events)
     {
@@ -35,22 +36,8 @@ public sealed class NeedsProjection(NeedsOptions options, NeedsModelCache models
             }
         }
 
-        await RefreshAsync(unit, customers);
+        await pending.MarkAsync(unit, customers);
     }
 
-    public Task RebuildAsync(UnitOfWork unit, IReadOnlyCollection<long> customers) => RefreshAsync(unit, customers);
-
-    private async Task RefreshAsync(UnitOfWork unit, IReadOnlyCollection<long> customers)
-    {
-        if (customers.Count == 0)
-        {
-            return;
-        }
-
-        var changed = await NeedsUpdater.RefreshAsync(unit, customers, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction));
-        if (changed.Count > 0)
-        {
-            segments.FactsChanged(unit, changed);
-        }
-    }
+    public Task RebuildAsync(UnitOfWork unit, IReadOnlyCollection<long> customers) => pending.MarkAsync(unit, customers);
 }

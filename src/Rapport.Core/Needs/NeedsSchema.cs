@@ -83,5 +83,13 @@ internal static class NeedsSchema
               message TEXT NULL,
               fitted_at BIGINT NOT NULL);
             """),
+        // needs_pending: customers with new events whose needs the background refresher has yet
+        // to recompute (NeedsRefresher). seq grows each time a customer is marked again, so a
+        // computation that raced a newer event is not written and the customer stays pending.
+        new(621, "needs pending refresh", """
+            CREATE TABLE needs_pending (
+              customer_id BIGINT PRIMARY KEY,
+              seq BIGINT NOT NULL);
+            """),
     ];
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Rapport.Core.Storage;
@@ -40,70 +41,90 @@ public static class NeedsUpdater
         var changed = new List<long>();
         foreach (var chunk in customers.Distinct().Chunk(ChunkSize))
         {
-            var histories = await NeedsReader.ReadAsync(unit.Connection, unit.Transaction, unit.Dialect, chunk, ct);
-            var p = new DynamicParameters();
-            p.Add("customers", ValueList.Of(unit.Dialect, chunk));
-            var stored = (await unit.Connection.QueryAsync<(long Customer, long Fingerprint)>(new CommandDefinition(
-                $"SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
-                p, unit.Transaction, cancellationToken: ct))).ToDictionary(x => x.Customer, x => x.Fingerprint);
+            var computed = await ComputeAsync(unit.Connection, unit.Transaction, unit.Dialect, chunk, settings, model, unit.Now, ct);
+            changed.AddRange(await WriteAsync(unit, computed, keep: null, ct));
+        }
 
-            var needs = new List<object?[]>(histories.Count);
-            var affinity = new List<object?[]>();
-            var channels = new List<object?[]>();
-            var cadence = new List<object?[]>();
-            var chunkChanged = new List<long>();
-            foreach (var id in chunk.Order())
+        return changed;
+    }
+
+    /// <summary>
+    /// Reads up to <see cref="ChunkSize"/> customers' history and computes their needs, keeping
+    /// only those that differ from the stored rows. Needs no write transaction, so the deferred
+    /// refresher runs it beside ingestion and writes the result afterwards.
+    /// </summary>
+    public static async Task<NeedsComputation> ComputeAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyCollection<long> chunk, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
+    {
+        var histories = await NeedsReader.ReadAsync(c, tx, dialect, chunk, ct);
+        var p = new DynamicParameters();
+        p.Add("customers", ValueList.Of(dialect, chunk));
+        var stored = (await c.QueryAsync<(long Customer, long Fingerprint)>(new CommandDefinition(
+            $"SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id IN {ValueList.Sql(dialect, "@customers")}",
+            p, tx, cancellationToken: ct))).ToDictionary(x => x.Customer, x => x.Fingerprint);
+
+        var result = new NeedsComputation();
+        foreach (var id in chunk.Distinct().Order())
+        {
+            if (!histories.TryGetValue(id, out var history))
             {
-                if (!histories.TryGetValue(id, out var history))
+                if (stored.ContainsKey(id))
                 {
-                    if (stored.ContainsKey(id))
-                    {
-                        chunkChanged.Add(id); // no history any more (absorbed by a merge): its rows go
-                    }
-
-                    continue;
+                    result.Changed.Add(id); // no history any more (absorbed by a merge): its rows go
                 }
 
-                var n = NeedsCalculator.Compute(history, settings);
-                var row = NeedsRow(id, n, model, unit.Now);
-                var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
-                var c = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
-                var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
-                // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
-                var fingerprint = Fingerprint.Of(row.Take(row.Length - 4), a.Concat(c).Concat(d).SelectMany(r => r));
-                if (stored.TryGetValue(id, out var previous) && previous == fingerprint)
-                {
-                    continue;
-                }
-
-                row[^2] = fingerprint;
-                chunkChanged.Add(id);
-                needs.Add(row);
-                affinity.AddRange(a);
-                channels.AddRange(c);
-                cadence.AddRange(d);
+                continue;
             }
 
-            if (chunkChanged.Count == 0)
+            var n = NeedsCalculator.Compute(history, settings);
+            var row = NeedsRow(id, n, model, now);
+            var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
+            var ch = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
+            var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
+            // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
+            var fingerprint = Fingerprint.Of(row.Take(row.Length - 4), a.Concat(ch).Concat(d).SelectMany(r => r));
+            if (stored.TryGetValue(id, out var previous) && previous == fingerprint)
             {
                 continue;
             }
 
-            var q = new DynamicParameters();
-            q.Add("changed", ValueList.Of(unit.Dialect, chunkChanged));
-            foreach (var table in Tables)
-            {
-                await unit.Connection.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM {table} WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@changed")}", q, unit.Transaction, cancellationToken: ct));
-            }
-
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_needs", NeedsColumns, needs, ct);
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_affinity", AffinityColumns, affinity, ct);
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_channels", ChannelColumns, channels, ct);
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_cadence", CadenceColumns, cadence, ct);
-            changed.AddRange(chunkChanged);
+            row[^2] = fingerprint;
+            result.Changed.Add(id);
+            result.Needs.Add(row);
+            result.Affinity.AddRange(a);
+            result.Channels.AddRange(ch);
+            result.Cadence.AddRange(d);
         }
 
+        return result;
+    }
+
+    /// <summary>
+    /// Rewrites the changed customers' rows in the caller's transaction; with <paramref name="keep"/>,
+    /// only those customers (the others' computation is stale and is dropped).
+    /// </summary>
+    /// <returns>The customers whose rows were rewritten or removed.</returns>
+    public static async Task<List<long>> WriteAsync(UnitOfWork unit, NeedsComputation computed, IReadOnlySet<long>? keep, CancellationToken ct)
+    {
+        var changed = keep is null ? computed.Changed : computed.Changed.Where(keep.Contains).ToList();
+        if (changed.Count == 0)
+        {
+            return [];
+        }
+
+        var q = new DynamicParameters();
+        q.Add("changed", ValueList.Of(unit.Dialect, changed));
+        foreach (var table in Tables)
+        {
+            await unit.Connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {table} WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@changed")}", q, unit.Transaction, cancellationToken: ct));
+        }
+
+        bool Kept(object?[] row) => keep is null || keep.Contains((long)row[0]!);
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_needs", NeedsColumns, computed.Needs.Where(Kept).ToList(), ct);
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_affinity", AffinityColumns, computed.Affinity.Where(Kept).ToList(), ct);
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_channels", ChannelColumns, computed.Channels.Where(Kept).ToList(), ct);
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_cadence", CadenceColumns, computed.Cadence.Where(Kept).ToList(), ct);
         return changed;
     }
 
@@ -123,4 +144,18 @@ public static class NeedsUpdater
             model?.Id, model is null ? null : (long)model.Assign(NeedsVector.Of(summary)), 0L, now,
         ];
     }
+}
+
+/// <summary>Needs computed for a chunk of customers: the rows of those whose needs moved.</summary>
+public sealed class NeedsComputation
+{
+    public List<long> Changed { get; } = [];
+
+    public List<object?[]> Needs { get; } = [];
+
+    public List<object?[]> Affinity { get; } = [];
+
+    public List<object?[]> Channels { get; } = [];
+
+    public List<object?[]> Cadence { get; } = [];
 }

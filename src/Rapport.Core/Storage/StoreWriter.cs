@@ -30,6 +30,7 @@ public sealed class StoreWriter(IDatabase database, TimeProvider clock, IEnumera
                 }
 
                 await transaction.CommitAsync(cancellationToken);
+                unit.RunCommitActions();
                 return result;
             }
             catch

@@ -9,6 +9,7 @@ namespace Rapport.Core.Storage;
 public sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock) : IAsyncDisposable
 {
     private readonly List<Action> _onRollback = [];
+    private readonly List<Action> _onCommit = [];
     private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
 
     public DbConnection Connection { get; } = connection;
@@ -25,6 +26,9 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
     public HashSet<long> CustomersToRebuild { get; } = [];
 
     public void OnRollback(Action undo) => _onRollback.Add(undo);
+
+    /// <summary>Runs after the commit succeeded, e.g. to wake a background worker for rows it can now see.</summary>
+    public void OnCommit(Action after) => _onCommit.Add(after);
 
     /// <summary>
     /// A statement for <paramref name="sql"/>, compiled on first use in this transaction and
@@ -51,6 +55,14 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
         }
 
         _statements.Clear();
+    }
+
+    internal void RunCommitActions()
+    {
+        foreach (var after in _onCommit)
+        {
+            after();
+        }
     }
 
     internal void RunRollbackActions()

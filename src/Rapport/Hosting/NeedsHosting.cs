@@ -10,7 +10,8 @@ namespace Rapport.Hosting;
 /// <summary>
 /// Needs in the object graph, and its settings (Rapport:Needs:*, environment Rapport__Needs__*):
 /// HalfLifeDays (90), SpendWeight (0.667), Clusters ("auto" or 2-20), Seed (42), Schedule (true),
-/// RecomputeInterval (1.00:00:00). A bad value stops start-up naming the setting.
+/// RecomputeInterval (1.00:00:00), RefreshDelay (00:00:01, how long new events gather before
+/// their customers' needs are recomputed). A bad value stops start-up naming the setting.
 /// </summary>
 internal static class NeedsHosting
 {
@@ -18,6 +19,9 @@ internal static class NeedsHosting
     {
         services.AddSingleton(sp => sp.GetService<IConfiguration>() is { } c ? From(c) : new NeedsOptions());
         services.AddSingleton<NeedsModelCache>();
+        services.AddSingleton<NeedsPending>();
+        services.AddSingleton<NeedsRefresher>();
+        services.AddHostedService<NeedsRefreshService>();
         services.AddSingleton<IEventProjection, NeedsProjection>(); // after OrderProjection: reads the orders and products it wrote
         services.AddSingleton<ICustomerFactSource, NeedsFacts>();
         services.AddSingleton<NeedsClusterFitter>();
@@ -55,7 +59,10 @@ internal static class NeedsHosting
             clusters,
             n["Seed"] is { Length: > 0 } seed ? int.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw Bad("Seed", seed, "42") : 42,
             n["Schedule"] is { Length: > 0 } on ? bool.TryParse(on, out var b) ? b : throw Bad("Schedule", on, "true") : true,
-            interval);
+            interval,
+            n["RefreshDelay"] is { Length: > 0 } r
+                ? TimeSpan.TryParse(r, CultureInfo.InvariantCulture, out var delay) && delay >= TimeSpan.Zero && delay <= TimeSpan.FromMinutes(1) ? delay : throw Bad("RefreshDelay", r, "00:00:01 (at most a minute)")
+                : null);
     }
 
     private static double Number(IConfigurationSection section, string key, double fallback, string example) =>
@@ -65,6 +72,46 @@ internal static class NeedsHosting
 
     private static ArgumentException Bad(string key, string value, string example) =>
         new($"Rapport:Needs:{key} '{value}' is not valid; use a value such as {example}.");
+}
+
+/// <summary>
+/// Recomputes the needs of customers marked by ingestion (NeedsRefresher): wakes when a commit
+/// marked someone, lets more events gather for RefreshDelay, then drains. Drains once at start
+/// too, for customers marked before a crash or stop. A failed pass is logged and retried.
+/// </summary>
+internal sealed class NeedsRefreshService(NeedsRefresher refresher, NeedsPending pending, NeedsOptions options, ILogger<NeedsRefreshService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        pending.Wake();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await refresher.WaitForWorkAsync(stoppingToken);
+                if (options.Linger > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.Linger, stoppingToken); // wall-clock batching, not business time
+                }
+
+                try
+                {
+                    await refresher.DrainAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "needs: refreshing marked customers failed; retrying");
+                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                    pending.Wake();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down; marked customers stay marked for the next start.
+        }
+    }
 }
 
 /// <summary>

@@ -23,7 +23,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(SegmentRuntime);
-        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsOptions, NeedsModels, SegmentRuntime), new Rapport.Core.Consent.ConsentProjection(), segments]);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsPending), new Rapport.Core.Consent.ConsentProjection(), segments]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
         Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
         SegmentStore = new SegmentStore(db);
@@ -33,6 +33,7 @@ internal sealed class CoreHarness : IAsyncDisposable
         Merges = new Merges(db, Writer, Identity);
         NeedsRecompute = new NeedsRecompute(Writer, NeedsOptions, NeedsModels, new NeedsClusterFitter(Writer, NeedsModels, SegmentRuntime), SegmentRuntime, Clock);
         Needs = new NeedsQueries(db);
+        NeedsRefresher = new NeedsRefresher(Writer, NeedsPending, NeedsOptions, NeedsModels, SegmentRuntime, Clock);
     }
 
     public NeedsOptions NeedsOptions { get; } = new();
@@ -40,6 +41,11 @@ internal sealed class CoreHarness : IAsyncDisposable
     public NeedsModelCache NeedsModels { get; } = new();
 
     public NeedsRecompute NeedsRecompute { get; }
+
+    /// <summary>Customers marked by ingestion; <see cref="SendAsync"/> drains them like the server's refresher does moments later.</summary>
+    public NeedsPending NeedsPending { get; } = new();
+
+    public NeedsRefresher NeedsRefresher { get; }
 
     public NeedsQueries Needs { get; }
 
@@ -72,7 +78,16 @@ internal sealed class CoreHarness : IAsyncDisposable
 
     public static async Task<CoreHarness> CreateAsync(StoreKind kind) => new(await TestStores.CreateAsync(kind));
 
-    public Task<IngestResult> SendAsync(params IncomingEvent[] events) => Pipeline.IngestAsync(events);
+    /// <summary>Ingests, then refreshes marked customers' needs (the server does it in the background moments later).</summary>
+    public async Task<IngestResult> SendAsync(params IncomingEvent[] events)
+    {
+        var result = await Pipeline.IngestAsync(events);
+        await NeedsRefresher.DrainAsync();
+        return result;
+    }
+
+    /// <summary>Ingests without refreshing needs, as the server's ingest transaction does.</summary>
+    public Task<IngestResult> SendOnlyAsync(params IncomingEvent[] events) => Pipeline.IngestAsync(events);
 
     public async Task<long> OwnerAsync(string kind, string value) =>
         await Customers.LookupAsync(kind, value) ?? throw new InvalidOperationException($"nobody has {kind}:{value}");

@@ -20,7 +20,7 @@ public sealed class NeedsCommandTests
 
         Assert.Equal(0, exit);
         Assert.Contains("needs: needs 12/12", error, StringComparison.Ordinal);
-        Assert.StartsWith("12 customers, 12 with needs, 0 changed; ", output, StringComparison.Ordinal); // the ingest path computed them all
+        Assert.StartsWith("12 customers, 12 with needs, 0 changed; ", output, StringComparison.Ordinal); // the refresher behind ingestion computed them all
         Assert.Matches(@"\s6  Discount-driven web shoppers", output);
         Assert.Matches(@"\s6  Loyal store regulars", output);
     }
@@ -53,6 +53,7 @@ public sealed class NeedsCommandTests
         await using var services = new ServiceCollection().AddRapport(db, TimeProvider.System).BuildServiceProvider();
         await services.GetRequiredService<IEventSink>().IngestAsync(events);
         await services.GetRequiredService<EventPipeline>().DisposeAsync();
+        await services.GetRequiredService<Rapport.Core.Needs.NeedsRefresher>().DrainAsync(); // what the server's background refresher does
     }
 
     private static IncomingEvent Order(string orderId, string user, string channel, DateTimeOffset at, string sku, string? coupon = null)

@@ -153,7 +153,7 @@ public sealed class JourneyStore(IDatabase database, StoreWriter writer, Segment
 
     /// <summary>The event feed reads from the moment the first journey goes live: what happened before does not enrol anyone.</summary>
     private static Task StartFeedAsync(UnitOfWork unit) => unit.Connection.ExecuteAsync(
-        "INSERT INTO journey_cursors (name, position) SELECT 'events', COALESCE(MAX(id), 0) FROM events ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO journey_cursors (name, position) SELECT 'events', COALESCE(MAX(id), 0) FROM events WHERE 1 = 1 ON CONFLICT (name) DO NOTHING", // WHERE: SQLite's upsert after a SELECT needs one
         transaction: unit.Transaction);
 
     private const string Select =

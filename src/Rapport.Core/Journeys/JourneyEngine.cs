@@ -1,17 +1,34 @@
 namespace Rapport.Core.Journeys;
 
-/// <summary>One round of everything that moves journeys: new events (enrol, exit on goal), the daily sweeps (birthdays, predictions), due timers.</summary>
-public sealed class JourneyEngine(JourneyFeed feed, JourneySweeps sweeps, JourneyRunner runner)
+/// <summary>
+/// One round of everything that moves journeys: new events (enrol, exit on goal), the daily
+/// sweeps (birthdays, predictions), due timers. Rounds in one process take turns (the host's
+/// loop and POST /v1/journeys/run); rounds of two processes are safe too, only wasteful
+/// (enrolments are unique per occurrence, advances are guarded, the outbox is keyed).
+/// </summary>
+public sealed class JourneyEngine(JourneyFeed feed, JourneySweeps sweeps, JourneyRunner runner) : IDisposable
 {
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     public JourneyRunner Runner => runner;
 
     public async Task<JourneyRound> RunOnceAsync(CancellationToken ct = default)
     {
-        var events = await feed.RunAsync(ct);
-        var swept = await sweeps.RunAsync(ct);
-        var moved = await runner.RunDueAsync(ct);
-        return new JourneyRound(events, swept, moved);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var events = await feed.RunAsync(ct);
+            var swept = await sweeps.RunAsync(ct);
+            var moved = await runner.RunDueAsync(ct);
+            return new JourneyRound(events, swept, moved);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    public void Dispose() => _gate.Dispose();
 }
 
 /// <summary>What a round did: events acted on, customers enrolled by sweeps, enrolments moved.</summary>

@@ -124,6 +124,28 @@ public sealed class JourneyApiTests : IAsyncLifetime
         Assert.Equal("paused", (await (await _api.Admin.PostAsync($"/v1/journeys/{id}/pause", null)).Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task TheServersOwnLoop_EnrolsAndSends_WithoutBeingAsked()
+    {
+        (await _api.Admin.PutAsJsonAsync("/v1/templates/hello", new { subject = "Hello {{customer.firstName}}", text = "Welcome. {{links.unsubscribe}}" })).EnsureSuccessStatusCode();
+        var created = await _api.Admin.PostAsJsonAsync("/v1/journeys?status=active", JsonNode.Parse("""
+            {"name": "Hello", "trigger": {"event": "Signed Up"}, "controlGroup": 0, "steps": [{"type": "send", "template": "hello"}]}
+            """));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await CustomerAsync("dan");
+        (await _api.Writer.PostAsJsonAsync("/v1/track", new { userId = "dan", @event = "Signed Up" })).EnsureSuccessStatusCode();
+
+        // The loop sleeps on the (fake) clock between rounds: let seconds pass until the mail arrives.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (_smtp.Messages().Count == 0 && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            _api.Clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("Hello dan", SmtpSink.Parse(Assert.Single(await _smtp.WaitForAsync(1))).Subject);
+    }
+
     private async Task RunAsync() => (await _api.Admin.PostAsync("/v1/journeys/run", null)).EnsureSuccessStatusCode();
 
     private async Task<long> CustomerAsync(string user)

@@ -37,7 +37,11 @@ public sealed class JourneyFeed(IDatabase database, StoreWriter writer, JourneyC
     private async Task<(int Acted, bool More)> RunBatchAsync(CancellationToken ct)
     {
         var journeys = await catalog.ActiveAsync(ct);
+        // Goals end enrolments of paused journeys too: a customer who bought during the pause must not get the reminder after it.
+        var withGoals = (await catalog.CurrentAsync(ct)).Values
+            .Where(j => j.Current && j.Status != JourneyStatus.Draft && j.Definition.GoalEvents.Count > 0).ToList();
         var names = journeys.SelectMany(j => j.Definition.EventNames)
+            .Concat(withGoals.SelectMany(j => j.Definition.GoalEvents))
             .Concat(journeys.Any(j => j.Definition.Trigger is JourneyTrigger.Segment) ? [SegmentEntered] : [])
             .Where(n => !JourneyTimeline.Own.Contains(n))
             .Distinct(StringComparer.Ordinal).ToList();
@@ -75,7 +79,7 @@ public sealed class JourneyFeed(IDatabase database, StoreWriter writer, JourneyC
             var count = 0;
             foreach (var row in rows)
             {
-                var goals = journeys.Where(j => j.Definition.GoalEvents.Contains(row.Name, StringComparer.Ordinal)).ToList();
+                var goals = withGoals.Where(j => j.Definition.GoalEvents.Contains(row.Name, StringComparer.Ordinal)).ToList();
                 if (goals.Count > 0)
                 {
                     count += await JourneyEnrolments.ConvertAsync(unit, goals, row.CustomerId, row.Name, timeline);

@@ -104,6 +104,33 @@ public class JourneyRunnerTests
     }
 
     [Theory, BothStores]
+    public async Task Paused_HoldsEnrolmentsWhereTheyAre_ButGoalsStillEndThem(StoreKind store)
+    {
+        await using var h = await JourneyHarness.CreateAsync(store);
+        var journey = await h.JourneyAsync(AbandonedCart);
+        var ann = await h.CustomerAsync("ann");
+        var bob = await h.CustomerAsync("bob");
+        await h.TrackAsync("c1", "ann", "Checkout Started");
+        await h.TrackAsync("c2", "bob", "Checkout Started");
+        await h.RunAsync();
+
+        await h.Store.SetStatusAsync(journey, JourneyStatus.Paused);
+        await h.TrackAsync("o1", "bob", "Order Completed", new JsonObject { ["order_id"] = "o1", ["total"] = 10, ["currency"] = "GBP" });
+        await h.TrackAsync("c3", "cat-unknown", "Checkout Started"); // no enrolment while paused
+        h.Core.Clock.Advance(TimeSpan.FromHours(2));
+        await h.RunAsync();
+        Assert.Empty(await h.Messaging.Outbox.ListAsync(null, null, 10)); // held
+
+        await h.Store.SetStatusAsync(journey, JourneyStatus.Active);
+        await h.RunAsync();
+
+        var all = await h.Queries.EnrolmentsAsync(journey, null, null, null, 10);
+        Assert.Equal(2, all.Count);
+        Assert.Equal("converted", all.Single(e => e.CustomerId == bob).Status);
+        Assert.Equal(ann, Assert.Single(await h.Messaging.Outbox.ListAsync(null, null, 10)).CustomerId);
+    }
+
+    [Theory, BothStores]
     public async Task ControlGroup_IsEnrolledAndCounted_ButGetsNothing(StoreKind store)
     {
         await using var h = await JourneyHarness.CreateAsync(store);

@@ -17,7 +17,9 @@ internal static class JourneysSchema
         // journey_timers: the durable timers, one per enrolment that has somewhere to go next.
         // journey_steps: every step taken, with what it did. journey_tasks: work for the
         // customer's account manager. journey_cursors: how far the event feed and the daily
-        // sweeps have read.
+        // sweeps have read. ix_journey_enrolments_customer has all three columns the per-customer
+        // checks compare, so SQLite (no statistics) picks it over the per-journey index, which
+        // would scan every active enrolment of the journey (quadratic when 100,000 enter at once).
         new(1300, "journeys", """
             CREATE TABLE journeys (
               id {id},
@@ -47,7 +49,7 @@ internal static class JourneysSchema
               ended_at BIGINT NULL,
               exit_reason TEXT NULL,
               UNIQUE (journey_id, customer_id, occurrence));
-            CREATE INDEX ix_journey_enrolments_customer ON journey_enrolments (customer_id, status);
+            CREATE INDEX ix_journey_enrolments_customer ON journey_enrolments (customer_id, journey_id, status);
             CREATE INDEX ix_journey_enrolments_journey ON journey_enrolments (journey_id, status);
             CREATE TABLE journey_timers (
               enrolment_id BIGINT PRIMARY KEY REFERENCES journey_enrolments (id),

@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineScenario.RunAsync(IngestOptions.Parse(args[1..])),
     "outbox" => await Rapport.LoadTests.Messaging.OutboxScenario.RunAsync(args[1..]),
     "dashboard" => await Rapport.LoadTests.Dashboard.DashboardScenario.RunAsync(args[1..]),
+    "journeys" => await Rapport.LoadTests.Journeys.JourneyScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -19,5 +20,6 @@ static int Usage()
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
     Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
+    Console.Error.WriteLine("       Rapport.LoadTests journeys [customers] [smtp connections]   customers entering a journey at once, first email to SMTP");
     return 2;
 }

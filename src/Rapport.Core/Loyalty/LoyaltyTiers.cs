@@ -68,7 +68,10 @@ internal static class LoyaltyTiers
             unit.Transaction);
         if (decision.Changed)
         {
-            await AppendTierChangedAsync(unit, customerId, decision.Previous, decision.State.Tier, qualifying, program.TierBasis);
+            // "direction" lets journeys thank an upgrade without knowing the tier order (docs/journeys.md).
+            var rank = program.Tiers.Select(t => t.Name).ToList();
+            var direction = rank.IndexOf(decision.State.Tier) > rank.IndexOf(decision.Previous ?? "") ? "up" : "down";
+            await AppendTierChangedAsync(unit, customerId, decision.Previous, decision.State.Tier, qualifying, program.TierBasis, direction);
         }
 
         return decision;
@@ -78,7 +81,7 @@ internal static class LoyaltyTiers
     /// The event carries the customer's strongest identifier, as collected events do, so it
     /// follows them through merges. Its message id is derived from the change, so it is stored once.
     /// </summary>
-    private static async Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis)
+    private static async Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis, string direction)
     {
         var ids = (await unit.Connection.QueryAsync<(string Kind, string Value)>(
                 "SELECT kind, value FROM identifiers WHERE customer_id = @customerId", new { customerId }, unit.Transaction))
@@ -89,7 +92,7 @@ internal static class LoyaltyTiers
         }
 
         var messageId = $"loyalty-tier:{customerId}:{unit.Now}:{to}";
-        var properties = new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis };
+        var properties = new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis, ["direction"] = direction };
         await unit.Connection.ExecuteAsync(
             """
             INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, anonymous_id, user_id, occurred_at, received_at, properties, context)

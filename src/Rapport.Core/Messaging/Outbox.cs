@@ -20,6 +20,9 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
     /// <summary>Signalled whenever something is enqueued, so the dispatcher wakes at once.</summary>
     public event Action? Enqueued;
 
+    /// <summary>Wakes the dispatcher after messages were enqueued in someone else's transaction (a journey's advance), once it committed.</summary>
+    public void Notify() => Enqueued?.Invoke();
+
     /// <returns>The message's id and whether this call stored it (false: the key was already there).</returns>
     public async Task<(long Id, bool Created)> EnqueueAsync(UnitOfWork unit, OutgoingMessage m)
     {

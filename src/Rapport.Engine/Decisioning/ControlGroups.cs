@@ -11,7 +11,11 @@ namespace Rapport.Engine.Decisioning;
 /// </summary>
 public static class ControlGroups
 {
-    public static bool InControl(long actionId, long customer, double share)
+    public static bool InControl(long actionId, long customer, double share) =>
+        InControl(actionId.ToString(System.Globalization.CultureInfo.InvariantCulture), customer, share);
+
+    /// <summary>The same rule for any programme with a control group, named by <paramref name="scope"/> (an action's id, "journey:7").</summary>
+    public static bool InControl(string scope, long customer, double share)
     {
         if (share <= 0)
         {
@@ -19,7 +23,7 @@ public static class ControlGroups
         }
 
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{actionId}:{customer}"), hash);
+        SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{scope}:{customer}"), hash);
         var u = BitConverter.ToUInt64(hash[..8]) / (double)ulong.MaxValue;
         return u < share;
     }

@@ -21,6 +21,7 @@ internal static class RapportCli
         root.Subcommands.Add(RecsCommands.Create());
         root.Subcommands.Add(LoyaltyCommands.Create());
         root.Subcommands.Add(DashboardCommands.Create());
+        root.Subcommands.Add(JourneyCommands.Create());
         return root;
     }
 

@@ -37,5 +37,7 @@ public sealed class TierTests
         Assert.Equal(2, timeline.Items.Count);
         Assert.Equal("member", timeline.Items[0].Properties!["to"]!.GetValue<string>());
         Assert.Equal("gold", timeline.Items[1].Properties!["to"]!.GetValue<string>());
+        // Journeys thank upgrades by this property (docs/journeys.md, ready-made tier-upgrade).
+        Assert.Equal(["down", "up"], timeline.Items.Select(e => e.Properties!["direction"]!.GetValue<string>()));
     }
 }

@@ -147,6 +147,31 @@ public sealed class PreferenceApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_ExplainsRecentOffersWithTheDecisionLogsReasons()
+    {
+        var ann = await CustomerAsync("ann", "ann@example.com");
+        (await _api.Admin.PatchAsJsonAsync($"/v1/customers/{ann}/consent", new { consents = new { marketing = new { web = true } } })).EnsureSuccessStatusCode();
+        (await _api.Writer.PostAsJsonAsync("/v1/track", new
+        {
+            userId = "ann", @event = "Order Completed",
+            properties = new { order_id = "A1", total = 30, products = new[] { new { product_id = "LAMP-1", name = "Blue Lamp", price = 30, quantity = 1 } } },
+        })).EnsureSuccessStatusCode();
+        (await _api.Admin.PostAsJsonAsync("/v1/actions", new
+        {
+            name = "Lamp voucher", kind = "discount", purpose = "marketing", channels = new[] { "web" }, value = 15,
+            condition = "bought(last 30 days)", reason = "because you bought {last_bought}",
+        })).EnsureSuccessStatusCode();
+        var decided = (await _api.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{ann}/next-best-actions?channel=web"))!;
+        Assert.Single(decided["actions"]!.AsArray());
+
+        var html = await (await _customer.GetAsync(new Uri((await LinkAsync(ann))["url"]!.GetValue<string>()).AbsolutePath)).Content.ReadAsStringAsync();
+        var offers = html[html.IndexOf("id=\"offers\"", StringComparison.Ordinal)..html.IndexOf("id=\"stored\"", StringComparison.Ordinal)];
+        Assert.Contains("Lamp voucher", offers, StringComparison.Ordinal);
+        Assert.Contains("because you bought Blue Lamp", offers, StringComparison.Ordinal);
+        Assert.Contains("1 order, 0 returns, 30.00 in total", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MessageTemplate_CarriesAWorkingPreferencesLink()
     {
         var ann = await CustomerAsync("ann", "ann@example.com");

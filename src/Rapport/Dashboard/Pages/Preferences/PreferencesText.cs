@@ -37,6 +37,8 @@ internal static class PreferencesText
         _ => channel,
     };
 
+    public static string Count(int n, string noun) => $"{n.ToString(System.Globalization.CultureInfo.InvariantCulture)} {noun}{(n == 1 ? "" : "s")}";
+
     public static string Identifier(string kind) => kind switch
     {
         "user_id" => "Account",

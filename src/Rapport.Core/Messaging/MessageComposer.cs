@@ -25,10 +25,12 @@ public enum ComposeFailure
 /// <summary>
 /// Renders a template for one customer into an outbox message. A message knows: customer (id,
 /// email, name, firstName, lastName), traits (every current trait), value (tier, revenue,
-/// orders), links (unsubscribe) and whatever the caller passes as recommendations, offers and
+/// orders), links (unsubscribe; preferences and question: the customer's signed preference-centre
+/// link, the second opening at this interaction's profiling question) and whatever the caller passes as recommendations, offers and
 /// data. In HTML, links are rewritten through signed click tracking and an open pixel is added.
 /// </summary>
-public sealed partial class MessageComposer(TemplateStore templates, IDatabase database, MessageLinks links, MessagingSecrets secrets)
+public sealed partial class MessageComposer(
+    TemplateStore templates, IDatabase database, MessageLinks links, MessagingSecrets secrets, Preferences.PreferenceLinks? preferences = null)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ParsedTemplate> _parsed = new(StringComparer.Ordinal);
 
@@ -57,6 +59,12 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
                 _ => $"Customer {customerId} has no email address; identify them with an email trait first.",
             });
         data["links"] = new JsonObject { ["unsubscribe"] = links.Unsubscribe(key) };
+        if (preferences?.Create(customerId) is { } centre)
+        {
+            data["links"]!["preferences"] = centre.Url;
+            data["links"]!["question"] = centre.Url + "#question";
+        }
+
         foreach (var name in new[] { "recommendations", "offers", "data" })
         {
             if (extra?[name] is { } node)
@@ -151,8 +159,8 @@ public sealed partial class MessageComposer(TemplateStore templates, IDatabase d
         return end < 0 ? tracked + pixel : tracked.Insert(end, pixel);
     }
 
-    // Not the unsubscribe link itself: it must work without a redirect.
-    [GeneratedRegex("href=\"(https?://(?![^\"]*/m/unsubscribe/)[^\"]+)\"", RegexOptions.IgnoreCase)]
+    // Not the unsubscribe or preference-centre links: they must work without a redirect.
+    [GeneratedRegex("href=\"(https?://(?![^\"]*/(?:m/unsubscribe|preferences)/)[^\"]+)\"", RegexOptions.IgnoreCase)]
     private static partial Regex HrefPattern();
 }
 

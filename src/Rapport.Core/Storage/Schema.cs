@@ -24,5 +24,6 @@ public static class Schema
         .. Loyalty.LoyaltySchema.Migrations,
         .. Dashboard.DashboardSchema.Migrations,
         .. Journeys.JourneysSchema.Migrations,
+        .. Preferences.PreferencesSchema.Migrations,
     ];
 }

@@ -34,6 +34,7 @@ internal static class DashboardServices
             o.RootDirectory = "/Dashboard/Pages";
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToFolder("/Preferences"); // the customer's own page: the signed link is the key
         }).ConfigureApplicationPartManager(parts =>
         {
             // The pages live in this assembly; when another program hosts it (the tests) the

@@ -42,6 +42,7 @@ internal static class RapportApp
         app.MapMessagingEndpoints();
         app.MapNeedsEndpoints();
         app.MapConsentEndpoints();
+        app.MapPreferenceEndpoints();
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();

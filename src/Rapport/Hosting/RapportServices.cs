@@ -26,6 +26,7 @@ internal static class RapportServices
         services.AddLoyalty();
         services.AddSegments();
         services.AddConsent();
+        services.AddPreferences();
         services.AddNextBestActions();
         services.AddRecommendations();
         services.AddJourneys();

@@ -23,5 +23,6 @@ public static class Schema
         .. Actions.ActionsSchema.Migrations,
         .. Loyalty.LoyaltySchema.Migrations,
         .. Dashboard.DashboardSchema.Migrations,
+        .. Conversations.ConversationsSchema.Migrations,
     ];
 }

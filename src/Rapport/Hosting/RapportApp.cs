@@ -46,6 +46,7 @@ internal static class RapportApp
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapConversationEndpoints();
         app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -28,6 +28,7 @@ internal static class RapportServices
         services.AddConsent();
         services.AddNextBestActions();
         services.AddRecommendations();
+        services.AddConversations();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.

@@ -143,14 +143,16 @@ public sealed class ConversationService(
             INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at)
             VALUES (@threadId, @Direction, @Channel, @author, @StaffId, @Body, @Key, @now) RETURNING id
             """, new { threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now }, unit.Transaction);
-        // Any message reopens a closed thread; the customer writing adds to the unread count, staff answering clears it.
+        // Any message reopens a closed thread; the customer writing adds to the unread count, staff
+        // answering clears it, and a staff member answering a thread from the shared queue takes it.
         await c.ExecuteAsync(
             """
             UPDATE conversation_threads SET last_message_at = @now, status = 'open', closed_at = NULL,
               unread = CASE WHEN @inbound = 1 THEN unread + 1 ELSE 0 END,
-              subject = CASE WHEN subject IS NULL THEN @Subject ELSE subject END
+              subject = CASE WHEN subject IS NULL THEN @Subject ELSE subject END,
+              assigned_staff_id = CASE WHEN assigned_staff_id IS NULL AND @inbound = 0 THEN @StaffId ELSE assigned_staff_id END
             WHERE id = @threadId
-            """, new { now = unit.Now, inbound = m.Direction == Direction.In ? 1 : 0, m.Subject, threadId = thread.Id }, unit.Transaction);
+            """, new { now = unit.Now, inbound = m.Direction == Direction.In ? 1 : 0, m.Subject, m.StaffId, threadId = thread.Id }, unit.Transaction);
         var message = (await ConversationQueries.MessageAsync(c, unit.Transaction, "m.id = @id", new { id }))!;
         await events.WriteAsync(unit, [TimelineEvent(message, primary, m, thread)]);
         var stored = new AppendResult(message, (await ConversationQueries.ThreadAsync(c, unit.Transaction, thread.Id))!, true);

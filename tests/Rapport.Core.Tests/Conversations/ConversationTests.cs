@@ -28,6 +28,7 @@ public sealed class ConversationTests
 
         Assert.Equal(first.Thread.Id, answer.Thread.Id);
         Assert.Equal(0, answer.Thread.Unread);
+        Assert.Equal(grace.Id, answer.Thread.AssignedStaffId); // answering from the shared queue takes the thread
         Assert.Equal("Lamp", answer.Thread.Subject);
         var messages = await queries.MessagesAsync(first.Thread.Id);
         Assert.Equal(["in:email:customer", "out:chat:staff"], messages.Select(m => $"{m.Direction}:{m.Channel}:{m.AuthorKind}"));

@@ -9,6 +9,9 @@ internal static class DashboardAssets
     /// <summary>The inbox's live updates (Dashboard/inbox.js).</summary>
     public static readonly Lazy<string> InboxScript = new(() => Read("Rapport.Dashboard.inbox.js"));
 
+    /// <summary>The visitor's chat box for shop pages (Dashboard/chat-widget.js).</summary>
+    public static readonly Lazy<string> ChatWidget = new(() => Read("Rapport.Dashboard.chat-widget.js"));
+
     private static string Read(string name)
     {
         using var stream = typeof(DashboardAssets).Assembly.GetManifestResourceStream(name)

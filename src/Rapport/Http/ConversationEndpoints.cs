@@ -35,6 +35,7 @@ internal static class ConversationEndpoints
         app.MapHub<VisitorChatHub>(VisitorChatHub.Path);
         app.MapHub<StaffChatHub>(StaffChatHub.Path);
         app.MapGet("/chat/signalr.min.js", () => Results.Text(Dashboard.DashboardAssets.SignalR.Value, "text/javascript")).ExcludeFromDescription();
+        app.MapGet("/chat/widget.js", () => Results.Text(Dashboard.DashboardAssets.ChatWidget.Value, "text/javascript")).ExcludeFromDescription();
     }
 
     internal sealed record StaffBody(string? Name, string? Email);

@@ -21,6 +21,7 @@ public sealed class InboxBrowserTests(DashboardFixture f)
     public async Task StaffAnswerInTheInbox_ReachesTheVisitorLive_WithTheCustomerBeside()
     {
         var s = f.Server;
+        await CloseAdasThreadsAsync();
         var created = await s.Admin.PostAsJsonAsync("/v1/staff", new { name = "Grace Inbox", email = "grace.inbox@shop.example" });
         var grace = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
         (await s.Admin.PutAsJsonAsync($"/v1/customers/{f.Ada}/manager", new { staffId = grace })).EnsureSuccessStatusCode();
@@ -70,6 +71,56 @@ public sealed class InboxBrowserTests(DashboardFixture f)
             var panel = page.Locator("#conversations");
             Assert.Contains("Grace Inbox", await panel.InnerTextAsync(), StringComparison.Ordinal);
             Assert.Contains("open", await panel.InnerTextAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ChatWidgetOnAShopPage_AndTheInbox_TwoBrowserPagesTalk()
+    {
+        var s = f.Server;
+        await CloseAdasThreadsAsync();
+        var created = await s.Admin.PostAsJsonAsync("/v1/staff", new { name = "Alan Widget" });
+        var alan = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>();
+
+        // A shop page on another origin with the widget; the visitor is Ada's phone (merged into Ada).
+        var shop = await (await f.Browser.NewContextAsync()).NewPageAsync();
+        shop.SetDefaultTimeout(90_000);
+        await shop.SetContentAsync($"""
+            <!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>The lamp shop</h1>
+            <script src="{f.BaseUrl}/chat/widget.js" data-key="{s.WriteKey}" data-anonymous-id="ada-phone"></script></body></html>
+            """);
+        await Assertions.Expect(shop.Locator("#rapport-chat-status")).ToHaveTextAsync("Connected", new() { Timeout = 60_000 });
+        await shop.GetByLabel("Your message").FillAsync("Is the shop open on Sunday?");
+        await shop.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await Assertions.Expect(shop.Locator("#rapport-chat-messages")).ToContainTextAsync("Is the shop open on Sunday?", new() { Timeout = 60_000 });
+
+        // Stored on Ada's open thread before it was shown.
+        var threads = (await s.Admin.GetFromJsonAsync<JsonArray>($"/v1/customers/{f.Ada}/conversations"))!;
+        var thread = threads.First(t => t!["status"]!.GetValue<string>() == "open")!;
+        var messages = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/conversations/{thread["id"]}"))!["messages"]!.AsArray();
+        Assert.Equal("Is the shop open on Sunday?", messages[^1]!["body"]!.GetValue<string>());
+
+        var inbox = await f.NewPageAsync();
+        await inbox.GotoAsync("/dashboard/inbox");
+        await inbox.GetByLabel("Working as").SelectOptionAsync(alan.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await inbox.GetByRole(AriaRole.Button, new() { Name = "Switch" }).ClickAsync();
+        await inbox.WaitForURLAsync("**/dashboard/inbox");
+        await inbox.GotoAsync($"/dashboard/inbox?thread={thread["id"]}");
+        Assert.Contains("Is the shop open on Sunday?", await inbox.Locator("#messages").InnerTextAsync(), StringComparison.Ordinal);
+        await inbox.GetByLabel("Reply").FillAsync("Yes, from 10 to 4.");
+        await inbox.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+
+        await Assertions.Expect(shop.Locator("#rapport-chat-messages")).ToContainTextAsync("Yes, from 10 to 4.", new() { Timeout = 60_000 });
+        await DashboardFixture.ScreenshotAsync(shop, "21-chat-widget-visitor");
+        await shop.Context.CloseAsync();
+    }
+
+    /// <summary>The tests share Ada: each starts her a new conversation (a closed thread is not continued).</summary>
+    private async Task CloseAdasThreadsAsync()
+    {
+        foreach (var t in (await f.Server.Admin.GetFromJsonAsync<JsonArray>($"/v1/customers/{f.Ada}/conversations"))!)
+        {
+            (await f.Server.Admin.PostAsync($"/v1/conversations/{t!["id"]}/close", null)).EnsureSuccessStatusCode();
         }
     }
 }

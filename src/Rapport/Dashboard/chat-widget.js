@@ -27,7 +27,7 @@
   box.innerHTML = '<h2 style="margin:0;padding:.5rem .8rem;font-size:1rem;background:#1f2a44;color:#fff;border-radius:8px 8px 0 0">Chat with us</h2>'
     + '<ol id="rapport-chat-messages" aria-live="polite" style="list-style:none;margin:0;padding:.5rem .8rem;max-height:16rem;overflow-y:auto"></ol>'
     + '<form id="rapport-chat-form" style="display:flex;gap:.4rem;padding:.5rem .8rem">'
-    + '<label for="rapport-chat-text" style="position:absolute;left:-999px">Your message</label>'
+    + '<label for="rapport-chat-text" style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap">Your message</label>'
     + '<input id="rapport-chat-text" autocomplete="off" maxlength="20000" style="flex:1;padding:.35rem">'
     + '<button type="submit">Send</button></form>'
     + '<p id="rapport-chat-status" style="margin:0;padding:0 .8rem .5rem;color:#667;font-size:12px">Connecting…</p>';

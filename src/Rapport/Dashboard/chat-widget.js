@@ -1,6 +1,7 @@
 // Rapport live chat for a shop's pages. Include once, after the page body:
-//   <script src="https://rapport.example/chat/widget.js" data-key="WRITE_KEY" data-user-id="u42"></script>
-// data-user-id for a signed-in customer; otherwise data-anonymous-id, else the Segment
+//   <script src="https://rapport.example/chat/widget.js" data-key="WRITE_KEY" data-token="VISITOR_TOKEN"></script>
+// data-token for a signed-in customer (your backend gets it from POST /v1/chat/tokens with the
+// admin key; a bare user id is not accepted); otherwise data-anonymous-id, else the Segment
 // anonymous id (ajs_anonymous_id) or one kept in localStorage. It talks to /chat/hub over
 // WebSockets only (no negotiate request, so no CORS set-up on the shop's side); every message
 // is stored by Rapport before staff or the visitor see it.
@@ -18,7 +19,7 @@
       return id;
     } catch (e) { return crypto.randomUUID(); }
   }
-  const who = me.dataset.userId ? "userId=" + encodeURIComponent(me.dataset.userId) : "anonymousId=" + encodeURIComponent(anonymousId());
+  const who = me.dataset.token ? "token=" + encodeURIComponent(me.dataset.token) : "anonymousId=" + encodeURIComponent(anonymousId());
 
   const box = document.createElement("section");
   box.id = "rapport-chat";

@@ -16,6 +16,7 @@ internal static class ConversationServices
         services.AddSingleton<IConversationDelivery, EmailDelivery>();
         services.AddSingleton<ChatPresence>();
         services.AddSingleton<ChatRouter>();
+        services.AddSingleton<VisitorTokens>();
         services.AddSingleton<IConversationListener, ChatBroadcaster>();
         services.AddSingleton<Dashboard.Panels.IProfilePanel, Dashboard.Panels.ConversationsPanel>();
         services.AddSignalR();

@@ -29,6 +29,7 @@ internal static class ConversationEndpoints
         g.MapPost("/conversations/{threadId:long}/messages", ReplyAsync).WithSummary("A staff answer (chat: live to the visitor; email: through the outbox)");
         g.MapPost("/conversations/{threadId:long}/close", (long threadId, ConversationService s, CancellationToken ct) => StatusAsync(threadId, ThreadStatus.Closed, s, ct));
         g.MapPost("/conversations/{threadId:long}/reopen", (long threadId, ConversationService s, CancellationToken ct) => StatusAsync(threadId, ThreadStatus.Open, s, ct));
+        g.MapPost("/chat/tokens", IssueTokenAsync).WithSummary("A signed visitor token for a signed-in customer's chat (your backend calls this): {\"userId\": \"u42\", \"minutes\": 1440}");
         g.MapPost("/conversations/{threadId:long}/assign", AssignThreadAsync).WithSummary("Give the thread to a staff member ({\"staffId\": N}) or back to the queue ({\"staffId\": null})");
         app.MapGroup("/v1/inbound").RequireKey(KeyKind.Write).WithTags("Conversations")
             .MapPost("/email", InboundEmailEndpoint.ReceiveAsync).WithSummary("An email a customer sent: raw RFC 822 (message/rfc822) or JSON {from, to, subject, text, messageId}");
@@ -45,6 +46,25 @@ internal static class ConversationEndpoints
     internal sealed record NoteBody(string? Channel, string? Body, long? StaffId, string? Direction);
 
     internal sealed record ReplyBody(string? Body, long? StaffId, string? Channel);
+
+    internal sealed record TokenBody(string? UserId, int? Minutes);
+
+    private static async Task<IResult> IssueTokenAsync(TokenBody body, VisitorTokens tokens, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.UserId) || body.UserId.Length > 200)
+        {
+            return Problems.BadRequest("userId required", "Send the signed-in customer's userId (1 to 200 characters), as your site sends it to /v1/identify.");
+        }
+
+        var lifetime = body.Minutes is { } m ? TimeSpan.FromMinutes(m) : VisitorTokens.DefaultLifetime;
+        if (lifetime <= TimeSpan.Zero || lifetime > VisitorTokens.MaxLifetime)
+        {
+            return Problems.BadRequest("Bad minutes", $"minutes is how long the token lasts: 1 to {VisitorTokens.MaxLifetime.TotalMinutes:0} (default {VisitorTokens.DefaultLifetime.TotalMinutes:0}).");
+        }
+
+        var (token, expiresAt) = await tokens.IssueAsync(body.UserId.Trim(), lifetime, ct);
+        return Results.Ok(new { token, expiresAt });
+    }
 
     private static async Task<IResult> AddStaffAsync(StaffBody body, StaffDirectory staff, CancellationToken ct) =>
         await Guard(async () =>

@@ -29,7 +29,7 @@ public sealed class ChatHubTests
         var (alanHub, toAlan) = await ConnectAsync(s, $"/dashboard/chat/hub?staffId={alan}", s.AdminKey);
         // The handshake ends before the hub's OnConnectedAsync has run: wait until both show online.
         await OnlineAsync(s, grace, alan);
-        var (adaHub, toAda) = await ConnectAsync(s, "/chat/hub?userId=ada", s.WriteKey);
+        var (adaHub, toAda) = await ConnectAsync(s, $"/chat/hub?token={await TokenAsync(s, "ada")}", s.WriteKey);
         await using (graceHub)
         await using (alanHub)
         await using (adaHub)
@@ -62,7 +62,7 @@ public sealed class ChatHubTests
             // Grace goes offline: Bob (also hers) lands in the shared queue, which Alan sees.
             await graceHub.StopAsync();
             await PresenceAsync(s, false, grace);
-            var (bobHub, _) = await ConnectAsync(s, "/chat/hub?userId=bob", s.WriteKey);
+            var (bobHub, _) = await ConnectAsync(s, $"/chat/hub?token={await TokenAsync(s, "bob")}", s.WriteKey);
             await using (bobHub)
             {
                 await bobHub.InvokeAsync<long>("Send", "Hi, anyone?");
@@ -83,26 +83,51 @@ public sealed class ChatHubTests
     }
 
     [Fact]
-    public async Task AVisitorWithoutAKey_IsTurnedAway()
+    public async Task VisitorsWithoutAKey_WithABareUserId_OrAForgedOrExpiredToken_AreTurnedAway()
     {
         await using var s = await ApiServer.StartAsync();
+        await ConversationApiTests.CustomerAsync(s, "ada", "ada@example.com");
+        var good = await TokenAsync(s, "ada");
+        var parts = good.Split('.');
+        var forged = $"{Convert.ToBase64String("bob"u8.ToArray()).TrimEnd('=')}.{parts[1]}.{parts[2]}";
+
+        await RefusedAsync(s, "/chat/hub?anonymousId=v1", "not-a-key");
+        await RefusedAsync(s, "/chat/hub?userId=ada", s.WriteKey); // the write key is public: a bare userId could be anyone
+        await RefusedAsync(s, $"/chat/hub?token={forged}", s.WriteKey);
+        s.Clock.Advance(TimeSpan.FromHours(25));
+        await RefusedAsync(s, $"/chat/hub?token={good}", s.WriteKey);
+
+        Assert.Empty((await s.Admin.GetFromJsonAsync<JsonArray>("/v1/conversations"))!);
+        using var bad = await s.Admin.PostAsJsonAsync("/v1/chat/tokens", new { userId = "ada", minutes = 0 });
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    internal static async Task<string> TokenAsync(ApiServer s, string userId)
+    {
+        using var reply = await s.Admin.PostAsJsonAsync("/v1/chat/tokens", new { userId });
+        reply.EnsureSuccessStatusCode();
+        return Uri.EscapeDataString((await reply.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+    }
+
+    private static async Task RefusedAsync(ApiServer s, string path, string key)
+    {
         var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hub = new HubConnectionBuilder().WithUrl(new Uri(s.Address, "/chat/hub?userId=ada"), o => o.AccessTokenProvider = () => Task.FromResult<string?>("not-a-key")).Build();
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(s.Address, path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(key)).Build();
         hub.Closed += e => { closed.TrySetResult(e); return Task.CompletedTask; };
         await using (hub)
         {
             try
             {
                 await hub.StartAsync();
-                await closed.Task.WaitAsync(Wait);
+                var error = await closed.Task.WaitAsync(Wait);
+                Assert.NotNull(error); // closed by the server with the reason
             }
-            catch (Exception e) when (e is not TimeoutException)
+            catch (Exception e) when (e is not TimeoutException and not Xunit.Sdk.XunitException)
             {
                 // Refused during the handshake: also turned away.
             }
 
             Assert.Equal(HubConnectionState.Disconnected, hub.State);
-            Assert.Empty((await s.Admin.GetFromJsonAsync<JsonArray>("/v1/conversations"))!);
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class InboxBrowserTests(DashboardFixture f)
 
         var toVisitor = Channel.CreateUnbounded<JsonObject>();
         var visitor = new HubConnectionBuilder()
-            .WithUrl(new Uri(s.Address, "/chat/hub?userId=ada"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(s.WriteKey))
+            .WithUrl(new Uri(s.Address, $"/chat/hub?token={await ChatHubTests.TokenAsync(s, "ada")}"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(s.WriteKey))
             .Build();
         visitor.On<JsonObject>("message", m => toVisitor.Writer.TryWrite(m));
         await using (visitor)

@@ -8,11 +8,11 @@ namespace Rapport.Http.Chat;
 /// <summary>
 /// The visitor's side of the live chat, at /chat/hub. The site's write key (as with the collect
 /// API: "Authorization: Bearer KEY", or access_token=KEY as browsers send it over WebSockets)
-/// and the visitor's userId or anonymousId in the query. Connecting opens (or continues) the
+/// and, in the query, the visitor's anonymousId or a signed visitor token for a signed-in customer. Connecting opens (or continues) the
 /// customer's thread and routes it; every message is stored (thread + timeline) before it is
 /// broadcast.
 /// </summary>
-internal sealed class VisitorChatHub(ApiKeys keys, ConversationService conversations, ConversationQueries queries, ChatRouter router) : Hub
+internal sealed class VisitorChatHub(ApiKeys keys, VisitorTokens tokens, ConversationService conversations, ConversationQueries queries, ChatRouter router) : Hub
 {
     public const string Path = "/chat/hub";
 
@@ -22,13 +22,18 @@ internal sealed class VisitorChatHub(ApiKeys keys, ConversationService conversat
     {
         var http = Context.GetHttpContext()!;
         var key = ChatAuth.KeyFrom(http);
-        var who = Visitor(http);
-        if (key is null || who is null || await keys.VerifyAsync(key, Context.ConnectionAborted) is null)
+        if (key is null || await keys.VerifyAsync(key, Context.ConnectionAborted) is null)
         {
             // The reason goes to the client in the close message; nothing is stored.
-            throw new HubException(key is null || who is null
-                ? "Send the site's write key (access_token) and the visitor's userId or anonymousId in the query."
-                : "Unknown API key.");
+            throw new HubException(key is null ? "Send the site's write key (access_token)." : "Unknown API key.");
+        }
+
+        var who = await VisitorAsync(http);
+        if (who is null)
+        {
+            throw new HubException(
+                "Say who the visitor is: anonymousId=ID for a visitor, or token=T for a signed-in customer (a visitor token from POST /v1/chat/tokens, "
+                + "made by your backend with the admin key; a bare userId is refused because the write key is public).");
         }
 
         var thread = await conversations.OpenThreadAsync(who.Value, ConversationChannels.Chat, Context.ConnectionAborted);
@@ -69,13 +74,24 @@ internal sealed class VisitorChatHub(ApiKeys keys, ConversationService conversat
             .ToList();
     }
 
-    private static Identifier? Visitor(HttpContext http)
+    /// <summary>A signed-in customer by their visitor token (never a bare userId), else the anonymous id.</summary>
+    private async Task<Identifier?> VisitorAsync(HttpContext http)
     {
-        var user = http.Request.Query["userId"].FirstOrDefault();
+        var token = http.Request.Query["token"].FirstOrDefault();
         var anon = http.Request.Query["anonymousId"].FirstOrDefault();
-        Identifier? id = !string.IsNullOrWhiteSpace(user) ? Identifier.Normalize(Identifier.UserId, user)
-            : !string.IsNullOrWhiteSpace(anon) ? Identifier.Normalize(Identifier.AnonymousId, anon)
-            : null;
+        Identifier? id = null;
+        if (!string.IsNullOrWhiteSpace(token))
+        {
+            if (await tokens.VerifyAsync(token, Context.ConnectionAborted) is { } user)
+            {
+                id = Identifier.Normalize(Identifier.UserId, user);
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(anon))
+        {
+            id = Identifier.Normalize(Identifier.AnonymousId, anon);
+        }
+
         return id is { Value.Length: > 0 and <= 200 } ? id : null;
     }
 }

@@ -6,7 +6,7 @@ using Rapport.Http.Chat;
 
 namespace Rapport.Http;
 
-/// <summary>Staff, account managers, threads and the shared inbox (admin key); inbound email (any key); the chat hubs.</summary>
+/// <summary>Staff, account managers, threads, the shared inbox and inbound email (admin key); the chat hubs.</summary>
 internal static class ConversationEndpoints
 {
     public static void MapConversationEndpoints(this WebApplication app)
@@ -31,7 +31,8 @@ internal static class ConversationEndpoints
         g.MapPost("/conversations/{threadId:long}/reopen", (long threadId, ConversationService s, CancellationToken ct) => StatusAsync(threadId, ThreadStatus.Open, s, ct));
         g.MapPost("/chat/tokens", IssueTokenAsync).WithSummary("A signed visitor token for a signed-in customer's chat (your backend calls this): {\"userId\": \"u42\", \"minutes\": 1440}");
         g.MapPost("/conversations/{threadId:long}/assign", AssignThreadAsync).WithSummary("Give the thread to a staff member ({\"staffId\": N}) or back to the queue ({\"staffId\": null})");
-        app.MapGroup("/v1/inbound").RequireKey(KeyKind.Write).WithTags("Conversations")
+        // Admin key: the write key sits in web pages, and anyone holding it could fill the inbox.
+        app.MapGroup("/v1/inbound").RequireKey(KeyKind.Admin).WithTags("Conversations")
             .MapPost("/email", InboundEmailEndpoint.ReceiveAsync).WithSummary("An email a customer sent: raw RFC 822 (message/rfc822) or JSON {from, to, subject, text, messageId}");
         app.MapHub<VisitorChatHub>(VisitorChatHub.Path);
         app.MapHub<StaffChatHub>(StaffChatHub.Path);

@@ -65,8 +65,8 @@ public sealed class ConversationApiTests
         await ProblemAsync(s.Admin.PostAsJsonAsync("/v1/staff", new { name = "" }), HttpStatusCode.BadRequest, "needs a name");
         await ProblemAsync(s.Admin.GetAsync("/v1/conversations?assigned=everyone"), HttpStatusCode.BadRequest, "unassigned");
         await ProblemAsync(s.Admin.PostAsJsonAsync("/v1/conversations/777/messages", new { body = "hi", staffId }), HttpStatusCode.NotFound, "no conversation thread 777");
-        await ProblemAsync(s.Writer.PostAsync("/v1/inbound/email", new StringContent("{\"from\": ", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "not valid JSON");
-        await ProblemAsync(s.Writer.PostAsJsonAsync("/v1/inbound/email", new { subject = "hi", text = "hello" }), HttpStatusCode.BadRequest, "no From");
+        await ProblemAsync(s.Admin.PostAsync("/v1/inbound/email", new StringContent("{\"from\": ", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "not valid JSON");
+        await ProblemAsync(s.Admin.PostAsJsonAsync("/v1/inbound/email", new { subject = "hi", text = "hello" }), HttpStatusCode.BadRequest, "no From");
         await ProblemAsync(s.Writer.PostAsJsonAsync($"/v1/customers/{ada}/conversations/notes", new { channel = "phone", body = "x", staffId }), HttpStatusCode.Forbidden, "admin key");
         // Nothing of the refused requests was stored.
         Assert.Empty((await s.Admin.GetFromJsonAsync<JsonArray>($"/v1/customers/{ada}/conversations"))!);
@@ -81,13 +81,13 @@ public sealed class ConversationApiTests
         const string raw = "From: Ada Lovelace <ada@example.com>\r\nTo: hello@shop.example\r\nSubject: Delivery date\r\nMessage-ID: <r1@mail.example>\r\n"
             + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nWhen will my lamp arrive?\r\n";
 
-        var first = await s.Writer.PostAsync("/v1/inbound/email", new StringContent(raw, Encoding.UTF8, "message/rfc822"));
+        var first = await s.Admin.PostAsync("/v1/inbound/email", new StringContent(raw, Encoding.UTF8, "message/rfc822"));
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var stored = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
         var thread = stored["thread"]!;
         Assert.Equal(ada, thread["customerId"]!.GetValue<long>());
         Assert.Equal("When will my lamp arrive?", stored["message"]!["body"]!.GetValue<string>());
-        using (var again = await s.Writer.PostAsync("/v1/inbound/email", new StringContent(raw, Encoding.UTF8, "message/rfc822")))
+        using (var again = await s.Admin.PostAsync("/v1/inbound/email", new StringContent(raw, Encoding.UTF8, "message/rfc822")))
         {
             Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         }
@@ -100,7 +100,7 @@ public sealed class ConversationApiTests
         Assert.Equal($"Re: Delivery date [ref:{token}]", Assert.Single(outbox)!["subject"]!.GetValue<string>());
 
         // Ada answers from another address, as JSON a provider posts: the token finds the thread.
-        var reply = await CreatedAsync(s.Writer.PostAsJsonAsync("/v1/inbound/email", new
+        var reply = await CreatedAsync(s.Admin.PostAsJsonAsync("/v1/inbound/email", new
         {
             from = "ada@work.example", to = new[] { "hello@shop.example" }, subject = $"Re: Delivery date [ref:{token}]",
             text = "Thursday is fine.\n\nOn Tue, Grace wrote:\n> On Thursday.", messageId = "<r2@mail.example>",

@@ -25,5 +25,6 @@ public static class Schema
         .. Dashboard.DashboardSchema.Migrations,
         .. Journeys.JourneysSchema.Migrations,
         .. Preferences.PreferencesSchema.Migrations,
+        .. Conversations.ConversationsSchema.Migrations,
     ];
 }

@@ -85,6 +85,7 @@ internal static class DashboardServices
         app.UseAuthorization();
         app.MapRazorPages();
         app.MapGet(Root + "/site.css", () => Results.Text(Stylesheet.Value, "text/css")).ExcludeFromDescription();
+        app.MapGet(Root + "/inbox.js", () => Results.Text(DashboardAssets.InboxScript.Value, "text/javascript")).ExcludeFromDescription();
     }
 
     public static ClaimsPrincipal Admin() =>

@@ -48,6 +48,7 @@ internal static class RapportApp
         app.MapLoyaltyEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapJourneyEndpoints();
+        app.MapConversationEndpoints();
         app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());

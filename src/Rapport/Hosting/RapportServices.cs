@@ -30,6 +30,7 @@ internal static class RapportServices
         services.AddNextBestActions();
         services.AddRecommendations();
         services.AddJourneys();
+        services.AddConversations();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.

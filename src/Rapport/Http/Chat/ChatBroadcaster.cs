@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.SignalR;
+using Rapport.Core.Conversations;
+
+namespace Rapport.Http.Chat;
+
+/// <summary>What a chat client receives for each stored message ("message").</summary>
+internal sealed record ChatMessage(
+    long Id, long ThreadId, long CustomerId, string Direction, string Channel, string Author, string? StaffName, string Body, DateTimeOffset At, long? AssignedStaffId);
+
+/// <summary>
+/// Broadcasts every stored message after its commit: chat messages to the visitor's thread
+/// group, every message to the thread's assigned staff member, or to all staff while it waits
+/// in the shared queue.
+/// </summary>
+internal sealed class ChatBroadcaster(IHubContext<VisitorChatHub> visitors, IHubContext<StaffChatHub> staff) : IConversationListener
+{
+    public async Task MessageStoredAsync(AppendResult stored, CancellationToken ct)
+    {
+        var m = stored.Message;
+        var t = stored.Thread;
+        var message = new ChatMessage(m.Id, t.Id, t.CustomerId, m.Direction, m.Channel, m.AuthorKind, m.StaffName, m.Body, m.At, t.AssignedStaffId);
+        if (m.Channel == ConversationChannels.Chat)
+        {
+            await visitors.Clients.Group(VisitorChatHub.Group(t.Id)).SendAsync("message", message, ct);
+        }
+
+        var audience = t.AssignedStaffId is { } s ? staff.Clients.Group(StaffChatHub.Group(s)) : staff.Clients.Group(StaffChatHub.Everyone);
+        await audience.SendAsync("message", message, ct);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.SignalR;
+using Rapport.Core.Conversations;
+using Rapport.Core.Keys;
+
+namespace Rapport.Http.Chat;
+
+/// <summary>
+/// The staff side of the live chat, at /dashboard/chat/hub: signed in to the dashboard (its
+/// cookie) or holding an admin key, and saying who they are with staffId in the query. While
+/// connected, a staff member is online: their customers' chats are routed to them.
+/// </summary>
+internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, ConversationService conversations, ChatPresence presence) : Hub
+{
+    public const string Path = "/dashboard/chat/hub";
+    public const string Everyone = "staff";
+
+    public static string Group(long staffId) => $"staff-{staffId}";
+
+    public override async Task OnConnectedAsync()
+    {
+        var http = Context.GetHttpContext()!;
+        var signedIn = http.User.Identity?.IsAuthenticated == true
+            || (ChatAuth.KeyFrom(http) is { } key && await keys.VerifyAsync(key, Context.ConnectionAborted) == KeyKind.Admin);
+        if (!signedIn)
+        {
+            throw new HubException("Sign in to the dashboard or send an admin key (access_token).");
+        }
+
+        if (!long.TryParse(http.Request.Query["staffId"], out var staffId) || await staff.GetAsync(staffId, Context.ConnectionAborted) is null)
+        {
+            throw new HubException("Say who you are with staffId=N in the query (GET /v1/staff lists the staff).");
+        }
+
+        Context.Items["staff"] = staffId;
+        presence.Connected(staffId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, Everyone, Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(staffId), Context.ConnectionAborted);
+        await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.TryGetValue("staff", out var id) && id is long staffId)
+        {
+            presence.Disconnected(staffId);
+        }
+
+        return base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>A staff answer in the chat; stored before the visitor sees it. Returns the message id.</summary>
+    public async Task<long> Reply(long threadId, string text)
+    {
+        try
+        {
+            var stored = await conversations.AppendToThreadAsync(
+                threadId, new NewMessage(Direction.Out, ConversationChannels.Chat, text, StaffId: (long)Context.Items["staff"]!), Context.ConnectionAborted);
+            return stored?.Message.Id ?? throw new HubException($"There is no thread {threadId}.");
+        }
+        catch (ConversationException e)
+        {
+            throw new HubException(e.Message);
+        }
+    }
+}

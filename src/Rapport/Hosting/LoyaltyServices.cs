@@ -18,6 +18,11 @@ internal static class LoyaltyServices
         services.AddSingleton<RewardsCatalogue>();
         services.AddSingleton<ReciprocityQueries>();
         services.AddSingleton<Subscriptions>();
+        services.AddSingleton<Causes>();
+        services.AddSingleton<Donations>();
+        services.AddSingleton<CauseReports>();
+        services.AddSingleton<DonationProjection>();
+        services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<DonationProjection>());
         return services;
     }
 }

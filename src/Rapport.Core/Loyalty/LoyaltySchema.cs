@@ -98,5 +98,6 @@ internal static class LoyaltySchema
             CREATE INDEX ix_subscriptions_due ON subscriptions (status, next_day);
             """),
         .. CauseSchema.Migrations,
+        .. SurpriseSchema.Migrations,
     ];
 }

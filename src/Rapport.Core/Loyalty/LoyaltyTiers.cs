@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Storage;
-using Rapport.Engine.Identity;
 using Rapport.Engine.Loyalty;
 
 namespace Rapport.Core.Loyalty;
@@ -15,7 +14,6 @@ internal static class LoyaltyTiers
 {
     public const string TierChanged = "Tier Changed";
     private static readonly TimeSpan Window = TimeSpan.FromDays(365);
-    private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-loyalty" } }.ToJsonString();
 
     public static async Task<TierState?> StateAsync(UnitOfWork unit, long customerId)
     {
@@ -74,29 +72,8 @@ internal static class LoyaltyTiers
         return decision;
     }
 
-    /// <summary>
-    /// The event carries the customer's strongest identifier, as collected events do, so it
-    /// follows them through merges. Its message id is derived from the change, so it is stored once.
-    /// </summary>
-    private static async Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis)
-    {
-        var ids = (await unit.Connection.QueryAsync<(string Kind, string Value)>(
-                "SELECT kind, value FROM identifiers WHERE customer_id = @customerId", new { customerId }, unit.Transaction))
-            .Select(r => new Identifier(r.Kind, r.Value)).Order().ToList();
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
-        var messageId = $"loyalty-tier:{customerId}:{unit.Now}:{to}";
-        var properties = new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis };
-        await unit.Connection.ExecuteAsync(
-            """
-            INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, anonymous_id, user_id, occurred_at, received_at, properties, context)
-            VALUES (@messageId, 'track', @name, 'web', @customerId, @kind, @value, NULL, NULL, @now, @now, @properties, @context)
-            ON CONFLICT (message_id) DO NOTHING
-            """,
-            new { messageId, name = TierChanged, customerId, kind = ids[0].Kind, value = ids[0].Value, now = unit.Now, properties = properties.ToJsonString(), context = Context },
-            unit.Transaction);
-    }
+    private static Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis) =>
+        TimelineEvents.AppendAsync(
+            unit, customerId, TierChanged, $"loyalty-tier:{customerId}:{unit.Now}:{to}",
+            new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis });
 }

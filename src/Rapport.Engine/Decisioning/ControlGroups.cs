@@ -11,7 +11,14 @@ namespace Rapport.Engine.Decisioning;
 /// </summary>
 public static class ControlGroups
 {
-    public static bool InControl(long actionId, long customer, double share)
+    public static bool InControl(long actionId, long customer, double share) =>
+        InControl(actionId.ToString(System.Globalization.CultureInfo.InvariantCulture), customer, share);
+
+    /// <summary>
+    /// The same hold-out for any experiment named by <paramref name="experiment"/> (e.g.
+    /// "surprise-3"); a name that is not a bare number never collides with an action's sides.
+    /// </summary>
+    public static bool InControl(string experiment, long customer, double share)
     {
         if (share <= 0)
         {
@@ -19,7 +26,7 @@ public static class ControlGroups
         }
 
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{actionId}:{customer}"), hash);
+        SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{experiment}:{customer}"), hash);
         var u = BitConverter.ToUInt64(hash[..8]) / (double)ulong.MaxValue;
         return u < share;
     }

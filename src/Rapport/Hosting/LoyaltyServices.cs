@@ -23,6 +23,9 @@ internal static class LoyaltyServices
         services.AddSingleton<CauseReports>();
         services.AddSingleton<DonationProjection>();
         services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<DonationProjection>());
+        services.AddSingleton<SurprisePrograms>();
+        services.AddSingleton<SurpriseRunner>();
+        services.AddSingleton<SurpriseEffects>();
         return services;
     }
 }

@@ -28,6 +28,7 @@ internal static class LoyaltyEndpoints
         g.MapGet("/customers/{id:long}/reciprocity", ReciprocityAsync).WithSummary("What the customer gave and received, in money, and the balance");
         g.MapSubscriptionEndpoints();
         g.MapCauseEndpoints();
+        g.MapSurpriseEndpoints();
     }
 
     private static async Task<Results<Ok<LoyaltyProgram>, ProblemHttpResult>> PutProgramAsync(LoyaltyProgram? body, LoyaltyProgramStore programs, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Rapport.Core.Commerce;
+using Rapport.Core.Consent;
 using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
@@ -36,7 +37,16 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         Causes = new Causes(Writer, Programs);
         Donations = new Donations(Writer, Programs);
         CauseReports = new CauseReports(db);
+        Surprises = new SurprisePrograms(Writer);
+        SurpriseRunner = new SurpriseRunner(Writer, new ContactPolicy(db, new ConsentOptions()), population);
+        SurpriseEffects = new SurpriseEffects(Writer, Clock);
     }
+
+    public SurprisePrograms Surprises { get; }
+
+    public SurpriseRunner SurpriseRunner { get; }
+
+    public SurpriseEffects SurpriseEffects { get; }
 
     public Causes Causes { get; }
 

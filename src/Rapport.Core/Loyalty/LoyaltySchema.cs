@@ -99,5 +99,6 @@ internal static class LoyaltySchema
             """),
         .. CauseSchema.Migrations,
         .. SurpriseSchema.Migrations,
+        .. Pricing.PricingSchema.Migrations,
     ];
 }

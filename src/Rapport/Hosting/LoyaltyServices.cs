@@ -26,6 +26,8 @@ internal static class LoyaltyServices
         services.AddSingleton<SurprisePrograms>();
         services.AddSingleton<SurpriseRunner>();
         services.AddSingleton<SurpriseEffects>();
+        services.AddSingleton<Rapport.Core.Pricing.Contracts>();
+        services.AddSingleton<Rapport.Core.Pricing.VolumePricing>();
         return services;
     }
 }

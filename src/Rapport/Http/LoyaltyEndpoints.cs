@@ -29,6 +29,7 @@ internal static class LoyaltyEndpoints
         g.MapSubscriptionEndpoints();
         g.MapCauseEndpoints();
         g.MapSurpriseEndpoints();
+        g.MapPricingEndpoints();
     }
 
     private static async Task<Results<Ok<LoyaltyProgram>, ProblemHttpResult>> PutProgramAsync(LoyaltyProgram? body, LoyaltyProgramStore programs, CancellationToken ct)

@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineScenario.RunAsync(IngestOptions.Parse(args[1..])),
     "outbox" => await Rapport.LoadTests.Messaging.OutboxScenario.RunAsync(args[1..]),
     "dashboard" => await Rapport.LoadTests.Dashboard.DashboardScenario.RunAsync(args[1..]),
+    "loyalty" => await Rapport.LoadTests.Loyalty.LoyaltyScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,6 +18,7 @@ static int Usage()
     Console.Error.WriteLine("  ingest   N track events through POST /v1/batch on loopback into a fresh SQLite store,");
     Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
+    Console.Error.WriteLine("  loyalty [--rate 1000] [--seconds 20] [--customers 1000]: earn/redeem through the API at a fixed rate, latency percentiles");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
     Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     return 2;

@@ -10,7 +10,9 @@ public sealed record ExpirySummary(long LotsExpired, long PointsExpired, int Tie
 /// The nightly job: expires every lot past its date with two set-based statements (an
 /// INSERT … SELECT of the expiry entries and one UPDATE of the lots, both through the partial
 /// index on expires_at of lots still holding points), then re-evaluates the tiers of members
-/// above the base tier (rolling windows and grace periods run out by the clock alone).
+/// above the base tier (rolling windows and grace periods run out by the clock alone). The
+/// entries are inserted in customer order so the ledger's (customer_id, id) index grows page by
+/// page instead of at random places (docs/performance.md).
 /// </summary>
 public sealed class LoyaltyExpiry(StoreWriter writer, LoyaltyProgramStore programs)
 {
@@ -34,7 +36,7 @@ public sealed class LoyaltyExpiry(StoreWriter writer, LoyaltyProgramStore progra
                         """
                         INSERT INTO loyalty_entries (customer_id, recorded_for, lot_id, operation_id, kind, points, at)
                         SELECT customer_id, recorded_for, id, NULL, 'expire', -remaining, @now FROM loyalty_lots
-                        WHERE expires_at <= @now AND remaining > 0
+                        WHERE expires_at <= @now AND remaining > 0 ORDER BY customer_id, id
                         """,
                         new { now }, unit.Transaction, commandTimeout: 0, cancellationToken: ct));
                 await unit.Connection.ExecuteAsync(

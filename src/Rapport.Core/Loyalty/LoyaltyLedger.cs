@@ -206,7 +206,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         return null;
     }
 
-    private static async Task<LoyaltyOperation> InsertOperationAsync(
+    internal static async Task<LoyaltyOperation> InsertOperationAsync(
         UnitOfWork unit, long owner, long recordedFor, string kind, string? reference, long points, long balance, long? amountE4, string? orderId,
         long? rewardId, string? note, DateTimeOffset at)
     {

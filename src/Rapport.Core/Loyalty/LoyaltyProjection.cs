@@ -70,7 +70,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
                 continue;
             }
 
-            foreach (var table in new[] { "loyalty_lots", "loyalty_entries", "loyalty_operations" })
+            foreach (var table in new[] { "loyalty_lots", "loyalty_entries", "loyalty_operations", "cause_choices", "cause_donations", "surprise_gifts", "staff_tasks" })
             {
                 var moved = await unit.Connection.ExecuteAsync(
                     $"UPDATE {table} SET customer_id = @owner WHERE recorded_for = @customer AND customer_id <> @owner",

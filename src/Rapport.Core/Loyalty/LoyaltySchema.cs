@@ -2,7 +2,7 @@ using Rapport.Core.Storage;
 
 namespace Rapport.Core.Loyalty;
 
-/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers and rewards.</summary>
+/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers, rewards, subscriptions; causes, surprises and pricing from 1150.</summary>
 internal static class LoyaltySchema
 {
     public static readonly Migration[] Migrations =
@@ -97,5 +97,8 @@ internal static class LoyaltySchema
             CREATE INDEX ix_subscriptions_customer ON subscriptions (customer_id);
             CREATE INDEX ix_subscriptions_due ON subscriptions (status, next_day);
             """),
+        .. CauseSchema.Migrations,
+        .. SurpriseSchema.Migrations,
+        .. Pricing.PricingSchema.Migrations,
     ];
 }

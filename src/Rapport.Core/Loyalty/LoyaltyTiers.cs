@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Storage;
-using Rapport.Engine.Identity;
 using Rapport.Engine.Loyalty;
 
 namespace Rapport.Core.Loyalty;
@@ -15,7 +14,6 @@ internal static class LoyaltyTiers
 {
     public const string TierChanged = "Tier Changed";
     private static readonly TimeSpan Window = TimeSpan.FromDays(365);
-    private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-loyalty" } }.ToJsonString();
 
     public static async Task<TierState?> StateAsync(UnitOfWork unit, long customerId)
     {
@@ -102,4 +100,8 @@ internal static class LoyaltyTiers
             new { messageId, name = TierChanged, customerId, kind = ids[0].Kind, value = ids[0].Value, now = unit.Now, properties = properties.ToJsonString(), context = Context },
             unit.Transaction);
     }
+    private static Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis) =>
+        TimelineEvents.AppendAsync(
+            unit, customerId, TierChanged, $"loyalty-tier:{customerId}:{unit.Now}:{to}",
+            new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis });
 }

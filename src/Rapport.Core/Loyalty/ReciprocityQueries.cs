@@ -116,6 +116,7 @@ public sealed class ReciprocityQueries(IDatabase database, LoyaltyProgramStore p
             OtherRewards: costs.GetValueOrDefault("reward") + costs.GetValueOrDefault("gift"),
             Surprises: costs.GetValueOrDefault("surprise"),
             Service: costs.GetValueOrDefault("service") + costs.GetValueOrDefault("support"),
-            Donations: costs.GetValueOrDefault("donation"));
+            Donations: costs.GetValueOrDefault("donation") + Money.FromStorage(await c.ExecuteScalarAsync<long>(
+                "SELECT COALESCE(SUM(amount_e4), 0) FROM cause_donations WHERE customer_id = @id", new { id })));
     }
 }

@@ -56,6 +56,12 @@ public sealed record LoyaltyProgram
 
     public ReciprocityPrices Reciprocity { get; init; } = new();
 
+    /// <summary>
+    /// The most of an order's cash value that customers may direct to causes, in percent, over
+    /// all their causes together (docs/causes.md); the business pays it in their name.
+    /// </summary>
+    public decimal DonationPercentMax { get; init; } = 5m;
+
     public TierRule BaseTier => Tiers[0];
 
     public TierRule? Tier(string? name) => Tiers.FirstOrDefault(t => t.Name == name);
@@ -132,6 +138,11 @@ public sealed record LoyaltyProgram
         if (p.Referral < 0 || p.Review < 0 || p.Preference < 0 || p.Consent < 0)
         {
             errors.Add("reciprocity prices must be 0 or more currency units.");
+        }
+
+        if (DonationPercentMax is < 0 or > 100)
+        {
+            errors.Add($"donationPercentMax {DonationPercentMax} must be between 0 and 100 (percent of an order's value customers may direct to causes).");
         }
 
         return errors;

@@ -23,6 +23,9 @@ public readonly record struct LedgerEntry(string Kind, long LotId, long Points)
     public const string Expired = "expire";
     public const string Reversed = "reverse";
 
+    /// <summary>Points given to a cause by the customer (docs/causes.md).</summary>
+    public const string Donated = "donate";
+
     /// <summary>Points moved out of a fresh earn lot into a debt lot (both lines are written).</summary>
     public const string DebtRepaid = "repay";
 }
@@ -116,6 +119,19 @@ public sealed class PointLedger
         }
 
         Consume(points, LedgerEntry.Redeemed, except: null);
+        return true;
+    }
+
+    /// <summary>Gives <paramref name="points"/> from the oldest lots to a cause. False (and nothing changes) when the balance is smaller.</summary>
+    public bool Donate(long points)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(points);
+        if (points > Balance)
+        {
+            return false;
+        }
+
+        Consume(points, LedgerEntry.Donated, except: null);
         return true;
     }
 

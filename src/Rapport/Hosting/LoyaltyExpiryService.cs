@@ -4,10 +4,10 @@ namespace Rapport.Hosting;
 
 /// <summary>
 /// Runs the nightly loyalty job (<see cref="LoyaltyExpiry"/>: expire lots past their date,
-/// re-evaluate tiers) every day at <see cref="RunAtUtc"/>, by the <see cref="TimeProvider"/> so
+/// re-evaluate tiers) and then every active surprise programme (<see cref="SurpriseRunner"/>) every day at <see cref="RunAtUtc"/>, by the <see cref="TimeProvider"/> so
 /// tests move the clock. A failed run is logged and tried again the next night.
 /// </summary>
-internal sealed class LoyaltyExpiryService(LoyaltyExpiry expiry, TimeProvider clock, ILogger<LoyaltyExpiryService> log) : BackgroundService
+internal sealed class LoyaltyExpiryService(LoyaltyExpiry expiry, SurpriseRunner surprises, TimeProvider clock, ILogger<LoyaltyExpiryService> log) : BackgroundService
 {
     public static readonly TimeSpan RunAtUtc = TimeSpan.FromHours(2);
 
@@ -39,6 +39,13 @@ internal sealed class LoyaltyExpiryService(LoyaltyExpiry expiry, TimeProvider cl
                 log.LogInformation(
                     "Loyalty: {Lots} lots ({Points} points) expired in {Seconds:0.0} s; {Changed} of {Evaluated} tiers changed",
                     summary.LotsExpired, summary.PointsExpired, summary.ExpirySeconds, summary.TiersChanged, summary.TiersEvaluated);
+                foreach (var run in await surprises.RunAllAsync(stoppingToken))
+                {
+                    log.LogInformation(
+                        "Surprises: programme {Program} gave {Gifts} gifts, held out {Held}, skipped {Skipped} without consent; {Left} of the budget left",
+                        run.ProgramId, run.Gifts, run.HeldOut, run.SkippedNoConsent, run.BudgetLeft);
+                }
+
                 Ran?.Invoke(summary);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

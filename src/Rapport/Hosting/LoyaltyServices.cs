@@ -18,6 +18,16 @@ internal static class LoyaltyServices
         services.AddSingleton<RewardsCatalogue>();
         services.AddSingleton<ReciprocityQueries>();
         services.AddSingleton<Subscriptions>();
+        services.AddSingleton<Causes>();
+        services.AddSingleton<Donations>();
+        services.AddSingleton<CauseReports>();
+        services.AddSingleton<DonationProjection>();
+        services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<DonationProjection>());
+        services.AddSingleton<SurprisePrograms>();
+        services.AddSingleton<SurpriseRunner>();
+        services.AddSingleton<SurpriseEffects>();
+        services.AddSingleton<Rapport.Core.Pricing.Contracts>();
+        services.AddSingleton<Rapport.Core.Pricing.VolumePricing>();
         return services;
     }
 }

@@ -27,6 +27,9 @@ internal static class LoyaltyEndpoints
         g.MapGet("/customers/{id:long}/loyalty/ledger", LedgerAsync).WithSummary("The append-only points ledger, newest first, paged with before");
         g.MapGet("/customers/{id:long}/reciprocity", ReciprocityAsync).WithSummary("What the customer gave and received, in money, and the balance");
         g.MapSubscriptionEndpoints();
+        g.MapCauseEndpoints();
+        g.MapSurpriseEndpoints();
+        g.MapPricingEndpoints();
     }
 
     private static async Task<Results<Ok<LoyaltyProgram>, ProblemHttpResult>> PutProgramAsync(LoyaltyProgram? body, LoyaltyProgramStore programs, CancellationToken ct)

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Rapport.Core.Commerce;
+using Rapport.Core.Consent;
 using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
@@ -21,7 +22,7 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         var identity = new IdentityResolver();
         var population = new ValuePopulationCache();
         Programs = new LoyaltyProgramStore(db, Clock);
-        var events = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new ValueProjection(population), new LoyaltyProjection(Programs)]);
+        var events = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new ValueProjection(population), new LoyaltyProjection(Programs), new DonationProjection(Programs)]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(events)]);
         Pipeline = new EventPipeline(Writer, events);
         Ledger = new LoyaltyLedger(Writer, Programs, population);
@@ -33,7 +34,25 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         Costs = new CustomerCosts(Writer, population);
         Subscriptions = new Subscriptions(Writer, Clock);
         Merges = new Merges(db, Writer, identity);
+        Causes = new Causes(Writer, Programs);
+        Donations = new Donations(Writer, Programs);
+        CauseReports = new CauseReports(db);
+        Surprises = new SurprisePrograms(Writer);
+        SurpriseRunner = new SurpriseRunner(Writer, new ContactPolicy(db, new ConsentOptions()), population);
+        SurpriseEffects = new SurpriseEffects(Writer, Clock);
     }
+
+    public SurprisePrograms Surprises { get; }
+
+    public SurpriseRunner SurpriseRunner { get; }
+
+    public SurpriseEffects SurpriseEffects { get; }
+
+    public Causes Causes { get; }
+
+    public Donations Donations { get; }
+
+    public CauseReports CauseReports { get; }
 
     public Merges Merges { get; }
 

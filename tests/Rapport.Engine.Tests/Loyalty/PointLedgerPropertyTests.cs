@@ -2,7 +2,7 @@ using Rapport.Engine.Loyalty;
 
 namespace Rapport.Engine.Tests.Loyalty;
 
-/// <summary>Random sequences of earn, redeem, expire and return keep the ledger balanced, over many seeds.</summary>
+/// <summary>Random sequences of earn, redeem, donate, expire and return keep the ledger balanced, over many seeds.</summary>
 public sealed class PointLedgerPropertyTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -26,6 +26,7 @@ public sealed class PointLedgerPropertyTests
         var entries = new List<LedgerEntry>();
         var orders = new List<long>();
         var nextId = 1L;
+        var donatedTotal = 0L;
         var now = T0;
         for (var step = 0; step < 60; step++)
         {
@@ -35,7 +36,7 @@ public sealed class PointLedgerPropertyTests
             var ledger = new PointLedger(stored);
             ledger.ExpireDue(now);
             var balanceBefore = ledger.Balance;
-            switch (random.Next(4))
+            switch (random.Next(5))
             {
                 case 0:
                     ledger.Earn(random.Next(1, 500), now, now.AddDays(random.Next(30, 400)), $"O{step}");
@@ -51,6 +52,16 @@ public sealed class PointLedgerPropertyTests
                     if (reversible > 0)
                     {
                         ledger.Reverse(random.Next(1, (int)reversible + 1), lot, now);
+                    }
+
+                    break;
+                case 3:
+                    var give = random.Next(1, 400);
+                    var donated = ledger.Donate(give);
+                    Assert.Equal(give <= balanceBefore, donated);
+                    if (donated)
+                    {
+                        donatedTotal += give;
                     }
 
                     break;
@@ -75,6 +86,7 @@ public sealed class PointLedgerPropertyTests
             stored = ledger.Lots.Select(l => l with { Id = ids.GetValueOrDefault(l.Id, l.Id) }).ToList();
 
             AssertBalanced(stored, entries, now);
+            Assert.Equal(-donatedTotal, entries.Where(e => e.Kind == LedgerEntry.Donated).Sum(e => e.Points)); // every donated point left a lot
         }
     }
 

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Rapport.LoadTests.Loyalty;
+
+/// <summary>
+/// Earning and redemption through the API at a fixed rate (issue 6: under 1 ms p99 at 1,000
+/// requests/s). Starts the real `rapport serve` on a fresh SQLite store on loopback, creates
+/// --customers customers through /v1/batch, then sends --seconds × --rate requests open-loop
+/// (each started at its scheduled time, whether or not earlier ones finished), alternating
+/// POST .../loyalty/earn (10 points) and .../loyalty/redeem (5 points) over the customers, and
+/// prints the achieved rate and latency percentiles measured at the client. Bounded: it stops
+/// after the scheduled requests and waits at most 30 s for the last replies.
+///
+///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000]
+/// </summary>
+internal static class LoyaltyScenario
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rate = int.Parse(Option(args, "--rate") ?? "1000", CultureInfo.InvariantCulture);
+        var seconds = int.Parse(Option(args, "--seconds") ?? "20", CultureInfo.InvariantCulture);
+        var customers = int.Parse(Option(args, "--customers") ?? "1000", CultureInfo.InvariantCulture);
+        var dir = Path.Combine(Path.GetTempPath(), $"rapport-loyalty-load-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        var store = Path.Combine(dir, "loyalty.db");
+        var write = await RapportServer.CreateKeyAsync(store, "write");
+        var admin = await RapportServer.CreateKeyAsync(store, "admin");
+        await using var server = await RapportServer.StartAsync(store);
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = 256 })
+        {
+            BaseAddress = server.Address,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        Console.WriteLine($"Rapport loyalty: {rate} req/s for {seconds} s over {customers:N0} customers; {Environment.ProcessorCount} cores; server {server.Address}");
+
+        var ids = await CreateCustomersAsync(http, write, admin, customers);
+        http.DefaultRequestHeaders.Authorization = Basic(admin);
+        var total = rate * seconds;
+        var latencies = new double[total];
+        var failures = 0;
+        var tasks = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+
+            var n = i;
+            tasks.Add(Task.Run(async () =>
+            {
+                var customer = ids[n / 2 % ids.Count];
+                var kind = n % 2 == 0 ? "earn" : "redeem";
+                var body = n % 2 == 0 ? "{\"points\": 10}" : "{\"points\": 5}";
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync($"/v1/customers/{customer}/loyalty/{kind}", new StringContent(body, Encoding.UTF8, "application/json"));
+                latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }));
+        }
+
+        await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(TimeSpan.FromSeconds(30)));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var done = latencies.Where(l => l > 0).Order().ToArray();
+        double P(double q) => done.Length == 0 ? double.NaN : done[Math.Min(done.Length - 1, (int)Math.Ceiling(q * done.Length) - 1)];
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {done.Length:N0} of {total:N0} requests in {elapsed:0.0} s ({done.Length / elapsed:0} req/s), {failures} failed; latency ms p50 {P(0.5):0.00} p95 {P(0.95):0.00} p99 {P(0.99):0.00} max {done.LastOrDefault():0.00}"));
+        Console.WriteLine($"  load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Directory.Delete(dir, recursive: true);
+        return 0;
+    }
+
+    private static async Task<List<long>> CreateCustomersAsync(HttpClient http, string write, string admin, int count)
+    {
+        for (var start = 0; start < count; start += 500)
+        {
+            var batch = new JsonArray();
+            for (var i = start; i < Math.Min(count, start + 500); i++)
+            {
+                batch.Add(new JsonObject { ["type"] = "identify", ["userId"] = $"load-{i}", ["messageId"] = $"load-{i}", ["traits"] = new JsonObject { ["plan"] = "load" } });
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/batch") { Content = JsonContent.Create(new JsonObject { ["batch"] = batch }) };
+            request.Headers.Authorization = Basic(write);
+            (await http.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+
+        var ids = new List<long>(count);
+        for (var i = 0; i < count; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/customers/lookup?kind=user_id&value=load-{i}");
+            request.Headers.Authorization = Basic(admin);
+            using var response = await http.SendAsync(request);
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>());
+        }
+
+        return ids;
+    }
+
+    private static AuthenticationHeaderValue Basic(string key) => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(key + ":")));
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

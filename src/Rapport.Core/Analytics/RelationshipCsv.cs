@@ -39,6 +39,9 @@ public static class RelationshipCsv
     public static string Reciprocity(ReciprocityDistributionReport r) =>
         AnalyticsCsv.Table(["balance_from", "balance_to", "customers"], r.Bins.Select(b => new object?[] { b.From, b.To, b.Customers }));
 
+    public static string Loyalty(LoyaltyOverviewReport r) =>
+        AnalyticsCsv.Table(["tier", "members"], r.Tiers.Select(t => new object?[] { t.Tier, t.Members }));
+
     public static string Health(HealthReport r) =>
         AnalyticsCsv.Table(["rule", "subject", "firing", "observed", "threshold", "message"], r.Checks.Select(c => new object?[] { c.Rule, c.Subject, c.Firing ? "true" : "false", c.Observed, c.Threshold, c.Message }));
 

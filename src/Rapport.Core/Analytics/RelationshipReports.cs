@@ -6,7 +6,7 @@ namespace Rapport.Core.Analytics;
 /// dictionary look-up once the report is computed (refresh = true recomputes first).
 /// </summary>
 public sealed class RelationshipReports(
-    ReportCache cache, RelationshipQueries relationships, UpliftQueries uplift, ReciprocityDistribution reciprocity, HealthQueries health)
+    ReportCache cache, RelationshipQueries relationships, UpliftQueries uplift, ReciprocityDistribution reciprocity, HealthQueries health, LoyaltyOverview loyalty)
 {
     public RelationshipQueries Queries => relationships;
 
@@ -25,6 +25,9 @@ public sealed class RelationshipReports(
 
     public Task<Cached<ReciprocityDistributionReport>> ReciprocityAsync(bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync("reciprocity", reciprocity.ComputeAsync, refresh, ct);
+
+    public Task<Cached<LoyaltyOverviewReport>> LoyaltyAsync(bool refresh = false, CancellationToken ct = default) =>
+        cache.GetAsync("loyalty", loyalty.ComputeAsync, refresh, ct);
 
     public Task<Cached<HealthReport>> HealthAsync(bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync("health", health.EvaluateAsync, refresh, ct);

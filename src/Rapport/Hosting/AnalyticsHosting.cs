@@ -21,6 +21,7 @@ internal static class AnalyticsHosting
         services.AddSingleton<UpliftQueries>();
         services.AddSingleton<ReciprocityDistribution>();
         services.AddSingleton<HealthQueries>();
+        services.AddSingleton<LoyaltyOverview>();
         services.AddSingleton<RelationshipReports>();
         return services;
     }

@@ -6,7 +6,7 @@ namespace Rapport.Http;
 
 /// <summary>
 /// GET /v1/analytics/funnel, cart-abandonment, channels, clv-predicted-vs-actual, uplift,
-/// acceptance, reciprocity and alarms (admin key): JSON, or CSV with ?format=csv, from the report
+/// acceptance, reciprocity, loyalty and alarms (admin key): JSON, or CSV with ?format=csv, from the report
 /// cache (?refresh=true recomputes first). docs/analytics.md lists them.
 /// </summary>
 internal static class RelationshipAnalyticsEndpoints
@@ -37,6 +37,9 @@ internal static class RelationshipAnalyticsEndpoints
         g.MapGet("/reciprocity", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
             AnalyticsEndpoints.Reply(format, (await r.ReciprocityAsync(refresh == true, ct)).Report, RelationshipCsv.Reciprocity, "reciprocity"))
             .WithSummary("The reciprocity balance (given − received) across every customer: quantiles and histogram");
+        g.MapGet("/loyalty", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
+            AnalyticsEndpoints.Reply(format, (await r.LoyaltyAsync(refresh == true, ct)).Report, RelationshipCsv.Loyalty, "loyalty"))
+            .WithSummary("Loyalty members by tier, points outstanding and their value (CSV: members by tier)");
         g.MapGet("/alarms", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
         {
             var h = (await r.HealthAsync(refresh == true, ct)).Report;

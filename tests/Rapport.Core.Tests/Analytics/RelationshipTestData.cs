@@ -4,7 +4,7 @@ using Rapport.Core.Storage;
 namespace Rapport.Core.Tests.Analytics;
 
 /// <summary>Rows written straight into the store for the analytics tests (events, actions, decisions, models).</summary>
-internal static class RelationshipTestData
+public static class RelationshipTestData
 {
     public static DateTimeOffset D(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
 

@@ -29,10 +29,22 @@ public sealed class ReportCache(TimeProvider clock)
         var entry = _entries.GetOrAdd(key, _ => new Entry());
         if (!refresh && Volatile.Read(ref entry.Latest) is Cached<T> cached)
         {
-            if (clock.GetUtcNow() - cached.ComputedAt > AnalyticsCache.MaxAge && entry.Gate.CurrentCount > 0)
+            if (clock.GetUtcNow() - cached.ComputedAt > AnalyticsCache.MaxAge && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
             {
-                // Not tied to the request: a reader that leaves must not cancel everyone's refresh.
-                _ = Task.Run(() => ComputeAsync(entry, compute, CancellationToken.None), CancellationToken.None);
+                // One background refresh at a time, not tied to the request: a reader that leaves must not cancel everyone's refresh.
+                _ = Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            await ComputeAsync(entry, compute, CancellationToken.None);
+                        }
+                        finally
+                        {
+                            Volatile.Write(ref entry.Refreshing, 0);
+                        }
+                    },
+                    CancellationToken.None);
             }
 
             return cached;
@@ -43,15 +55,17 @@ public sealed class ReportCache(TimeProvider clock)
 
     private async Task<Cached<T>> ComputeAsync<T>(Entry entry, Func<CancellationToken, Task<T>> compute, CancellationToken ct)
     {
-        var requested = clock.GetUtcNow();
+        // Computations run one at a time; one that started after this request (while it waited) is as fresh as asked.
+        var seen = Interlocked.Read(ref entry.Started);
         await entry.Gate.WaitAsync(ct);
         try
         {
-            if (Volatile.Read(ref entry.Latest) is Cached<T> done && done.ComputedAt >= requested)
+            if (Interlocked.Read(ref entry.Started) > seen && Volatile.Read(ref entry.Latest) is Cached<T> done)
             {
                 return done;
             }
 
+            Interlocked.Increment(ref entry.Started);
             var watch = Stopwatch.StartNew();
             var report = await compute(ct);
             var fresh = new Cached<T>(report, clock.GetUtcNow(), watch.Elapsed);
@@ -68,5 +82,7 @@ public sealed class ReportCache(TimeProvider clock)
     {
         public readonly SemaphoreSlim Gate = new(1, 1);
         public object? Latest;
+        public long Started;
+        public int Refreshing;
     }
 }

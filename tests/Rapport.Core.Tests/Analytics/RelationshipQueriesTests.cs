@@ -223,9 +223,32 @@ public sealed class RelationshipQueriesTests
         }
 
         Assert.Equal(3, (await cache.GetAsync("k", Compute)).Report);
-        Assert.Equal(3, (await cache.GetAsync("k", Compute, refresh: true)).Report); // computed at this very moment: reused
-        clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(4, (await cache.GetAsync("k", Compute, refresh: true)).Report);
+    }
+
+    [Fact]
+    public async Task ReportCache_RefreshesAskedWhileOneRuns_RunOnceMoreTogether()
+    {
+        var cache = new ReportCache(new FakeTimeProvider(Now));
+        var computed = 0;
+        var release = new TaskCompletionSource();
+        async Task<int> Slow(CancellationToken ct)
+        {
+            await release.Task;
+            return Interlocked.Increment(ref computed);
+        }
+
+        var running = cache.GetAsync("k", Slow, refresh: true);
+        // Asked while the first runs (it may have read the store before the change they want to see):
+        // both wait for it, then share one new computation.
+        var second = cache.GetAsync("k", Slow, refresh: true);
+        var third = cache.GetAsync("k", Slow, refresh: true);
+        release.SetResult();
+
+        Assert.Equal(1, (await running).Report);
+        Assert.Equal(2, (await second).Report);
+        Assert.Equal(2, (await third).Report);
+        Assert.Equal(2, computed);
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<(double, double)>

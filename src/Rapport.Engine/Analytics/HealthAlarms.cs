@@ -45,6 +45,9 @@ public sealed record RuleCheck(string Rule, string Subject, bool Firing, double?
 
 public static class HealthAlarms
 {
+    /// <summary>A share as "12.5%" (invariant, no space), as the dashboard writes shares.</summary>
+    private static string Pct(double? share) => share is { } v ? (v * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%" : "—";
+
     public const string CohortRule = "new-cohort-week-return";
     public const string RepeatRule = "repeat-rate-drop";
 
@@ -58,14 +61,14 @@ public static class HealthAlarms
             var firing = judged && share < rules.CohortWeekReturnBelow;
             checks.Add(new(CohortRule, $"cohort {c.Cohort}", firing, share, rules.CohortWeekReturnBelow, !judged
                 ? $"Cohort {c.Cohort}: {c.Customers} new customers, fewer than {rules.CohortMinCustomers}: not judged."
-                : $"Cohort {c.Cohort}: {c.ReturnedWithinWeek} of {c.Customers} new customers ({share:P1}) bought again within a week; the threshold is {rules.CohortWeekReturnBelow:P1}."));
+                : $"Cohort {c.Cohort}: {c.ReturnedWithinWeek} of {c.Customers} new customers ({Pct(share)}) bought again within a week; the threshold is {Pct(rules.CohortWeekReturnBelow)}."));
         }
 
         var judgedRepeat = current.Buyers >= rules.RepeatMinBuyers && previous.Buyers >= rules.RepeatMinBuyers && previous.Rate > 0;
         double? drop = judgedRepeat ? 1 - (current.Rate!.Value / previous.Rate!.Value) : null;
         checks.Add(new(RepeatRule, $"last {rules.RepeatPeriodDays} days", judgedRepeat && drop > rules.RepeatRateDropAbove, drop, rules.RepeatRateDropAbove, !judgedRepeat
             ? $"Repeat rate: {current.Buyers} buyers in the last {rules.RepeatPeriodDays} days and {previous.Buyers} before (at least {rules.RepeatMinBuyers} each, with some repeat buyers before): not judged."
-            : $"Repeat rate {current.Rate:P1} in the last {rules.RepeatPeriodDays} days against {previous.Rate:P1} the {rules.RepeatPeriodDays} days before: {(drop >= 0 ? $"down {drop:P1}" : $"up {-drop:P1}")}; an alarm above a {rules.RepeatRateDropAbove:P0} drop."));
+            : $"Repeat rate {Pct(current.Rate)} in the last {rules.RepeatPeriodDays} days against {Pct(previous.Rate)} the {rules.RepeatPeriodDays} days before: {(drop >= 0 ? $"down {Pct(drop)}" : $"up {Pct(-drop)}")}; an alarm above a {Pct(rules.RepeatRateDropAbove)} drop."));
         return checks;
     }
 }

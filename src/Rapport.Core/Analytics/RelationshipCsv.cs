@@ -11,6 +11,12 @@ public static class RelationshipCsv
     public static string CartAbandonment(FunnelReport r) =>
         AnalyticsCsv.Table(["from", "through", "added_to_cart", "added_and_ordered", "cart_abandonment_rate"], [[Day(r.From), Day(r.Through), r.AddedToCart, r.AddedAndOrdered, r.CartAbandonmentRate]]);
 
+    public static string ReturnWindows(ReturnWindowReport r) =>
+        AnalyticsCsv.Table(
+            ["cohort", "customers", .. r.Days.SelectMany(d => new[] { $"eligible_{d}d", $"returned_{d}d", $"share_{d}d" })],
+            r.Cohorts.Select(c => new object?[] { c.Cohort, c.Customers }
+                .Concat(Enumerable.Range(0, r.Days.Count).SelectMany(k => new object?[] { c.Eligible[k], c.Returned[k], c.Shares[k] })).ToArray()));
+
     public static string Channels(ChannelMixReport r) =>
         AnalyticsCsv.Table(
             ["group", "customers", "buyers", "orders", "net_revenue", "revenue_per_customer", "orders_per_customer", "revenue_per_buyer", "orders_per_buyer"],

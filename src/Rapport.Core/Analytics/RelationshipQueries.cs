@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Rapport.Core.Storage;
 using Rapport.Engine.Analytics;
@@ -146,6 +147,34 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
             r.TopDecileShareOfActual,
             r.Deciles.Select(d => new ClvDecileReport(
                 d.Decile, d.Customers, ChannelGroupReport.Units(d.PredictedMeanE4) ?? 0, ChannelGroupReport.Units(d.ActualMeanE4) ?? 0, d.ShareOfActual)).ToList());
+    }
+
+    /// <summary>
+    /// Cohorts by first purchase (sales) or first visit (track, page and screen events) with the
+    /// share who came back on a later day within 1, 7 and 30 days (Engine/Analytics ReturnWindows).
+    /// SQL gives each customer's first activity and their first activity from the next UTC day on.
+    /// </summary>
+    public async Task<ReturnWindowReport> ReturnWindowsAsync(bool byVisit, CohortPeriod period, CancellationToken ct = default)
+    {
+        // Our own constant table and column names only: nothing from the request reaches the SQL.
+        var (table, time, filter) = byVisit
+            ? ("events", "occurred_at", "{0}type IN ('track', 'page', 'screen')")
+            : ("orders", "placed_at", "{0}kind = 'sale' AND {0}customer_id IS NOT NULL");
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<(long First, long? Next)>(new CommandDefinition(
+            $"""
+            SELECT f.first_at, (SELECT MIN(x.{time}) FROM {table} x
+                                WHERE x.customer_id = f.customer_id AND {string.Format(CultureInfo.InvariantCulture, filter, "x.")}
+                                AND x.{time} >= f.first_at - (f.first_at % {ReturnWindows.MsPerDay}) + {ReturnWindows.MsPerDay})
+            FROM (SELECT customer_id, MIN({time}) AS first_at FROM {table} WHERE {string.Format(CultureInfo.InvariantCulture, filter, "")} GROUP BY customer_id) f
+            """,
+            cancellationToken: ct));
+        var days = ReturnWindows.DefaultDays;
+        return new ReturnWindowReport(
+            byVisit ? "visit" : "purchase",
+            period.ToString().ToLowerInvariant(),
+            days,
+            ReturnWindows.Build(period, rows, UnixTime.ToStorage(clock.GetUtcNow()), days));
     }
 
     private static long Ms(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();

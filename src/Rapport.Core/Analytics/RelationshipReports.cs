@@ -13,6 +13,9 @@ public sealed class RelationshipReports(
     public Task<Cached<FunnelReport>> FunnelAsync(DateOnly from, DateOnly through, bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync($"funnel:{from.DayNumber}:{through.DayNumber}", c => relationships.FunnelAsync(from, through, c), refresh, ct);
 
+    public Task<Cached<ReturnWindowReport>> ReturnWindowsAsync(bool byVisit, Rapport.Engine.Analytics.CohortPeriod period, bool refresh = false, CancellationToken ct = default) =>
+        cache.GetAsync($"return-windows:{byVisit}:{period}", c => relationships.ReturnWindowsAsync(byVisit, period, c), refresh, ct);
+
     public Task<Cached<ChannelMixReport>> ChannelsAsync(bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync("channels", relationships.ChannelMixAsync, refresh, ct);
 

@@ -18,6 +18,9 @@ public sealed record ChannelGroupReport(
     internal static decimal? Units(double? e4) => e4 is { } v ? Math.Round((decimal)v / 10_000m, 2) : null;
 }
 
+/// <summary>Cohorts by first purchase or first visit with the share back within each window of <see cref="Days"/> days.</summary>
+public sealed record ReturnWindowReport(string Basis, string Period, IReadOnlyList<int> Days, IReadOnlyList<ReturnWindowCohort> Cohorts);
+
 /// <summary>Multichannel against single-channel customers (every channel a customer was seen on, in events and orders, all time).</summary>
 public sealed record ChannelMixReport(ChannelGroupReport Multichannel, ChannelGroupReport SingleChannel, double? SpendRatio, double? FrequencyRatio);
 

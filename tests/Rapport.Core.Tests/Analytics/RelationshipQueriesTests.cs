@@ -204,6 +204,36 @@ public sealed class RelationshipQueriesTests
         Assert.Equal(2, r.Alarms.Count);
     }
 
+    [Theory, BothStores]
+    public async Task ReturnWindows_ByFirstPurchaseAndByFirstVisit(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        // Purchases: A back the next day; B twice on its first day, then 10 days later; C never.
+        var ids = await ValueTestData.InsertSalesAsync(h.Writer, [
+            new("A", D(3, 2), 10m), new("A", D(3, 3), 10m),
+            new("B", D(3, 5, hour: 9), 10m), new("B", D(3, 5, hour: 18), 10m), new("B", D(3, 15), 10m),
+            new("C", D(3, 20), 10m)]);
+        // Visits: A's page views on 1 and 8 March (7 days: within the week); C's two on one day (not a return).
+        await EventAsync(h.Db, ids["A"], "Home", D(3, 1), type: "page");
+        await EventAsync(h.Db, ids["A"], "Home", D(3, 8), type: "page");
+        await EventAsync(h.Db, ids["C"], "Home", D(3, 20, hour: 8), type: "page");
+        await EventAsync(h.Db, ids["C"], "Product Viewed", D(3, 20, hour: 9));
+        await EventAsync(h.Db, ids["C"], "", D(3, 21), type: "identify"); // not a visit
+        var queries = new RelationshipQueries(h.Db, new FakeTimeProvider(Now));
+
+        var purchases = await queries.ReturnWindowsAsync(byVisit: false, CohortPeriod.Month);
+        var visits = await queries.ReturnWindowsAsync(byVisit: true, CohortPeriod.Month);
+
+        var march = Assert.Single(purchases.Cohorts);
+        Assert.Equal(("2026-03", 3L), (march.Cohort, march.Customers));
+        Assert.Equal([1L, 1L, 2L], march.Returned); // 1 day: A; 7 days: A; 30 days: A and B
+        Assert.Equal([3L, 3L, 3L], march.Eligible);
+        var visitMarch = Assert.Single(visits.Cohorts);
+        Assert.Equal(2L, visitMarch.Customers);
+        Assert.Equal([0L, 1L, 1L], visitMarch.Returned);
+        Assert.Equal(("visit", "month"), (visits.Basis, visits.Period));
+    }
+
     [Fact]
     public async Task ReportCache_ComputesOnce_StaleAnswersAtOnceAndRefreshes_RefreshRecomputes()
     {

@@ -102,3 +102,38 @@ public sealed class RelationshipAnalyticsTests
         Assert.Equal(2, new AlarmRules { CohortWeekReturnBelow = 2, RepeatPeriodDays = 0 }.Problems().Count);
     }
 }
+
+/// <summary>Return windows (1 day, 1 week, 1 month) by first-activity cohort, worked out by hand.</summary>
+public sealed class ReturnWindowsTests
+{
+    private static long Ms(int month, int day, int hour = 10) => new DateTimeOffset(2026, month, day, hour, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void Build_ReturnsOnLaterDaysWithinEachWindow_YoungCustomersNotYetCounted()
+    {
+        (long, long?)[] customers =
+        [
+            (Ms(3, 2), Ms(3, 3, 23)), // next day: within 1, 7 and 30
+            (Ms(3, 5), Ms(3, 12, 1)), // 7 days later: within 7 and 30, not 1
+            (Ms(3, 10), Ms(4, 9, 22)), // 30 days later: within 30 only
+            (Ms(3, 20), null), // never
+            (Ms(4, 20), Ms(4, 21)), // April: the month window has not passed by 15 May
+        ];
+
+        var r = ReturnWindows.Build(CohortPeriod.Month, customers, Ms(5, 15, 12), ReturnWindows.DefaultDays);
+
+        Assert.Equal(["2026-03", "2026-04"], r.Select(c => c.Cohort));
+        Assert.Equal([4L, 4L, 4L], r[0].Eligible);
+        Assert.Equal([1L, 2L, 3L], r[0].Returned);
+        Assert.Equal([0.25, 0.5, 0.75], r[0].Shares);
+        Assert.Equal([1L, 1L, 0L], r[1].Eligible);
+        Assert.Equal([1.0, 1.0, null], r[1].Shares);
+    }
+
+    [Fact]
+    public void NextDayStart_IsTheFollowingUtcMidnight()
+    {
+        Assert.Equal(Ms(3, 3, 0), ReturnWindows.NextDayStart(Ms(3, 2, 23)));
+        Assert.Equal(Ms(3, 3, 0), ReturnWindows.NextDayStart(Ms(3, 2, 0)));
+    }
+}

@@ -1,11 +1,12 @@
 using System.Globalization;
 using Rapport.Core.Analytics;
 using Rapport.Core.Keys;
+using Rapport.Engine.Analytics;
 
 namespace Rapport.Http;
 
 /// <summary>
-/// GET /v1/analytics/funnel, cart-abandonment, channels, clv-predicted-vs-actual, uplift,
+/// GET /v1/analytics/funnel, cart-abandonment, return-windows, channels, clv-predicted-vs-actual, uplift,
 /// acceptance, reciprocity, loyalty and alarms (admin key): JSON, or CSV with ?format=csv, from the report
 /// cache (?refresh=true recomputes first). docs/analytics.md lists them.
 /// </summary>
@@ -23,6 +24,20 @@ internal static class RelationshipAnalyticsEndpoints
             FunnelAsync(r, from, through, refresh, ct, f => AnalyticsEndpoints.Reply(
                 format, new { f.From, f.Through, f.AddedToCart, f.AddedAndOrdered, f.CartAbandonmentRate }, _ => RelationshipCsv.CartAbandonment(f), "cart-abandonment")))
             .WithSummary("Share of customers who added a product in the period and completed no order in it");
+        g.MapGet("/return-windows", async (RelationshipReports r, string? basis, string? period, string? format, bool? refresh, CancellationToken ct) =>
+        {
+            if (basis is not (null or "" or "purchase" or "visit"))
+            {
+                return Problems.BadRequest("Bad basis", $"basis '{basis}' is not known; use purchase (the default: cohorts by first sale) or visit (by first page, screen or track event).");
+            }
+
+            if (!Periods.TryParse(period, out var p))
+            {
+                return Problems.BadRequest("Bad period", $"period '{period}' is not known; use month (the default) or week.");
+            }
+
+            return AnalyticsEndpoints.Reply(format, (await r.ReturnWindowsAsync(basis == "visit", p, refresh == true, ct)).Report, RelationshipCsv.ReturnWindows, "return-windows");
+        }).WithSummary("Cohorts by first purchase or first visit (?basis=purchase|visit&period=month|week): share back on a later day within 1, 7 and 30 days");
         g.MapGet("/channels", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
             AnalyticsEndpoints.Reply(format, (await r.ChannelsAsync(refresh == true, ct)).Report, RelationshipCsv.Channels, "channels"))
             .WithSummary("Multichannel against single-channel customers: count, net revenue and orders per customer and per buyer");

@@ -52,6 +52,12 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
         Assert.Contains("D1", clvLabels);
         Assert.Contains("D10", clvLabels);
         Assert.Equal(20, await clv.Locator("rect[class^=series-]").CountAsync()); // 10 deciles × predicted and actual
+        var returns = page.Locator("svg#returns-purchase-chart");
+        var returnLabels = await returns.Locator("text").AllTextContentsAsync();
+        Assert.Subset(returnLabels.ToHashSet(), new HashSet<string> { "1d", "7d", "30d" });
+        var byPurchase = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().ReturnWindowsAsync(false, CohortPeriod.Month)).Report;
+        Assert.Contains($"{byPurchase.Cohorts[^1].Cohort} ({byPurchase.Cohorts[^1].Customers:N0})", returnLabels);
+        Assert.True(await page.Locator("svg#returns-visit-chart").IsVisibleAsync());
         await DashboardFixture.ScreenshotAsync(page, "10-funnel-channels-clv");
     }
 
@@ -152,6 +158,7 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
             ("/v1/analytics/clv-predicted-vs-actual?model=x", "whole number"),
             ("/v1/analytics/clv-predicted-vs-actual?model=987654", "no stored predictions"),
             ("/v1/analytics/channels?format=xml", "json"),
+            ("/v1/analytics/return-windows?basis=session", "purchase"),
         })
         {
             using var reply = await f.Server.Admin.GetAsync(url);

@@ -5,12 +5,17 @@ using Rapport.Core.Analytics;
 
 namespace Rapport.Dashboard.Pages.Analytics;
 
-/// <summary>The funnel and cart abandonment over a chosen period, multichannel customers, and predicted against actual CLV; all from the report cache.</summary>
+/// <summary>The funnel and cart abandonment over a chosen period, returns within 1/7/30 days, multichannel customers, and predicted against actual CLV; all from the report cache.</summary>
 public sealed class BehaviourModel(RelationshipReports reports) : PageModel
 {
     public Cached<FunnelReport> Funnel { get; private set; } = null!;
 
     public Cached<ChannelMixReport> Channels { get; private set; } = null!;
+
+    /// <summary>Monthly cohorts by first purchase and by first visit with their 1/7/30-day returns.</summary>
+    public Cached<ReturnWindowReport> ByPurchase { get; private set; } = null!;
+
+    public Cached<ReturnWindowReport> ByVisit { get; private set; } = null!;
 
     public Cached<ClvCalibrationReport?> Clv { get; private set; } = null!;
 
@@ -54,6 +59,8 @@ public sealed class BehaviourModel(RelationshipReports reports) : PageModel
         (From, Through) = (Day(from), Day(through));
         Funnel = await reports.FunnelAsync(from, through, refresh, ct);
         Channels = await reports.ChannelsAsync(refresh, ct);
+        ByPurchase = await reports.ReturnWindowsAsync(false, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
+        ByVisit = await reports.ReturnWindowsAsync(true, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
         Clv = await reports.ClvAsync(Model, refresh, ct);
         if (Clv.Report is null)
         {

@@ -82,6 +82,8 @@ internal static class RelationshipSeed
         var r = services.GetRequiredService<RelationshipReports>();
         var (from, through) = r.Queries.DefaultPeriod();
         Console.WriteLine($"report funnel (last 30 days): {(await r.FunnelAsync(from, through, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report return windows by first purchase: {(await r.ReturnWindowsAsync(false, Rapport.Engine.Analytics.CohortPeriod.Month, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report return windows by first visit: {(await r.ReturnWindowsAsync(true, Rapport.Engine.Analytics.CohortPeriod.Month, refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report channels: {(await r.ChannelsAsync(refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report predicted vs actual CLV: {(await r.ClvAsync(null, refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report uplift + acceptance: {(await r.UpliftAsync(refresh: true)).Took.TotalSeconds:0.00} s");

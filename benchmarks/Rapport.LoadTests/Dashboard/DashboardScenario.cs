@@ -37,17 +37,21 @@ internal static partial class DashboardScenario
         var orders = await Timed($"seed {customers:N0} customers and their orders", () => SeedAsync(app.Services, customers));
         Console.WriteLine($"      {orders:N0} orders");
         await Timed("value recomputation", () => app.Services.GetRequiredService<ValueRecompute>().RunAsync(rebuild: false));
+        var events = await Timed("seed funnel events, actions and decisions", () => RelationshipSeed.SeedAsync(app.Services));
+        Console.WriteLine($"      {events:N0} events");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
         await SignInAsync(http);
         var snapshot = await Timed("analytics snapshot (first computation, then cached)", () => app.Services.GetRequiredService<AnalyticsCache>().RefreshAsync());
         Console.WriteLine($"      {snapshot.Overview.Orders:N0} sales, {snapshot.Cohorts.Cohorts.Count} cohorts");
+        await RelationshipSeed.TimeReportsAsync(app.Services);
         var id = customers / 2;
         string[] pages =
         [
             "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123",
             $"/dashboard/customers/{id}", "/dashboard/segments", "/dashboard/settings",
+            "/dashboard/analytics/behaviour", "/dashboard/actions", "/dashboard/loyalty",
         ];
         Console.WriteLine($"| page | median | max | ({runs} runs after one warm-up, {customers:N0} customers, {orders:N0} orders) |");
         Console.WriteLine("|---|---|---|---|");

@@ -27,6 +27,7 @@ internal static class RapportApp
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddDashboard(builder.Configuration);
+        builder.Services.AddRelationshipAnalytics(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
@@ -49,6 +50,7 @@ internal static class RapportApp
         app.MapAnalyticsEndpoints();
         app.MapJourneyEndpoints();
         app.MapConversationEndpoints();
+        app.MapRelationshipAnalyticsEndpoints();
         app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -6,7 +6,7 @@ namespace Rapport.Dashboard.Charts;
 /// <summary>The retention heatmap: one row per cohort, one column per period after the first purchase, darker = more returned.</summary>
 internal static class Heatmap
 {
-    public static HtmlString Render(string id, string title, IReadOnlyList<(string Row, long Size, IReadOnlyList<double?> Shares)> rows, int columns, string columnPrefix)
+    public static HtmlString Render(string id, string title, IReadOnlyList<(string Row, long Size, IReadOnlyList<double?> Shares)> rows, int columns, string columnPrefix, IReadOnlyList<string>? columnLabels = null)
     {
         const int left = 130, top = 34, cellH = 22;
         var cellW = columns > 12 ? 40 : 52;
@@ -22,7 +22,7 @@ internal static class Heatmap
         var max = Math.Max(0.01, rows.SelectMany(r => r.Shares).Max(s => s ?? 0));
         for (int k = 0; k < columns; k++)
         {
-            Svg.Text(sb, left + (k * cellW) + (cellW / 2.0), top - 10, $"{columnPrefix}{k + 1}");
+            Svg.Text(sb, left + (k * cellW) + (cellW / 2.0), top - 10, columnLabels is { } labels && k < labels.Count ? labels[k] : $"{columnPrefix}{k + 1}");
         }
 
         for (int r = 0; r < rows.Count; r++)

@@ -3,10 +3,24 @@ using Rapport.Core.Analytics;
 
 namespace Rapport.Dashboard.Pages;
 
-/// <summary>Headline figures, revenue by month and value tiers, all from the analytics cache (no per-request scan).</summary>
-public sealed class OverviewModel(AnalyticsCache analytics) : PageModel
+/// <summary>Headline figures, relationship-health alarms, revenue by month and value tiers, all from the caches (no per-request scan).</summary>
+public sealed class OverviewModel(AnalyticsCache analytics, RelationshipReports reports) : PageModel
 {
     public AnalyticsSnapshot Snapshot { get; private set; } = null!;
 
-    public async Task OnGetAsync(CancellationToken ct) => Snapshot = await analytics.GetAsync(ct);
+    /// <summary>The relationship-health checks (cached like the rest); the firing ones show as alarms.</summary>
+    public Cached<HealthReport> Health { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Snapshot = await analytics.GetAsync(ct);
+        Health = await reports.HealthAsync(false, ct);
+    }
+
+    /// <summary>Evaluate the health rules now.</summary>
+    public async Task<Microsoft.AspNetCore.Mvc.IActionResult> OnPostCheckHealthAsync(CancellationToken ct)
+    {
+        await reports.HealthAsync(true, ct);
+        return Redirect("/dashboard#health-heading");
+    }
 }

@@ -1,0 +1,94 @@
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Core.Analytics;
+using Rapport.Core.Storage;
+
+namespace Rapport.LoadTests.Dashboard;
+
+/// <summary>
+/// What the later analytics pages read, added to the dashboard scenario's store: funnel events
+/// over the last 30 days (every customer views; 40% add, half of those start a checkout, 60% of
+/// those order), on the web or the app so some customers are multichannel, and 20 actions with
+/// 50 decisions per customer-thousand each (10% control, outcomes drawn). Then each report's
+/// first computation is timed: the pages read them from the cache afterwards.
+/// </summary>
+internal static class RelationshipSeed
+{
+    public static async Task<long> SeedAsync(IServiceProvider services)
+    {
+        var writer = services.GetRequiredService<StoreWriter>();
+        var random = new Random(11);
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(); // the real clock, as the scenario's server runs
+        List<long> customers;
+        await using (var c = await services.GetRequiredService<IDatabase>().OpenAsync())
+        {
+            customers = (await c.QueryAsync<long>("SELECT id FROM customers")).ToList();
+        }
+
+        await writer.WriteAsync(async unit =>
+        {
+            for (int a = 1; a <= 20; a++)
+            {
+                await unit.Connection.ExecuteAsync(
+                    "INSERT INTO actions (id, name, kind, definition, created_at, updated_at) VALUES (@a, @name, @kind, '{}', 0, 0)",
+                    new { a, name = $"action {a}", kind = new[] { "discount", "reward", "surprise", "product_offer" }[a % 4] },
+                    unit.Transaction);
+            }
+
+            return 0;
+        });
+
+        string[] steps = ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"];
+        long events = 0;
+        foreach (var chunk in customers.Chunk(20_000))
+        {
+            events += await writer.WriteAsync(async unit =>
+            {
+                var rows = new List<object?[]>();
+                foreach (var customer in chunk)
+                {
+                    var channel = random.NextDouble() < 0.3 ? "app" : "web";
+                    var at = now - random.NextInt64(30L * 86_400_000);
+                    for (int k = 0; k < steps.Length && (k == 0 || random.NextDouble() < new[] { 0, 0.4, 0.5, 0.6 }[k]); k++)
+                    {
+                        rows.Add([$"bench-{customer}-{k}", "track", steps[k], channel, customer, "email", $"c{customer}", at + (k * 60_000), at + (k * 60_000), "{}"]);
+                    }
+                }
+
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events",
+                    ["message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value", "occurred_at", "received_at", "properties"], rows);
+
+                var decisions = new List<object?[]>();
+                foreach (var customer in chunk.Where(_ => random.NextDouble() < 0.05))
+                {
+                    var action = 1 + random.Next(20);
+                    var control = random.NextDouble() < 0.1 ? 1L : 0L;
+                    var outcome = random.NextDouble() switch { < 0.15 => "accepted", < 0.6 => "ignored", _ => null };
+                    decisions.Add([(long)action, customer, "email", $"c{customer}", "web", "offers", 0.1, 1.0, 0.1, "bench", "{}", now, control == 1 && outcome == "accepted" ? "converted" : outcome, control]);
+                }
+
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "decisions",
+                    ["action_id", "customer_id", "id_kind", "id_value", "channel", "purpose", "propensity", "expected_value", "score", "reason", "data", "decided_at", "outcome", "control"], decisions);
+                return (long)rows.Count;
+            });
+        }
+
+        return events;
+    }
+
+    /// <summary>Computes every relationship report once (what the first page view after a start would wait for) and prints how long each took.</summary>
+    public static async Task TimeReportsAsync(IServiceProvider services)
+    {
+        var r = services.GetRequiredService<RelationshipReports>();
+        var (from, through) = r.Queries.DefaultPeriod();
+        Console.WriteLine($"report funnel (last 30 days): {(await r.FunnelAsync(from, through, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report return windows by first purchase: {(await r.ReturnWindowsAsync(false, Rapport.Engine.Analytics.CohortPeriod.Month, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report return windows by first visit: {(await r.ReturnWindowsAsync(true, Rapport.Engine.Analytics.CohortPeriod.Month, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report channels: {(await r.ChannelsAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report predicted vs actual CLV: {(await r.ClvAsync(null, refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report uplift + acceptance: {(await r.UpliftAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report reciprocity (every customer): {(await r.ReciprocityAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report loyalty: {(await r.LoyaltyAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report health alarms: {(await r.HealthAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rapport.Core.Analytics;
+
+namespace Rapport.Dashboard.Pages.Loyalty;
+
+/// <summary>Loyalty members by tier, points outstanding and the reciprocity balance across the customer base; from the report cache.</summary>
+public sealed class LoyaltyModel(RelationshipReports reports) : PageModel
+{
+    public Cached<LoyaltyOverviewReport> Loyalty { get; private set; } = null!;
+
+    public Cached<ReciprocityDistributionReport> Reciprocity { get; private set; } = null!;
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Loyalty = await reports.LoyaltyAsync(false, ct);
+        Reciprocity = await reports.ReciprocityAsync(false, ct);
+    }
+
+    public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
+    {
+        await reports.LoyaltyAsync(true, ct);
+        await reports.ReciprocityAsync(true, ct);
+        return Redirect("/dashboard/loyalty");
+    }
+}

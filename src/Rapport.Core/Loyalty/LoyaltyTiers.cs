@@ -75,33 +75,9 @@ internal static class LoyaltyTiers
         return decision;
     }
 
-    /// <summary>
-    /// The event carries the customer's strongest identifier, as collected events do, so it
-    /// follows them through merges. Its message id is derived from the change, so it is stored once.
-    /// </summary>
-    private static async Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis, string direction)
-    {
-        var ids = (await unit.Connection.QueryAsync<(string Kind, string Value)>(
-                "SELECT kind, value FROM identifiers WHERE customer_id = @customerId", new { customerId }, unit.Transaction))
-            .Select(r => new Identifier(r.Kind, r.Value)).Order().ToList();
-        if (ids.Count == 0)
-        {
-            return;
-        }
-
-        var messageId = $"loyalty-tier:{customerId}:{unit.Now}:{to}";
-        var properties = new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis, ["direction"] = direction };
-        await unit.Connection.ExecuteAsync(
-            """
-            INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, anonymous_id, user_id, occurred_at, received_at, properties, context)
-            VALUES (@messageId, 'track', @name, 'web', @customerId, @kind, @value, NULL, NULL, @now, @now, @properties, @context)
-            ON CONFLICT (message_id) DO NOTHING
-            """,
-            new { messageId, name = TierChanged, customerId, kind = ids[0].Kind, value = ids[0].Value, now = unit.Now, properties = properties.ToJsonString(), context = Context },
-            unit.Transaction);
-    }
-    private static Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis) =>
+    /// <summary>The timeline event; its message id is derived from the change, so it is stored once.</summary>
+    private static Task AppendTierChangedAsync(UnitOfWork unit, long customerId, string? from, string to, decimal qualifying, string basis, string direction) =>
         TimelineEvents.AppendAsync(
             unit, customerId, TierChanged, $"loyalty-tier:{customerId}:{unit.Now}:{to}",
-            new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis });
+            new JsonObject { ["from"] = from, ["to"] = to, ["qualifying"] = qualifying, ["basis"] = basis, ["direction"] = direction });
 }

@@ -16,11 +16,6 @@ public static class ControlGroups
 
     /// <summary>The same rule for any programme with a control group, named by <paramref name="scope"/> (an action's id, "journey:7").</summary>
     public static bool InControl(string scope, long customer, double share)
-    /// <summary>
-    /// The same hold-out for any experiment named by <paramref name="experiment"/> (e.g.
-    /// "surprise-3"); a name that is not a bare number never collides with an action's sides.
-    /// </summary>
-    public static bool InControl(string experiment, long customer, double share)
     {
         if (share <= 0)
         {
@@ -29,7 +24,6 @@ public static class ControlGroups
 
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{scope}:{customer}"), hash);
-        SHA256.HashData(Encoding.ASCII.GetBytes($"rapport-holdout:{experiment}:{customer}"), hash);
         var u = BitConverter.ToUInt64(hash[..8]) / (double)ulong.MaxValue;
         return u < share;
     }

@@ -47,7 +47,7 @@ public sealed class PreferenceCentreBrowserTests(DashboardFixture f)
         await page.GetByRole(AriaRole.Button, new() { Name = "Save answer" }).ClickAsync();
         Assert.Contains("Thank you", await page.Locator("#saved").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("#question").CountAsync()); // one question per visit
-        var needs = (await f.Server.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{grace}/needs"))!;
+        var needs = await Rapport.Tests.Http.Eventually.GetAsync(f.Server.Admin, $"/v1/customers/{grace}/needs", n => n["preferences"]?["valuesMost"] is not null);
         Assert.Equal("quality", (string?)needs["preferences"]!["valuesMost"]!["value"]);
 
         // Erasure: refused without the confirmation, then recorded as a pending request staff see.

@@ -34,7 +34,7 @@ public sealed class NeedsApiTests
 
         var id = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=user_id&value=web0"))!["id"]!.GetValue<long>();
         // Needs are recomputed by the background refresher moments after the events commit.
-        var needs = await EventuallyAsync(s, $"/v1/customers/{id}/needs", n => n["affinity"]!.AsArray().Count > 0);
+        var needs = await Eventually.GetAsync(s.Admin, $"/v1/customers/{id}/needs", n => n["affinity"]!.AsArray().Count > 0);
         var profile = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{id}"))!;
 
         Assert.Equal("Lamps", needs["affinity"]![0]!["category"]!.GetValue<string>());
@@ -105,20 +105,5 @@ public sealed class NeedsApiTests
         Assert.Null(clusters["modelId"]);
         Assert.Empty(clusters["clusters"]!.AsArray());
         Assert.Equal(HttpStatusCode.Forbidden, (await s.Writer.PostAsync("/v1/needs/recompute", null)).StatusCode);
-    }
-
-    /// <summary>Reads <paramref name="path"/> until <paramref name="ready"/> holds (10 s at most).</summary>
-    private static async Task<JsonObject> EventuallyAsync(ApiServer s, string path, Func<JsonObject, bool> ready)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var reply = (await s.Admin.GetFromJsonAsync<JsonObject>(path))!;
-            if (ready(reply) || attempt == 100)
-            {
-                return reply;
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

@@ -130,7 +130,7 @@ public sealed class PreferenceApiTests : IAsyncLifetime
         (await _api.Admin.PostAsJsonAsync($"/v1/customers/{ann}/answers", new { question = "interests", answer = new[] { "kitchen", "garden" }, channel = "email" })).EnsureSuccessStatusCode();
         (await _api.Admin.PostAsJsonAsync($"/v1/customers/{ann}/answers", new { question = "birthday", answer = "07-14" })).EnsureSuccessStatusCode();
 
-        var needs = (await _api.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{ann}/needs"))!;
+        var needs = await Eventually.GetAsync(_api.Admin, $"/v1/customers/{ann}/needs", n => n["preferences"]?["interests"] is not null);
         Assert.Equal("convenience", (string?)needs["preferences"]!["valuesMost"]!["value"]);
         Assert.Equal(["kitchen", "garden"], needs["preferences"]!["interests"]!["value"]!.AsArray().Select(v => (string)v!).ToList());
         var profile = (await _api.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{ann}"))!;

@@ -11,6 +11,8 @@ using Rapport.Core.Storage;
 using Rapport.Hosting;
 using Rapport.Storage.Sqlite;
 
+using Rapport.LoadTests.Messaging;
+
 namespace Rapport.LoadTests.Journeys;
 
 /// <summary>
@@ -31,17 +33,12 @@ internal static class JourneyScenario
         var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
         var dir = Path.Combine(Path.GetTempPath(), $"rapport-journeys-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        var port = FreePort();
-        using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "smtp_sink.py"), port.ToString(CultureInfo.InvariantCulture), Path.Combine(dir, "mail")])
+        if (await SmtpSinkProcess.StartAsync(dir) is not var (smtp, port))
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        })!;
-        if (await smtp.StandardOutput.ReadLineAsync() != "READY")
-        {
-            Console.Error.WriteLine("The SMTP sink did not start: apt-get install python3-aiosmtpd");
             return 1;
         }
+
+        using var sink = smtp;
 
         try
         {
@@ -117,12 +114,5 @@ internal static class JourneyScenario
         Console.WriteLine($"{what,-26} {count,8:N0} in {watch.Elapsed.TotalSeconds,6:F2} s wall = {count / Math.Max(watch.Elapsed.TotalSeconds, 1e-9),8:N0}/s   CPU {(now - cpu).TotalSeconds:F2} s ({(now - cpu).TotalMilliseconds * 1000 / Math.Max(count, 1):F0} µs each)");
         watch.Restart();
         cpu = now;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

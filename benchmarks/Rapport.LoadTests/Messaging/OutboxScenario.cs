@@ -28,17 +28,12 @@ internal static class OutboxScenario
         var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
         var dir = Path.Combine(Path.GetTempPath(), $"rapport-outbox-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        var port = FreePort();
-        using var smtp = Process.Start(new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "smtp_sink.py"), port.ToString(CultureInfo.InvariantCulture), Path.Combine(dir, "mail")])
+        if (await SmtpSinkProcess.StartAsync(dir) is not var (smtp, port))
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        })!;
-        if (await smtp.StandardOutput.ReadLineAsync() != "READY")
-        {
-            Console.Error.WriteLine("The SMTP sink did not start: apt-get install python3-aiosmtpd");
             return 1;
         }
+
+        using var sink = smtp;
 
         try
         {
@@ -123,11 +118,4 @@ internal static class OutboxScenario
 
     private static void Report(string what, int count, TimeSpan wall, TimeSpan cpu) =>
         Console.WriteLine($"{what,-18} {count,8:N0} in {wall.TotalSeconds,6:F2} s wall = {count / wall.TotalSeconds,8:N0}/s   CPU {cpu.TotalSeconds:F2} s ({cpu.TotalMilliseconds * 1000 / count:F0} µs each)");
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -8,9 +8,10 @@ namespace Rapport.Engine.Segments;
 /// <c>{"and": [...]}</c>, <c>{"or": [...]}</c>, <c>{"not": {...}}</c>,
 /// <c>{"field": "value.revenue", "op": "&gt;=", "value": 100}</c>,
 /// <c>{"event": {"type": "track", "name": "Order Completed", "where": [...], "lastDays": 90}, "op": "&gt;=", "count": 2}</c>.
-/// Reading collects every shape mistake with its JSON path; writing gives the canonical form.
+/// Reading (here) collects every shape mistake with its JSON path; writing (SegmentJson.Write.cs)
+/// gives the canonical form.
 /// </summary>
-public static class SegmentJson
+public static partial class SegmentJson
 {
     private static readonly string[] NodeKinds = ["and", "or", "not", "field", "event"];
     private static readonly string[] FieldKeys = ["field", "op", "value"];
@@ -25,65 +26,6 @@ public static class SegmentJson
         var result = ReadNode(node, path, errors);
         return errors.Count == before ? result : null;
     }
-
-    public static JsonObject Write(SegmentNode node) => node switch
-    {
-        AndNode and => new JsonObject { ["and"] = new JsonArray(and.Items.Select(i => (JsonNode)Write(i)).ToArray()) },
-        OrNode or => new JsonObject { ["or"] = new JsonArray(or.Items.Select(i => (JsonNode)Write(i)).ToArray()) },
-        NotNode not => new JsonObject { ["not"] = Write(not.Item) },
-        FieldNode f => WriteField(f),
-        EventNode e => WriteEvent(e),
-        _ => throw new ArgumentException($"Unknown node {node.GetType().Name}.", nameof(node)),
-    };
-
-    private static JsonObject WriteField(FieldNode f)
-    {
-        var o = new JsonObject { ["field"] = f.Field, ["op"] = CompareOps.Symbol(f.Op) };
-        if (f.Op == CompareOp.In)
-        {
-            o["value"] = new JsonArray(f.Values.Select(WriteLiteral).ToArray());
-        }
-        else if (f.Op != CompareOp.Exists)
-        {
-            o["value"] = WriteLiteral(f.Values[0]);
-        }
-
-        return o;
-    }
-
-    private static JsonObject WriteEvent(EventNode e)
-    {
-        var selector = new JsonObject { ["type"] = e.Selector.Type };
-        if (e.Selector.Name is not null)
-        {
-            selector["name"] = e.Selector.Name;
-        }
-
-        if (e.Selector.Where.Count > 0)
-        {
-            selector["where"] = new JsonArray(e.Selector.Where
-                .Select(w => (JsonNode)new JsonObject { ["property"] = w.Property, ["op"] = CompareOps.Symbol(w.Op), ["value"] = WriteLiteral(w.Value) })
-                .ToArray());
-        }
-
-        if (e.LastDays is { } days)
-        {
-            selector["lastDays"] = WriteNumber(days);
-        }
-
-        return new JsonObject { ["event"] = selector, ["op"] = CompareOps.Symbol(e.Op), ["count"] = WriteNumber(e.Count) };
-    }
-
-    private static JsonNode? WriteLiteral(Literal l) => l.Kind switch
-    {
-        LiteralKind.Number => WriteNumber(l.Number),
-        LiteralKind.Boolean => JsonValue.Create(l.Boolean),
-        _ => JsonValue.Create(l.Text),
-    };
-
-    /// <summary>Whole numbers as integers (90, not 90.0).</summary>
-    private static JsonNode WriteNumber(double d) =>
-        d == Math.Floor(d) && Math.Abs(d) < 1e15 ? JsonValue.Create((long)d) : JsonValue.Create(d);
 
     private static SegmentNode? ReadNode(JsonNode? node, string path, List<SegmentError> errors)
     {

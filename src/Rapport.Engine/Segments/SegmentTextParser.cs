@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Rapport.Engine.Segments;
@@ -10,38 +9,25 @@ namespace Rapport.Engine.Segments;
 /// </summary>
 internal sealed class SegmentTextParser
 {
-    private readonly List<Token> _tokens;
+    private readonly List<SegmentToken> _tokens;
     private int _next;
 
-    private SegmentTextParser(List<Token> tokens)
+    private SegmentTextParser(List<SegmentToken> tokens)
     {
         _tokens = tokens;
-    }
-
-    private enum TokenKind
-    {
-        Identifier,
-        Text,
-        Number,
-        Operator,
-        Open,
-        Close,
-        Comma,
-        Dot,
-        End,
     }
 
     /// <exception cref="SegmentSyntaxException">The text is not a definition.</exception>
     public static SegmentNode Parse(string text)
     {
-        var parser = new SegmentTextParser(Lex(text));
-        if (parser.Peek.Kind == TokenKind.End)
+        var parser = new SegmentTextParser(SegmentTextLexer.Lex(text));
+        if (parser.Peek.Kind == SegmentTokenKind.End)
         {
             throw Fail(parser.Peek, "the definition is empty; write a condition such as value.orders >= 2");
         }
 
         var root = parser.ParseOr();
-        if (parser.Peek.Kind != TokenKind.End)
+        if (parser.Peek.Kind != SegmentTokenKind.End)
         {
             throw Fail(parser.Peek, $"unexpected {Describe(parser.Peek)} after a complete condition; join conditions with 'and' or 'or'");
         }
@@ -49,11 +35,11 @@ internal sealed class SegmentTextParser
         return root;
     }
 
-    private Token Peek => _tokens[_next];
+    private SegmentToken Peek => _tokens[_next];
 
-    private Token PeekAt(int ahead) => _tokens[Math.Min(_next + ahead, _tokens.Count - 1)];
+    private SegmentToken PeekAt(int ahead) => _tokens[Math.Min(_next + ahead, _tokens.Count - 1)];
 
-    private Token Take() => _tokens[_next++];
+    private SegmentToken Take() => _tokens[_next++];
 
     private SegmentNode ParseOr()
     {
@@ -123,23 +109,23 @@ internal sealed class SegmentTextParser
         var t = Peek;
         switch (t.Kind)
         {
-            case TokenKind.Open:
+            case SegmentTokenKind.Open:
             {
                 Take();
                 var inner = ParseOr();
-                Expect(TokenKind.Close, "')' to close the '(' opened at " + At(t));
+                Expect(SegmentTokenKind.Close, "')' to close the '(' opened at " + At(t));
                 return inner;
             }
 
-            case TokenKind.Identifier when PeekAt(1).Kind == TokenKind.Open:
+            case SegmentTokenKind.Identifier when PeekAt(1).Kind == SegmentTokenKind.Open:
                 return ParseBehaviour();
-            case TokenKind.Identifier when PeekAt(1).Kind == TokenKind.Dot:
+            case SegmentTokenKind.Identifier when PeekAt(1).Kind == SegmentTokenKind.Dot:
                 return ParseField();
-            case TokenKind.Identifier when IsWord(t, "and") || IsWord(t, "or"):
+            case SegmentTokenKind.Identifier when IsWord(t, "and") || IsWord(t, "or"):
                 throw Fail(t, $"expected a condition before '{t.Text}'");
-            case TokenKind.Identifier:
+            case SegmentTokenKind.Identifier:
                 throw Fail(t, $"'{t.Text}' is not a condition; write fields as family.name (traits.plan, value.revenue, prediction.p_alive) or a behaviour such as bought(last 30 days)");
-            case TokenKind.End:
+            case SegmentTokenKind.End:
                 throw Fail(t, "expected a condition, found the end of the definition");
             default:
                 throw Fail(t, $"expected a condition, found {Describe(t)}");
@@ -150,11 +136,11 @@ internal sealed class SegmentTextParser
     {
         var family = Take();
         var key = new StringBuilder();
-        while (Peek.Kind == TokenKind.Dot)
+        while (Peek.Kind == SegmentTokenKind.Dot)
         {
             Take();
             var part = Take();
-            if (part.Kind is not (TokenKind.Identifier or TokenKind.Text))
+            if (part.Kind is not (SegmentTokenKind.Identifier or SegmentTokenKind.Text))
             {
                 throw Fail(part, $"expected a field name after '{family.Text}.', e.g. {family.Text}.plan (quote names with spaces: {family.Text}.\"first name\")");
             }
@@ -173,20 +159,20 @@ internal sealed class SegmentTextParser
         if (IsWord(op, "in"))
         {
             Take();
-            Expect(TokenKind.Open, "'(' and a list of values after 'in', e.g. in (\"DE\", \"AT\")");
+            Expect(SegmentTokenKind.Open, "'(' and a list of values after 'in', e.g. in (\"DE\", \"AT\")");
             var first = Peek;
             var values = new List<Literal> { ParseLiteral() };
-            while (Peek.Kind == TokenKind.Comma)
+            while (Peek.Kind == SegmentTokenKind.Comma)
             {
                 Take();
                 values.Add(ParseLiteral());
             }
 
-            Expect(TokenKind.Close, "',' or ')' in the list after 'in'");
+            Expect(SegmentTokenKind.Close, "',' or ')' in the list after 'in'");
             return new FieldNode(field, CompareOp.In, values, At(family), At(first));
         }
 
-        if (op.Kind != TokenKind.Operator)
+        if (op.Kind != SegmentTokenKind.Operator)
         {
             throw Fail(op, $"expected a comparison after {field}, such as = \"gold\", >= 10, in (\"a\", \"b\") or exists");
         }
@@ -210,7 +196,7 @@ internal sealed class SegmentTextParser
         if (function == "count")
         {
             var typeToken = Peek;
-            if (typeToken.Kind != TokenKind.Identifier)
+            if (typeToken.Kind != SegmentTokenKind.Identifier)
             {
                 throw Fail(typeToken, "count( starts with the event type (track, page, screen, identify or group), e.g. count(track \"Order Completed\", last 30 days)");
             }
@@ -218,10 +204,10 @@ internal sealed class SegmentTextParser
             Take();
             type = typeToken.Text.ToLowerInvariant();
             typePosition = At(typeToken);
-            name = Peek.Kind == TokenKind.Text ? Take().Text : null;
-            if (Peek.Kind != TokenKind.Close)
+            name = Peek.Kind == SegmentTokenKind.Text ? Take().Text : null;
+            if (Peek.Kind != SegmentTokenKind.Close)
             {
-                Expect(TokenKind.Comma, $"',' or ')' after {(name is null ? "the event type" : "the event name")}");
+                Expect(SegmentTokenKind.Comma, $"',' or ')' after {(name is null ? "the event type" : "the event name")}");
             }
         }
         else if (SegmentText.Shorthand(function) is { } eventName)
@@ -233,12 +219,12 @@ internal sealed class SegmentTextParser
             throw Fail(fn, $"unknown behaviour '{fn.Text}(': use count(...), {string.Join(", ", SegmentText.Shorthands.Select(s => s.Function + "(...)"))}");
         }
 
-        if (Peek.Kind != TokenKind.Close)
+        if (Peek.Kind != SegmentTokenKind.Close)
         {
             do
             {
                 var arg = Peek;
-                if (IsWord(arg, "last") && PeekAt(1).Kind == TokenKind.Number)
+                if (IsWord(arg, "last") && PeekAt(1).Kind == SegmentTokenKind.Number)
                 {
                     if (window is not null)
                     {
@@ -257,7 +243,7 @@ internal sealed class SegmentTextParser
                     window = days.Number;
                     windowPosition = At(days);
                 }
-                else if (arg.Kind is TokenKind.Identifier or TokenKind.Text && PeekAt(1).Kind == TokenKind.Operator)
+                else if (arg.Kind is SegmentTokenKind.Identifier or SegmentTokenKind.Text && PeekAt(1).Kind == SegmentTokenKind.Operator)
                 {
                     Take();
                     var op = CompareOps.Parse(Take().Text)!.Value;
@@ -268,19 +254,19 @@ internal sealed class SegmentTextParser
                     throw Fail(arg, "expected a filter such as category = \"Lamps\" or a window such as last 30 days");
                 }
             }
-            while (TakeIf(TokenKind.Comma));
+            while (TakeIf(SegmentTokenKind.Comma));
         }
 
-        Expect(TokenKind.Close, $"',' or ')' in {function}(...)");
+        Expect(SegmentTokenKind.Close, $"',' or ')' in {function}(...)");
         var (cmp, count, countPosition) = ParseCountComparison(fn);
         return new EventNode(new EventSelector(type, name, filters, typePosition), window, cmp, count, At(fn), windowPosition, countPosition);
     }
 
     /// <summary>"&gt;= 2", "at least 2 times", "at most 1 time", "exactly 3 times", or nothing (at least once).</summary>
-    private (CompareOp Op, double Count, SourcePosition Position) ParseCountComparison(Token fn)
+    private (CompareOp Op, double Count, SourcePosition Position) ParseCountComparison(SegmentToken fn)
     {
         var t = Peek;
-        if (t.Kind == TokenKind.Operator)
+        if (t.Kind == SegmentTokenKind.Operator)
         {
             Take();
             var n = ExpectCount();
@@ -313,10 +299,10 @@ internal sealed class SegmentTextParser
         return (op.Value, count.Number, At(count));
     }
 
-    private Token ExpectCount()
+    private SegmentToken ExpectCount()
     {
         var n = Peek;
-        if (n.Kind != TokenKind.Number)
+        if (n.Kind != SegmentTokenKind.Number)
         {
             throw Fail(n, "compare a behaviour with a whole number of times, e.g. >= 2");
         }
@@ -329,16 +315,16 @@ internal sealed class SegmentTextParser
         var t = Take();
         return t.Kind switch
         {
-            TokenKind.Number => Literal.Of(t.Number),
-            TokenKind.Text => Literal.Of(t.Text),
-            TokenKind.Identifier when IsWord(t, "true") => Literal.Of(true),
-            TokenKind.Identifier when IsWord(t, "false") => Literal.Of(false),
-            TokenKind.Identifier => throw Fail(t, $"text values are quoted: \"{t.Text}\""),
+            SegmentTokenKind.Number => Literal.Of(t.Number),
+            SegmentTokenKind.Text => Literal.Of(t.Text),
+            SegmentTokenKind.Identifier when IsWord(t, "true") => Literal.Of(true),
+            SegmentTokenKind.Identifier when IsWord(t, "false") => Literal.Of(false),
+            SegmentTokenKind.Identifier => throw Fail(t, $"text values are quoted: \"{t.Text}\""),
             _ => throw Fail(t, $"expected a value (a number, a \"quoted text\", true or false), found {Describe(t)}"),
         };
     }
 
-    private void Expect(TokenKind kind, string what)
+    private void Expect(SegmentTokenKind kind, string what)
     {
         if (!TakeIf(kind))
         {
@@ -346,7 +332,7 @@ internal sealed class SegmentTextParser
         }
     }
 
-    private bool TakeIf(TokenKind kind)
+    private bool TakeIf(SegmentTokenKind kind)
     {
         if (Peek.Kind != kind)
         {
@@ -357,153 +343,17 @@ internal sealed class SegmentTextParser
         return true;
     }
 
-    private static bool IsWord(Token t, string word) =>
-        t.Kind == TokenKind.Identifier && string.Equals(t.Text, word, StringComparison.OrdinalIgnoreCase);
+    private static bool IsWord(SegmentToken t, string word) =>
+        t.Kind == SegmentTokenKind.Identifier && string.Equals(t.Text, word, StringComparison.OrdinalIgnoreCase);
 
-    private static SourcePosition At(Token t) => SourcePosition.AtColumn(t.Line, t.Column);
+    private static SourcePosition At(SegmentToken t) => SourcePosition.AtColumn(t.Line, t.Column);
 
-    private static SegmentSyntaxException Fail(Token t, string reason) => new(new SegmentError(At(t), reason));
+    private static SegmentSyntaxException Fail(SegmentToken t, string reason) => new(new SegmentError(At(t), reason));
 
-    private static string Describe(Token t) => t.Kind switch
+    private static string Describe(SegmentToken t) => t.Kind switch
     {
-        TokenKind.End => "the end of the definition",
-        TokenKind.Text => $"the text {Literal.Quote(t.Text)}",
+        SegmentTokenKind.End => "the end of the definition",
+        SegmentTokenKind.Text => $"the text {Literal.Quote(t.Text)}",
         _ => $"'{t.Text}'",
     };
-
-    private static List<Token> Lex(string s)
-    {
-        var tokens = new List<Token>();
-        int i = 0, line = 1, lineStart = 0;
-        while (true)
-        {
-            while (i < s.Length && char.IsWhiteSpace(s[i]))
-            {
-                if (s[i] == '\n')
-                {
-                    line++;
-                    lineStart = i + 1;
-                }
-
-                i++;
-            }
-
-            var column = i - lineStart + 1;
-            if (i >= s.Length)
-            {
-                tokens.Add(new Token(TokenKind.End, "", 0, line, column));
-                return tokens;
-            }
-
-            var c = s[i];
-            var start = i;
-            if (char.IsLetter(c) || c == '_')
-            {
-                while (i < s.Length && (char.IsLetterOrDigit(s[i]) || s[i] == '_'))
-                {
-                    i++;
-                }
-
-                tokens.Add(new Token(TokenKind.Identifier, s[start..i], 0, line, column));
-            }
-            else if (char.IsAsciiDigit(c) || ((c == '-' || c == '+') && i + 1 < s.Length && (char.IsAsciiDigit(s[i + 1]) || s[i + 1] == '.')))
-            {
-                i++;
-                i = SkipDigits(s, i);
-                if (i < s.Length && s[i] == '.')
-                {
-                    i = SkipDigits(s, i + 1);
-                }
-
-                if (i + 1 < s.Length && s[i] is 'e' or 'E' && (char.IsAsciiDigit(s[i + 1]) || (s[i + 1] is '-' or '+' && i + 2 < s.Length && char.IsAsciiDigit(s[i + 2]))))
-                {
-                    i = SkipDigits(s, i + 2);
-                }
-
-                var text = s[start..i];
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
-                {
-                    throw new SegmentSyntaxException(new SegmentError(SourcePosition.AtColumn(line, column), $"'{text}' is not a number"));
-                }
-
-                tokens.Add(new Token(TokenKind.Number, text, number, line, column));
-            }
-            else if (c == '"' || c == '\'')
-            {
-                var text = new StringBuilder();
-                i++;
-                while (true)
-                {
-                    if (i >= s.Length || s[i] == '\n')
-                    {
-                        throw new SegmentSyntaxException(new SegmentError(SourcePosition.AtColumn(line, column), $"this text has no closing {c}"));
-                    }
-
-                    if (s[i] == c)
-                    {
-                        i++;
-                        break;
-                    }
-
-                    if (s[i] == '\\' && i + 1 < s.Length)
-                    {
-                        i++;
-                        text.Append(s[i] switch { 'n' => '\n', 't' => '\t', var other => other });
-                    }
-                    else
-                    {
-                        text.Append(s[i]);
-                    }
-
-                    i++;
-                }
-
-                tokens.Add(new Token(TokenKind.Text, text.ToString(), 0, line, column));
-            }
-            else
-            {
-                var two = i + 1 < s.Length ? s.Substring(i, 2) : "";
-                if (two is "<=" or ">=" or "!=" or "==" or "<>")
-                {
-                    tokens.Add(new Token(TokenKind.Operator, two, 0, line, column));
-                    i += 2;
-                    continue;
-                }
-
-                var kind = c switch
-                {
-                    '=' or '<' or '>' => TokenKind.Operator,
-                    '(' => TokenKind.Open,
-                    ')' => TokenKind.Close,
-                    ',' => TokenKind.Comma,
-                    '.' => TokenKind.Dot,
-                    _ => throw new SegmentSyntaxException(new SegmentError(SourcePosition.AtColumn(line, column), c switch
-                    {
-                        '&' or '|' or '!' => "write 'and', 'or' and 'not' as words",
-                        _ => $"unexpected character '{c}'",
-                    })),
-                };
-                tokens.Add(new Token(kind, c.ToString(), 0, line, column));
-                i++;
-            }
-        }
-    }
-
-    private static int SkipDigits(string s, int i)
-    {
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
-        {
-            i++;
-        }
-
-        return i;
-    }
-
-    private readonly record struct Token(TokenKind Kind, string Text, double Number, int Line, int Column);
-}
-
-/// <summary>The text is not a definition; <see cref="Error"/> says where and why.</summary>
-public sealed class SegmentSyntaxException(SegmentError error) : Exception(error.ToString())
-{
-    public SegmentError Error { get; } = error;
 }

@@ -157,7 +157,7 @@ internal static class IngestScenario
         await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store, Pooling = false }.ToString());
         await c.OpenAsync();
         await using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM customers WHERE merged_into IS NULL), (SELECT COUNT(*) FROM orders)";
+        cmd.CommandText = $"SELECT (SELECT COUNT(*) FROM events WHERE message_id LIKE '{TrackEventGenerator.MessageIdPrefix}%'), (SELECT COUNT(*) FROM customers WHERE merged_into IS NULL), (SELECT COUNT(*) FROM orders)";
         await using var r = await cmd.ExecuteReaderAsync();
         await r.ReadAsync();
         return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));

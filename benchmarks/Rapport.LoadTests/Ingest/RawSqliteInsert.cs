@@ -34,7 +34,7 @@ internal static class RawSqliteInsert
         var rows = new List<object?[]>();
         await using (var cmd = c.CreateCommand())
         {
-            cmd.CommandText = $"SELECT {string.Join(", ", Columns)} FROM events ORDER BY id";
+            cmd.CommandText = $"SELECT {string.Join(", ", Columns)} FROM events WHERE message_id LIKE '{TrackEventGenerator.MessageIdPrefix}%' ORDER BY id";
             await using var r = await cmd.ExecuteReaderAsync();
             while (await r.ReadAsync())
             {

@@ -78,6 +78,12 @@ internal static class TrackEventGenerator
         return Mix[0].Name;
     }
 
+    /// <summary>
+    /// Every generated message id starts with this. The server also stores events it derives
+    /// itself (loyalty's Tier Changed), so counts and the raw copy select the sent ones by it.
+    /// </summary>
+    public const string MessageIdPrefix = "node-next-";
+
     /// <summary>The shape @segment/analytics-node uses: "node-next-{unix ms}-{uuid v4}".</summary>
     private static string MessageId(Random random, DateTimeOffset at)
     {
@@ -85,7 +91,7 @@ internal static class TrackEventGenerator
         random.NextBytes(bytes);
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return $"node-next-{at.ToUnixTimeMilliseconds()}-{new Guid(bytes)}";
+        return $"{MessageIdPrefix}{at.ToUnixTimeMilliseconds()}-{new Guid(bytes)}";
     }
 
     private static void WriteEvent(Utf8JsonWriter w, Random random, string messageId, int n, int customer, bool known, DateTimeOffset at, string name)

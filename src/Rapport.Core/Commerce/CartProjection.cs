@@ -55,7 +55,11 @@ public sealed class CartProjection : IEventProjection
                 .Select(s => ToCartEvent(s.Event)));
         }
 
-        await ReplaceAsync(unit, carts.Keys.ToList(), carts);
+        foreach (var (customer, cart) in carts)
+        {
+            await WriteChangesAsync(unit, customer, stored.GetValueOrDefault(customer), cart);
+        }
+
         await RebuildAsync(unit, rebuild);
     }
 
@@ -143,6 +147,50 @@ public sealed class CartProjection : IEventProjection
         return new CartEvent(name, at, products);
     }
 
+    /// <summary>
+    /// Writes only what changed between the stored cart and the continued fold: a cart event
+    /// usually touches one item, so this is two statements where rewriting the cart took one
+    /// per item plus three. An item's updated_at is when it last changed.
+    /// </summary>
+    private static async Task WriteChangesAsync(UnitOfWork unit, long customer, CartState? before, CartState after)
+    {
+        if (before is null)
+        {
+            await SaveAsync(unit, customer, after);
+            return;
+        }
+
+        await unit.Statement("UPDATE carts SET status = @status, updated_at = @at WHERE customer_id = @customer", "@status", "@at", "@customer")
+            .ExecuteAsync(after.Status, after.UpdatedAt, customer);
+        foreach (var sku in before.Items.Keys.Where(sku => !after.Items.ContainsKey(sku)))
+        {
+            await unit.Statement("DELETE FROM cart_items WHERE customer_id = @customer AND sku = @sku", "@customer", "@sku")
+                .ExecuteAsync(customer, sku);
+        }
+
+        foreach (var (sku, (quantity, price)) in after.Items)
+        {
+            var storedPrice = price is { } x ? Money.ToStorage(x) : (long?)null;
+            if (!before.Items.TryGetValue(sku, out var old))
+            {
+                await InsertItemAsync(unit, customer, sku, quantity, storedPrice, after.UpdatedAt);
+            }
+            else if (old.Quantity != quantity || old.Price != price)
+            {
+                await unit.Statement(
+                        "UPDATE cart_items SET quantity = @quantity, unit_price_e4 = @price, updated_at = @at WHERE customer_id = @customer AND sku = @sku",
+                        "@quantity", "@price", "@at", "@customer", "@sku")
+                    .ExecuteAsync((long)quantity, storedPrice, after.UpdatedAt, customer, sku);
+            }
+        }
+    }
+
+    private static ValueTask<int> InsertItemAsync(UnitOfWork unit, long customer, string sku, int quantity, long? price, long at) =>
+        unit.Statement(
+                "INSERT INTO cart_items (customer_id, sku, quantity, unit_price_e4, updated_at) VALUES (@customer, @sku, @quantity, @price, @at)",
+                "@customer", "@sku", "@quantity", "@price", "@at")
+            .ExecuteAsync(customer, sku, (long)quantity, price, at);
+
     /// <summary>Writes a cart whose old rows were already deleted.</summary>
     private static async Task SaveAsync(UnitOfWork unit, long customer, CartState cart)
     {
@@ -153,12 +201,9 @@ public sealed class CartProjection : IEventProjection
 
         await unit.Statement("INSERT INTO carts (customer_id, status, updated_at) VALUES (@customer, @status, @at)", "@customer", "@status", "@at")
             .ExecuteAsync(customer, cart.Status, cart.UpdatedAt);
-        var insertItem = unit.Statement(
-            "INSERT INTO cart_items (customer_id, sku, quantity, unit_price_e4, updated_at) VALUES (@customer, @sku, @quantity, @price, @at)",
-            "@customer", "@sku", "@quantity", "@price", "@at");
         foreach (var (sku, (quantity, price)) in cart.Items)
         {
-            await insertItem.ExecuteAsync(customer, sku, (long)quantity, price is { } x ? Money.ToStorage(x) : null, cart.UpdatedAt);
+            await InsertItemAsync(unit, customer, sku, quantity, price is { } x ? Money.ToStorage(x) : null, cart.UpdatedAt);
         }
     }
 }

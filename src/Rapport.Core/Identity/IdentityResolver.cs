@@ -254,6 +254,10 @@ public sealed class IdentityResolver
         }
 
         var formerOwners = owners.Values.ToHashSet();
+
+        // An identifier's events sit with its owner, or (right after an undo restored owners)
+        // with a seed customer: those are the only rows a re-point has to look at.
+        var holders = formerOwners.Concat(seedCustomers).ToHashSet();
         foreach (var (group, customer) in plan)
         {
             foreach (var id in group)
@@ -264,7 +268,7 @@ public sealed class IdentityResolver
                 }
 
                 // Always: after an undo the owners are restored but the events still sit with the survivor.
-                await RepointAsync(unit, id, customer);
+                await RepointAsync(unit, id, customer, holders);
             }
 
             unit.CustomersToRebuild.Add(customer);
@@ -310,11 +314,21 @@ public sealed class IdentityResolver
             unit.Transaction);
     }
 
-    private static async Task RepointAsync(UnitOfWork unit, Identifier id, long customer)
+    private static async Task RepointAsync(UnitOfWork unit, Identifier id, long customer, IReadOnlyCollection<long> holders)
     {
+        // Found through the holders' customer_id index: events carry no index on their
+        // identifier, because that index cost a random page write per ingested event for a
+        // lookup only a component replay (an undo, two userIds meeting) needs.
+        var others = holders.Where(h => h != customer).ToList();
+        if (others.Count > 0)
+        {
+            await unit.Statement(
+                    $"UPDATE events SET customer_id = @customer WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@holders")} AND id_kind = @kind AND id_value = @value",
+                    "@customer", "@holders", "@kind", "@value")
+                .ExecuteAsync(customer, ValueList.Of(unit.Dialect, others), id.Kind, id.Value);
+        }
+
         var p = new { customer, id.Kind, id.Value };
-        await unit.Connection.ExecuteAsync(
-            "UPDATE events SET customer_id = @customer WHERE id_kind = @Kind AND id_value = @Value", p, unit.Transaction);
         await unit.Connection.ExecuteAsync(
             "UPDATE orders SET customer_id = @customer WHERE id_kind = @Kind AND id_value = @Value", p, unit.Transaction);
     }

@@ -10,7 +10,9 @@ namespace Rapport.Core.Storage;
 /// work and gets its own exception; the others go on. The transaction commits when the queue is
 /// empty or <see cref="MaxGroupSize"/> callers have run, and every caller's task completes only
 /// after that COMMIT: a caller that got its result knows its work is durable. Callers run in the
-/// order they arrived, and the group holds the same gate as <see cref="WriteAsync{T}"/>.
+/// order they arrived, and the group holds the same gate as <see cref="WriteAsync{T}"/>. Members
+/// share the statements compiled with <see cref="UnitOfWork.Statement"/>, so a hot statement is
+/// compiled once per group rather than once per caller.
 /// </summary>
 public sealed partial class StoreWriter
 {
@@ -80,15 +82,26 @@ public sealed partial class StoreWriter
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             started = true;
-            while (done.Count < MaxGroupSize && _waiting.TryDequeue(out current))
+            var statements = new Dictionary<string, PreparedStatement>(StringComparer.Ordinal);
+            try
             {
-                if (await RunMemberAsync(current, connection, transaction))
+                while (done.Count < MaxGroupSize && _waiting.TryDequeue(out current))
                 {
-                    done.Add(current);
+                    if (await RunMemberAsync(current, connection, transaction, statements))
+                    {
+                        done.Add(current);
+                    }
+                }
+
+                await transaction.CommitAsync();
+            }
+            finally
+            {
+                foreach (var statement in statements.Values)
+                {
+                    await statement.DisposeAsync();
                 }
             }
-
-            await transaction.CommitAsync();
         }
         catch (Exception error)
         {
@@ -131,7 +144,8 @@ public sealed partial class StoreWriter
     /// One caller's work in its own savepoint; false if it failed and was rolled back alone.
     /// Throws only when the shared transaction itself can no longer be used.
     /// </summary>
-    private async Task<bool> RunMemberAsync(GroupMember member, DbConnection connection, DbTransaction transaction)
+    private async Task<bool> RunMemberAsync(
+        GroupMember member, DbConnection connection, DbTransaction transaction, Dictionary<string, PreparedStatement> statements)
     {
         if (member.CancellationToken.IsCancellationRequested)
         {
@@ -141,7 +155,7 @@ public sealed partial class StoreWriter
 
         const string savepoint = "grouped_write";
         await transaction.SaveAsync(savepoint);
-        await using var unit = new UnitOfWork(connection, transaction, database.Dialect, clock);
+        var unit = new UnitOfWork(connection, transaction, database.Dialect, clock, statements);
         member.Unit = unit;
         try
         {

@@ -1,4 +1,4 @@
-using Dapper;
+using System.Globalization;
 using Rapport.Core.Storage;
 using Rapport.Engine.Loyalty;
 
@@ -10,14 +10,16 @@ internal static class LotStore
     /// <summary>The customer's lots still holding (or owing) points, plus the lot of <paramref name="orderId"/> if any.</summary>
     public static async Task<PointLedger> LoadAsync(UnitOfWork unit, long customerId, string? orderId = null)
     {
-        var rows = await unit.Connection.QueryAsync<LotRow>(
+        // Prepared and read by position: Dapper would regenerate its row reader whenever SQLite
+        // reports a NULL where the first row had a value (expires_at, order_id), every request.
+        var rows = await unit.Statement(
             $"""
             SELECT {LotRow.Columns} FROM loyalty_lots
             WHERE customer_id = @customerId AND (remaining <> 0 OR (kind = 'earn' AND order_id = @orderId))
             """,
-            new { customerId, orderId },
-            unit.Transaction);
-        return new PointLedger(rows.Select(r => r.ToLot()));
+            "@customerId",
+            "@orderId").QueryAsync(customerId, orderId);
+        return new PointLedger(rows.Select(LotRow.ToLot));
     }
 
     /// <summary>Writes new lots, changed lots and every entry; returns the real ids of new lots by their temporary ids.</summary>
@@ -26,26 +28,23 @@ internal static class LotStore
         var ids = new Dictionary<long, long>();
         foreach (var lot in ledger.NewLots)
         {
-            ids[lot.Id] = await unit.Connection.ExecuteScalarAsync<long>(
+            var inserted = await unit.Statement(
                 """
                 INSERT INTO loyalty_lots (customer_id, recorded_for, kind, points, remaining, expired, reversed, earned_at, expires_at, order_id)
-                VALUES (@customerId, @recordedFor, @Kind, @Points, @Remaining, @Expired, @Reversed, @earnedAt, @expiresAt, @OrderId)
+                VALUES (@customerId, @recordedFor, @kind, @points, @remaining, @expired, @reversed, @earnedAt, @expiresAt, @orderId)
                 RETURNING id
                 """,
-                new
-                {
-                    customerId, recordedFor, lot.Kind, lot.Points, lot.Remaining, lot.Expired, lot.Reversed, lot.OrderId,
-                    earnedAt = UnixTime.ToStorage(lot.EarnedAt), expiresAt = lot.ExpiresAt is { } e ? UnixTime.ToStorage(e) : (long?)null,
-                },
-                unit.Transaction);
+                "@customerId", "@recordedFor", "@kind", "@points", "@remaining", "@expired", "@reversed", "@earnedAt", "@expiresAt", "@orderId")
+                .ScalarAsync(
+                    customerId, recordedFor, lot.Kind, lot.Points, lot.Remaining, lot.Expired, lot.Reversed,
+                    UnixTime.ToStorage(lot.EarnedAt), lot.ExpiresAt is { } e ? UnixTime.ToStorage(e) : null, lot.OrderId);
+            ids[lot.Id] = LotRow.Long(inserted);
         }
 
         foreach (var lot in ledger.ChangedLots())
         {
-            await unit.Connection.ExecuteAsync(
-                "UPDATE loyalty_lots SET remaining = @Remaining, expired = @Expired, reversed = @Reversed WHERE id = @Id",
-                new { lot.Remaining, lot.Expired, lot.Reversed, lot.Id },
-                unit.Transaction);
+            await unit.Statement("UPDATE loyalty_lots SET remaining = @remaining, expired = @expired, reversed = @reversed WHERE id = @id", "@remaining", "@expired", "@reversed", "@id")
+                .ExecuteAsync(lot.Remaining, lot.Expired, lot.Reversed, lot.Id);
         }
 
         var insert = unit.Statement(
@@ -70,6 +69,13 @@ internal static class LotStore
         public const string Columns =
             "id AS Id, kind AS Kind, points AS Points, remaining AS Remaining, expired AS Expired, reversed AS Reversed, " +
             "earned_at AS EarnedAt, expires_at AS ExpiresAt, order_id AS OrderId";
+
+        public static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+        /// <summary>A row of <see cref="Columns"/> read by position.</summary>
+        public static PointLot ToLot(object?[] r) => new(
+            Long(r[0]), (string)r[1]!, Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]),
+            UnixTime.FromStorage(Long(r[6])), r[7] is { } expires ? UnixTime.FromStorage(Long(expires)) : null, (string?)r[8]);
 
         public long Id { get; init; }
 

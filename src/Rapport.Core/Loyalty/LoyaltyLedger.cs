@@ -7,9 +7,10 @@ using Rapport.Engine.Loyalty;
 namespace Rapport.Core.Loyalty;
 
 /// <summary>
-/// Earning, redemption and reversal of points, each one write transaction through the
-/// <see cref="StoreWriter"/> (one writer: two redemptions at the same moment run one after the
-/// other, and the second sees the first's balance). A reference (idempotency key, order id,
+/// Earning, redemption and reversal of points through the <see cref="StoreWriter"/> (one
+/// writer: two redemptions at the same moment run one after the other, and the second sees the
+/// first's balance). Earnings and redemptions from the API are group-committed: concurrent
+/// requests share one transaction, each in its own savepoint, and reply after the COMMIT. A reference (idempotency key, order id,
 /// event message id) makes a retry return the first outcome. Redemptions are recorded as a
 /// 'reward' cost (points × point value) against the customer's margin.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
 
     /// <summary>Awards points: <paramref name="points"/> as given, or the programme's points for <paramref name="eventName"/>.</summary>
     public Task<LoyaltyResult> EarnAsync(long customerId, long? points, string? eventName, string? reference, string? note, CancellationToken ct = default) =>
-        writer.WriteAsync(
+        writer.WriteGroupedAsync(
             async unit =>
             {
                 if (await Owners.FindAsync(unit, customerId) is not { } owner)
@@ -35,7 +36,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                     return new LoyaltyResult(LoyaltyStatus.Duplicate, existing, await BalanceAsync(unit, owner));
                 }
 
-                var program = await programs.GetAsync(unit.Connection, unit.Transaction, ct);
+                var program = await programs.GetAsync(unit);
                 var tier = (await LoyaltyTiers.StateAsync(unit, owner))?.Tier;
                 var award = points ?? EarningRules.ForEvent(program, eventName ?? "", tier);
                 if (award <= 0)
@@ -52,7 +53,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
 
     /// <summary>Redeems points, or a catalogue reward's points when <paramref name="rewardId"/> is set.</summary>
     public Task<LoyaltyResult> RedeemAsync(long customerId, long? points, string? key, long? rewardId, string? note, CancellationToken ct = default) =>
-        writer.WriteAsync(
+        writer.WriteGroupedAsync(
             async unit =>
             {
                 if (await Owners.FindAsync(unit, customerId) is not { } owner)
@@ -65,7 +66,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                     return new LoyaltyResult(LoyaltyStatus.Duplicate, existing, await BalanceAsync(unit, owner));
                 }
 
-                var program = await programs.GetAsync(unit.Connection, unit.Transaction, ct);
+                var program = await programs.GetAsync(unit);
                 var want = points ?? 0;
                 if (rewardId is { } rid)
                 {
@@ -210,26 +211,28 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         UnitOfWork unit, long owner, long recordedFor, string kind, string? reference, long points, long balance, long? amountE4, string? orderId,
         long? rewardId, string? note, DateTimeOffset at)
     {
-        var id = await unit.Connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO loyalty_operations (customer_id, recorded_for, kind, reference, points, balance_after, amount_e4, order_id, reward_id, note, at)
-            VALUES (@owner, @recordedFor, @kind, @reference, @points, @balance, @amountE4, @orderId, @rewardId, @note, @at)
-            RETURNING id
-            """,
-            new { owner, recordedFor, kind, reference, points, balance, amountE4, orderId, rewardId, note, at = UnixTime.ToStorage(at) },
-            unit.Transaction);
+        var id = Convert.ToInt64(
+            await unit.Statement(
+                """
+                INSERT INTO loyalty_operations (customer_id, recorded_for, kind, reference, points, balance_after, amount_e4, order_id, reward_id, note, at)
+                VALUES (@owner, @recordedFor, @kind, @reference, @points, @balance, @amountE4, @orderId, @rewardId, @note, @at)
+                RETURNING id
+                """,
+                "@owner", "@recordedFor", "@kind", "@reference", "@points", "@balance", "@amountE4", "@orderId", "@rewardId", "@note", "@at")
+                .ScalarAsync(owner, recordedFor, kind, reference, points, balance, amountE4, orderId, rewardId, note, UnixTime.ToStorage(at)),
+            CultureInfo.InvariantCulture);
         return new LoyaltyOperation(id, owner, kind, points, balance, reference, orderId, rewardId, note, at);
     }
 
     private async Task RecordRewardCostAsync(UnitOfWork unit, long owner, long recordedFor, LoyaltyOperation op, decimal value, CancellationToken ct)
     {
-        await unit.Connection.ExecuteAsync(
+        await unit.Statement(
             """
             INSERT INTO customer_costs (customer_id, recorded_for, kind, amount_e4, at, reference, note, created_at)
-            VALUES (@owner, @recordedFor, 'reward', @amount, @at, @reference, @note, @at)
+            VALUES (@owner, @recordedFor, 'reward', @amount, @at, @reference, @note, @created)
             """,
-            new { owner, recordedFor, amount = Money.ToStorage(value), at = unit.Now, reference = RedemptionCostReference(op.Id), note = $"{op.Points} points redeemed" },
-            unit.Transaction);
+            "@owner", "@recordedFor", "@amount", "@at", "@reference", "@note", "@created")
+            .ExecuteAsync(owner, recordedFor, Money.ToStorage(value), unit.Now, RedemptionCostReference(op.Id), $"{op.Points} points redeemed", unit.Now);
         await CustomerValueUpdater.RefreshAsync(unit, [owner], await population.GetAsync(unit.Connection, unit.Transaction, ct), ct);
     }
 

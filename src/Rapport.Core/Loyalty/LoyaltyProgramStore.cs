@@ -21,6 +21,11 @@ public sealed class LoyaltyProgramStore(IDatabase database, TimeProvider clock)
     {
         var text = await connection.ExecuteScalarAsync<string?>(
             new CommandDefinition("SELECT definition FROM loyalty_program WHERE id = 1", transaction: transaction, cancellationToken: ct));
+        return Parsed(text);
+    }
+
+    private LoyaltyProgram Parsed(string? text)
+    {
         if (text is null)
         {
             return new LoyaltyProgram();
@@ -36,6 +41,10 @@ public sealed class LoyaltyProgramStore(IDatabase database, TimeProvider clock)
         _parsed = (text, program);
         return program;
     }
+
+    /// <summary>The programme read inside a write transaction through a prepared statement (earning and redemption read it every time).</summary>
+    public async Task<LoyaltyProgram> GetAsync(UnitOfWork unit) =>
+        Parsed(await unit.Statement("SELECT definition FROM loyalty_program WHERE id = 1").ScalarAsync() as string);
 
     public async Task<LoyaltyProgram> GetAsync(CancellationToken ct = default)
     {

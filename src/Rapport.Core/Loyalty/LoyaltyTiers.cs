@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Storage;
@@ -15,11 +16,32 @@ internal static class LoyaltyTiers
     public const string TierChanged = "Tier Changed";
     private static readonly TimeSpan Window = TimeSpan.FromDays(365);
 
+    private const string PointsQualifying =
+        "COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE -points END), 0) FROM loyalty_operations " +
+        "WHERE customer_id = @customerId AND kind IN ('earn', 'reverse') AND at > @since";
+
+    private const string SpendQualifying =
+        "COALESCE(SUM(total_e4), 0) FROM orders WHERE customer_id = @customerId AND placed_at > @since AND status <> 'cancelled'";
+
     public static async Task<TierState?> StateAsync(UnitOfWork unit, long customerId)
     {
-        var row = await unit.Connection.QuerySingleOrDefaultAsync<(string Tier, long? BelowSince)?>(
-            "SELECT tier, below_since FROM loyalty_accounts WHERE customer_id = @customerId", new { customerId }, unit.Transaction);
-        return row is { } r ? new TierState(r.Tier, UnixTime.FromStorage(r.BelowSince)) : null;
+        var rows = await unit.Statement("SELECT tier, below_since FROM loyalty_accounts WHERE customer_id = @customerId", "@customerId").QueryAsync(customerId);
+        return rows.Count == 0 ? null : new TierState((string)rows[0][0]!, UnixTime.FromStorage(rows[0][1] is { } b ? ToLong(b) : null));
+    }
+
+    private static long ToLong(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    /// <summary>As <see cref="QualifyingAsync(System.Data.Common.DbConnection, System.Data.Common.DbTransaction?, LoyaltyProgram, long, DateTimeOffset)"/>, through prepared statements (every earning evaluates the tier).</summary>
+    private static async Task<decimal> QualifyingAsync(UnitOfWork unit, LoyaltyProgram program, long customerId, DateTimeOffset now)
+    {
+        var since = UnixTime.ToStorage(now - Window);
+        if (program.TierBasis == LoyaltyProgram.PointsBasis)
+        {
+            return ToLong(await unit.Statement(
+                $"SELECT {PointsQualifying}", "@customerId", "@since").ScalarAsync(customerId, since) ?? 0L);
+        }
+
+        return Money.FromStorage(ToLong(await unit.Statement($"SELECT {SpendQualifying}", "@customerId", "@since").ScalarAsync(customerId, since) ?? 0L));
     }
 
     /// <summary>Rolling 12-month spend (sales less returns, cancelled orders excluded) or points earned less points reversed.</summary>
@@ -28,26 +50,17 @@ internal static class LoyaltyTiers
         var since = UnixTime.ToStorage(now - Window);
         if (program.TierBasis == LoyaltyProgram.PointsBasis)
         {
-            return await c.ExecuteScalarAsync<long>(
-                """
-                SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE -points END), 0) FROM loyalty_operations
-                WHERE customer_id = @customerId AND kind IN ('earn', 'reverse') AND at > @since
-                """,
-                new { customerId, since },
-                t);
+            return await c.ExecuteScalarAsync<long>($"SELECT {PointsQualifying}", new { customerId, since }, t);
         }
 
-        return Money.FromStorage(await c.ExecuteScalarAsync<long>(
-            "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE customer_id = @customerId AND placed_at > @since AND status <> 'cancelled'",
-            new { customerId, since },
-            t));
+        return Money.FromStorage(await c.ExecuteScalarAsync<long>($"SELECT {SpendQualifying}", new { customerId, since }, t));
     }
 
     public static async Task<TierDecision> EvaluateAsync(UnitOfWork unit, LoyaltyProgram program, long customerId)
     {
         var now = unit.Clock.GetUtcNow();
         var current = await StateAsync(unit, customerId);
-        var qualifying = await QualifyingAsync(unit.Connection, unit.Transaction, program, customerId, now);
+        var qualifying = await QualifyingAsync(unit, program, customerId, now);
         var decision = TierRules.Evaluate(program, current, qualifying, now);
         if (current == decision.State && !decision.Changed)
         {

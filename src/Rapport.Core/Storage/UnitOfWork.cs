@@ -11,6 +11,18 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
     private readonly List<Action> _onRollback = [];
     private readonly List<Action> _onCommit = [];
     private readonly Dictionary<string, PreparedStatement> _statements = new(StringComparer.Ordinal);
+    private readonly bool _ownsStatements = true;
+
+    /// <summary>
+    /// A unit sharing compiled statements with the other units of one transaction (a commit
+    /// group), so each statement is compiled once per group; the group disposes them.
+    /// </summary>
+    internal UnitOfWork(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock, Dictionary<string, PreparedStatement> sharedStatements)
+        : this(connection, transaction, dialect, clock)
+    {
+        _statements = sharedStatements;
+        _ownsStatements = false;
+    }
 
     public DbConnection Connection { get; } = connection;
 
@@ -49,6 +61,11 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
 
     public async ValueTask DisposeAsync()
     {
+        if (!_ownsStatements)
+        {
+            return;
+        }
+
         foreach (var statement in _statements.Values)
         {
             await statement.DisposeAsync();

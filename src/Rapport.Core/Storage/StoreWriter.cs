@@ -4,9 +4,10 @@ namespace Rapport.Core.Storage;
 /// Serialises every write in this process: SQLite allows one writer anyway, and the identity
 /// caches stay consistent because only one transaction changes them at a time. Callers batch
 /// (the event pipeline groups many HTTP requests into one transaction) so this is not the
-/// bottleneck it looks like.
+/// bottleneck it looks like. Independent requests that each write a little (earn points, redeem)
+/// use <see cref="WriteGroupedAsync"/> instead, which shares one commit among concurrent callers.
 /// </summary>
-public sealed class StoreWriter(IDatabase database, TimeProvider clock, IEnumerable<IBeforeCommit> beforeCommit) : IDisposable
+public sealed partial class StoreWriter(IDatabase database, TimeProvider clock, IEnumerable<IBeforeCommit> beforeCommit) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IBeforeCommit[] _beforeCommit = beforeCommit.ToArray();

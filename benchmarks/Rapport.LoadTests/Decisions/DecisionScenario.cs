@@ -59,6 +59,11 @@ internal static class DecisionScenario
             await File.WriteAllTextAsync(marker, size.ToString());
         }
 
+        if (args.Contains("--seed-only"))
+        {
+            return 0;
+        }
+
         var admin = await File.ReadAllTextAsync(Path.Combine(dir, "admin.key"));
         var started = Stopwatch.StartNew();
         await using var server = await RapportServer.StartAsync(store);
@@ -78,7 +83,12 @@ internal static class DecisionScenario
         }
 
         // The first request for recommendations waits for the first model.
-        (await http.GetAsync("/v1/recommendations/model")).EnsureSuccessStatusCode();
+        using (var patient = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(10) })
+        {
+            patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
+            (await patient.GetAsync("/v1/recommendations/model")).EnsureSuccessStatusCode();
+        }
+
         Console.WriteLine($"Rapport decisions: {size}; {rate} req/s for {seconds} s, mix {string.Join(",", mix)}; {Environment.ProcessorCount} cores; server up with a model in {started.Elapsed.TotalSeconds:0.0} s, RSS {Rss(server.ProcessId, "VmRSS")}");
 
         var random = new Random(5);
@@ -114,6 +124,22 @@ internal static class DecisionScenario
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p99 ratio {kind} / health: {P99(results[kind].Latencies) / P99(h.Latencies):0.0}"));
             }
+        }
+
+        // Each endpoint alone for a few seconds at its share of the rate: the server's CPU per
+        // request of that endpoint, less what the server burns idle (background services) meanwhile.
+        var idleFrom = server.ProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var idlePerSecond = (server.ProcessorTime - idleFrom).TotalMilliseconds / 4;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle server: {idlePerSecond:0} ms CPU per second (background work, subtracted below)"));
+        foreach (var kind in results.Keys)
+        {
+            var before = server.ProcessorTime;
+            var (alone, took, _) = await DriveAsync(http, Math.Max(1, rate / results.Count), 4, [kind], Path0);
+            var n = alone[kind].Count;
+            var used = (server.ProcessorTime - before).TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
         }
 
         Console.WriteLine($"  server peak RSS (VmHWM) {Rss(server.ProcessId, "VmHWM")}, now {Rss(server.ProcessId, "VmRSS")}; load average {File.ReadAllText("/proc/loadavg").Trim()}");

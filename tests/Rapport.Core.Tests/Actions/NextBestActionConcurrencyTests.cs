@@ -3,6 +3,7 @@ using Dapper;
 using Rapport.Core.Actions;
 using Rapport.Core.Consent;
 using Rapport.Core.Segments;
+using Rapport.Core.Storage;
 using Rapport.Core.Tests.Events;
 using Rapport.Core.Tests.Storage;
 using Rapport.Engine.Identity;

@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "dashboard" => await Rapport.LoadTests.Dashboard.DashboardScenario.RunAsync(args[1..]),
     "journeys" => await Rapport.LoadTests.Journeys.JourneyScenario.RunAsync(args[1..]),
     "loyalty" => await Rapport.LoadTests.Loyalty.LoyaltyScenario.RunAsync(args[1..]),
+    "decisions" => await Rapport.LoadTests.Decisions.DecisionScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -20,6 +21,7 @@ static int Usage()
     Console.Error.WriteLine("           then a raw SQLite bulk insert of the same rows; prints both rates and the ratio.");
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
     Console.Error.WriteLine("  loyalty [--rate 1000] [--seconds 20] [--customers 1000]: earn/redeem through the API at a fixed rate, latency percentiles");
+    Console.Error.WriteLine("  decisions [--customers N] [--products N] [--events N] [--rate N] [--seconds N] [--mix nba,recs,health]: next best action and recommendations open-loop");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
     Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     Console.Error.WriteLine("       Rapport.LoadTests journeys [customers] [smtp connections]   customers entering a journey at once, first email to SMTP");

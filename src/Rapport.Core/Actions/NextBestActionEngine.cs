@@ -70,7 +70,9 @@ public sealed class NextBestActionEngine(
             ? 0m
             : await reciprocity.BalanceAsync(customer, ct);
         var request = new DecisionRequest(channel, placement, now, segments.Keys.ToHashSet(), balance);
-        return await writer.WriteAsync(async unit =>
+        // Grouped: concurrent decisions share one commit, each in its own savepoint, so every
+        // read below still sees the decisions committed or made earlier in the group.
+        return await writer.WriteGroupedAsync(async unit =>
         {
             var histories = await DecisionLog.HistoriesAsync(unit, customer);
             // What every decision of this reply is filed under (follows merges); read once.
@@ -80,6 +82,9 @@ public sealed class NextBestActionEngine(
             var skipped = excluded.Select(e => new SkippedAction(e.Action.Id, e.Action.Name, e.Reason, e.Detail)).ToList();
             var chosen = new List<(RankedAction Ranked, ActionDefinition Action, ProductSuggestion? Product, ContactPermit Permit)>();
             var offered = new HashSet<string>(StringComparer.Ordinal);
+            // The gate's answer depends on purpose, channel and time only, and nothing is recorded
+            // before the walk ends: one check per purpose, not one per action.
+            var gates = new Dictionary<string, ContactDecision>(StringComparer.Ordinal);
             foreach (var r in ranked)
             {
                 if (chosen.Count >= limit)
@@ -110,7 +115,11 @@ public sealed class NextBestActionEngine(
                     }
                 }
 
-                var gate = (await policy.CheckAsync(unit.Connection, unit.Transaction, customer, r.Action.Purpose, channel, now))!;
+                if (!gates.TryGetValue(r.Action.Purpose, out var gate))
+                {
+                    gates[r.Action.Purpose] = gate = (await policy.CheckAsync(unit.Connection, unit.Transaction, customer, r.Action.Purpose, channel, now))!;
+                }
+
                 if (gate.Permit is not { } permit)
                 {
                     skipped.Add(new(r.Action.Id, r.Action.Name, gate.Check.ReasonCode, gate.Check.Detail));
@@ -156,7 +165,7 @@ public sealed class NextBestActionEngine(
     }
 
     public Task<OutcomeResult> RecordOutcomeAsync(long customer, long decisionId, string outcome, CancellationToken ct = default) =>
-        writer.WriteAsync(unit => DecisionLog.RecordOutcomeAsync(unit, customer, decisionId, outcome), ct);
+        writer.WriteGroupedAsync(unit => DecisionLog.RecordOutcomeAsync(unit, customer, decisionId, outcome), ct);
 
     private async Task<bool[]> ConditionsAsync(System.Data.Common.DbConnection c, ActionCatalog.Loaded loaded, long customer, DateTimeOffset now, CancellationToken ct)
     {

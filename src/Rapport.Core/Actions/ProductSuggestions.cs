@@ -20,9 +20,10 @@ public interface IProductSuggestions
 }
 
 /// <summary>
-/// The trivial suggestions until the recommender lands, from the customer's own history: what
-/// they looked at recently and did not buy (newest first), then what they bought more than once
-/// (a repeat purchase). Products the catalogue marks unavailable are left out. Two queries.
+/// The suggestions from the customer's own history: what they looked at recently and did not
+/// buy (newest first), then what they bought more than once (a repeat purchase). Products the
+/// catalogue marks unavailable are left out. Three queries: purchases, views, and the
+/// availability of every candidate at once.
 /// </summary>
 public sealed class HistoryProductSuggestions(IDatabase database) : IProductSuggestions
 {
@@ -41,42 +42,33 @@ public sealed class HistoryProductSuggestions(IDatabase database) : IProductSugg
             "SELECT properties FROM events WHERE customer_id = @customer AND type = 'track' AND name = @name ORDER BY occurred_at DESC LIMIT 200",
             new { customer, name = EcommerceEvents.ProductViewed });
 
-        var result = new List<ProductSuggestion>();
+        // Candidates in order, then one availability query for all of them.
+        var candidates = new List<ProductSuggestion>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var properties in viewed)
         {
-            if (result.Count >= limit)
-            {
-                break;
-            }
-
-            if (CommerceProperties.Product(JsonNode.Parse(properties) as JsonObject ?? []) is { } p && !boughtSkus.Contains(p.Sku) && seen.Add(p.Sku)
-                && !await UnavailableAsync(c, p.Sku))
+            if (CommerceProperties.Product(JsonNode.Parse(properties) as JsonObject ?? []) is { } p && !boughtSkus.Contains(p.Sku) && seen.Add(p.Sku))
             {
                 var name = p.Name ?? p.Sku;
-                result.Add(new ProductSuggestion(p.Sku, name, $"because you looked at {name}", "viewed"));
+                candidates.Add(new ProductSuggestion(p.Sku, name, $"because you looked at {name}", "viewed"));
             }
         }
 
         foreach (var b in bought.Where(b => b.Times >= 2).OrderByDescending(b => b.Times).ThenBy(b => b.Sku, StringComparer.Ordinal))
         {
-            if (result.Count >= limit)
-            {
-                break;
-            }
-
-            if (await UnavailableAsync(c, b.Sku))
-            {
-                continue;
-            }
-
             var name = b.Name ?? b.Sku;
-            result.Add(new ProductSuggestion(b.Sku, name, $"because you bought {name} {b.Times} times", "bought_again"));
+            candidates.Add(new ProductSuggestion(b.Sku, name, $"because you bought {name} {b.Times} times", "bought_again"));
         }
 
-        return result;
-    }
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
 
-    private static async Task<bool> UnavailableAsync(System.Data.Common.DbConnection c, string sku) =>
-        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM products WHERE sku = @sku AND available = 0", new { sku }) > 0;
+        var unavailable = (await c.QueryAsync<string>(
+            $"SELECT sku FROM products WHERE available = 0 AND sku IN {ValueList.Sql(database.Dialect, "@skus")}",
+            new { skus = ValueList.Of(database.Dialect, candidates.Select(x => x.Sku).Distinct(StringComparer.Ordinal).ToList()) }))
+            .ToHashSet(StringComparer.Ordinal);
+        return candidates.Where(x => !unavailable.Contains(x.Sku)).Take(limit).ToList();
+    }
 }

@@ -47,8 +47,6 @@ public sealed class ComposeBatch
         var dialect = database.Dialect;
         var p = new DynamicParameters();
         p.Add("customers", ValueList.Of(dialect, customerIds.Distinct().ToList()));
-        p.Add("email", Identifier.Email);
-        p.Add("phone", Identifier.Phone);
         var inCustomers = $"IN {ValueList.Sql(dialect, "@customers")}";
 
         var live = (await c.QueryAsync<long>(new CommandDefinition(
@@ -60,11 +58,17 @@ public sealed class ComposeBatch
             traits.GetValueOrDefault(customer)?.Add((name, value));
         }
 
-        // The most recently seen address of each kind, as the single-customer query picked it.
+        // The most recently seen address of each kind, as the single-customer query picked it. The kind is
+        // filtered here, not in SQL: with "kind IN (...)" SQLite searches the (kind, value) key, every email of every customer.
         var addresses = new Dictionary<(long, string), (string Value, long Seen)>();
         foreach (var (customer, kind, value, seen) in await c.QueryAsync<(long, string, string, long)>(new CommandDefinition(
-                     $"SELECT customer_id, kind, value, first_seen_at FROM identifiers WHERE customer_id {inCustomers} AND kind IN (@email, @phone)", p, cancellationToken: ct)))
+                     $"SELECT customer_id, kind, value, first_seen_at FROM identifiers WHERE customer_id {inCustomers}", p, cancellationToken: ct)))
         {
+            if (kind is not (Identifier.Email or Identifier.Phone))
+            {
+                continue;
+            }
+
             if (!addresses.TryGetValue((customer, kind), out var best) || seen > best.Seen)
             {
                 addresses[(customer, kind)] = (value, seen);

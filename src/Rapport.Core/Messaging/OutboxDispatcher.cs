@@ -1,20 +1,19 @@
-using System.Threading.Channels;
-
 namespace Rapport.Core.Messaging;
 
 /// <summary>
 /// One round of sending: claim due messages of a channel, ask every contact gate, send the
-/// rest in parallel through the transport, and record the outcomes. Outcomes are recorded in
-/// groups while the rest of the round is still being sent (each group in one transaction of its
-/// own, as many as finished since the last one), so the single writer's work overlaps with the
-/// transport instead of following it. A message whose outcome is not recorded (the process died)
-/// is claimed again when its lease runs out, as before. The hosted service
-/// (src/Rapport/Hosting/OutboxService) calls this in a loop; tests call it directly.
+/// rest in parallel through the transport, and record the outcomes. The round goes in groups
+/// of <see cref="RecordGroup"/>: while one group is on the wire the previous group's outcomes
+/// are recorded (one transaction per group), so the single writer's work overlaps with the
+/// transport instead of following it, and a transaction still carries many outcomes. A message
+/// whose outcome is not recorded (the process died) is claimed again when its lease runs out,
+/// as before. The hosted service (src/Rapport/Hosting/OutboxService) calls this in a loop;
+/// tests call it directly.
 /// </summary>
 public sealed class OutboxDispatcher(Outbox outbox, IEnumerable<IContactGate> gates, MessagingOptions options, TimeProvider clock)
 {
-    /// <summary>The most outcomes one recording transaction takes: keeps a transaction short while sends go on.</summary>
-    public const int RecordGroup = 500;
+    /// <summary>Outcomes per recording transaction; a round of 500 is five groups.</summary>
+    public const int RecordGroup = 100;
 
     private readonly IContactGate[] _gates = gates.ToArray();
 
@@ -27,38 +26,27 @@ public sealed class OutboxDispatcher(Outbox outbox, IEnumerable<IContactGate> ga
             return 0;
         }
 
-        var done = Channel.CreateUnbounded<(ClaimedMessage, DeliveryOutcome)>(new UnboundedChannelOptions { SingleReader = true });
-        var recorder = RecordAsync(done.Reader, ct);
+        var recording = Task.CompletedTask;
         try
         {
-            await Parallel.ForEachAsync(
-                claimed,
-                new ParallelOptions { MaxDegreeOfParallelism = transport.Parallelism, CancellationToken = ct },
-                async (m, token) => done.Writer.TryWrite((m, await GateAsync(m, token) ?? await transport.SendAsync(m, token))));
+            foreach (var group in claimed.Chunk(RecordGroup))
+            {
+                var outcomes = new (ClaimedMessage, DeliveryOutcome)[group.Length];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, group.Length),
+                    new ParallelOptions { MaxDegreeOfParallelism = transport.Parallelism, CancellationToken = ct },
+                    async (i, token) => outcomes[i] = (group[i], await GateAsync(group[i], token) ?? await transport.SendAsync(group[i], token)));
+                await recording;
+                recording = outbox.CompleteAsync(outcomes, options.Retry, ct);
+            }
         }
         finally
         {
-            // Whatever was sent before a failure is still recorded; the rest waits for its lease.
-            done.Writer.Complete();
-            await recorder;
+            // What was sent before a failure is still recorded; the rest waits for its lease.
+            await recording;
         }
 
         return claimed.Count;
-    }
-
-    private async Task RecordAsync(ChannelReader<(ClaimedMessage, DeliveryOutcome)> finished, CancellationToken ct)
-    {
-        var group = new List<(ClaimedMessage, DeliveryOutcome)>(RecordGroup);
-        while (await finished.WaitToReadAsync(ct))
-        {
-            while (group.Count < RecordGroup && finished.TryRead(out var outcome))
-            {
-                group.Add(outcome);
-            }
-
-            await outbox.CompleteAsync(group.ToArray(), options.Retry, ct);
-            group.Clear();
-        }
     }
 
     private async ValueTask<DeliveryOutcome?> GateAsync(ClaimedMessage m, CancellationToken ct)

@@ -22,7 +22,11 @@ internal sealed record TaskRow(string Key, long JourneyId, long CustomerId, stri
 /// </summary>
 public sealed class JourneyActions(IDatabase database, MessageComposer composer, NextBestActionEngine? decisions = null, LoyaltyLedger? loyalty = null)
 {
-    internal async Task<List<StepResult>> PerformAsync(long enrolment, long moves, long customer, bool control, long journeyId, IReadOnlyList<JourneyStep> taken, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Reads what the messages of a batch of advances need in one go (see <see cref="ComposeBatch"/>).</summary>
+    internal Task<ComposeBatch> PrepareAsync(IReadOnlyCollection<long> customers, CancellationToken ct) => composer.LoadAsync(customers, ct);
+
+    internal async Task<List<StepResult>> PerformAsync(
+        ComposeBatch batch, long enrolment, long moves, long customer, bool control, long journeyId, IReadOnlyList<JourneyStep> taken, DateTimeOffset now, CancellationToken ct)
     {
         var results = new List<StepResult>(taken.Count);
         foreach (var step in taken)
@@ -38,19 +42,19 @@ public sealed class JourneyActions(IDatabase database, MessageComposer composer,
             }
             else
             {
-                results.Add(await PerformAsync(step, key, customer, journeyId, now, ct));
+                results.Add(await PerformAsync(batch, step, key, customer, journeyId, now, ct));
             }
         }
 
         return results;
     }
 
-    private async Task<StepResult> PerformAsync(JourneyStep step, string key, long customer, long journeyId, DateTimeOffset now, CancellationToken ct)
+    private async Task<StepResult> PerformAsync(ComposeBatch batch, JourneyStep step, string key, long customer, long journeyId, DateTimeOffset now, CancellationToken ct)
     {
         switch (step)
         {
             case SendStep send:
-                return await ComposeAsync(step, customer, send.Template, send.Purpose, key, null, ct);
+                return await ComposeAsync(batch, step, customer, send.Template, send.Purpose, key, null, ct);
             case NextBestActionStep nba:
             {
                 if (decisions is null)
@@ -72,7 +76,7 @@ public sealed class JourneyActions(IDatabase database, MessageComposer composer,
                     ["content"] = a.Content?.DeepClone(),
                     ["product"] = a.Product is null ? null : new JsonObject { ["sku"] = a.Product.Sku, ["name"] = a.Product.Name },
                 }).ToArray());
-                return await ComposeAsync(step, customer, nba.Template, MessagePurpose.Marketing, key, new JsonObject { ["offers"] = offers }, ct);
+                return await ComposeAsync(batch, step, customer, nba.Template, MessagePurpose.Marketing, key, new JsonObject { ["offers"] = offers }, ct);
             }
 
             case RewardStep reward:
@@ -105,11 +109,11 @@ public sealed class JourneyActions(IDatabase database, MessageComposer composer,
         }
     }
 
-    private async Task<StepResult> ComposeAsync(JourneyStep step, long customer, string template, string purpose, string key, JsonObject? extra, CancellationToken ct)
+    private async Task<StepResult> ComposeAsync(ComposeBatch batch, JourneyStep step, long customer, string template, string purpose, string key, JsonObject? extra, CancellationToken ct)
     {
         try
         {
-            var message = await composer.ComposeAsync(customer, template, purpose, key, extra, ct);
+            var message = await composer.ComposeAsync(batch, customer, template, purpose, key, extra, ct);
             return new StepResult(step, "queued", $"{message.Channel} to {message.Recipient}", message);
         }
         catch (ComposeException e)

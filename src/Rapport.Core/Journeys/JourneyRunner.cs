@@ -103,6 +103,7 @@ public sealed class JourneyRunner(
         }
 
         var plans = new List<Plan>(due.Count);
+        var batch = await actions.PrepareAsync(due.Where(d => d.Control == 0).Select(d => d.CustomerId).Distinct().ToList(), ct);
         foreach (var d in due)
         {
             if (!versions.TryGetValue((d.JourneyId, d.Version), out var journey))
@@ -119,7 +120,7 @@ public sealed class JourneyRunner(
             DateTimeOffset? wakeAt = walk.WaitingAt is { } wait
                 ? JourneyWaits.DueAt(wait, now, cadence.TryGetValue(d.CustomerId, out var next) ? UnixTime.FromStorage(next) : null)
                 : null;
-            var results = await actions.PerformAsync(d.Id, d.Moves, d.CustomerId, d.Control == 1, d.JourneyId, walk.Taken, now, ct);
+            var results = await actions.PerformAsync(batch, d.Id, d.Moves, d.CustomerId, d.Control == 1, d.JourneyId, walk.Taken, now, ct);
             plans.Add(new Plan(d, journey, walk, wakeAt, results));
         }
 

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Dapper;
 using Rapport.Core.Storage;
-using Rapport.Core.Value;
-using Rapport.Engine.Identity;
 using Rapport.Engine.Messaging;
 
 namespace Rapport.Core.Messaging;
@@ -40,17 +37,27 @@ public sealed partial class MessageComposer(
     public static readonly IReadOnlyList<string> Purposes = [MessagePurpose.Marketing, MessagePurpose.Service];
 
     public async Task<OutgoingMessage> ComposeAsync(
-        long customerId, string templateName, string purpose, string key, JsonObject? extra, CancellationToken ct = default)
+        long customerId, string templateName, string purpose, string key, JsonObject? extra, CancellationToken ct = default) =>
+        await ComposeAsync(await LoadAsync([customerId], ct), customerId, templateName, purpose, key, extra, ct);
+
+    /// <summary>Reads what the messages to these customers need, one query per kind of data; then compose each with it.</summary>
+    public Task<ComposeBatch> LoadAsync(IReadOnlyCollection<long> customerIds, CancellationToken ct = default) =>
+        ComposeBatch.LoadAsync(database, customerIds, ct);
+
+    public async Task<OutgoingMessage> ComposeAsync(
+        ComposeBatch batch, long customerId, string templateName, string purpose, string key, JsonObject? extra, CancellationToken ct = default)
     {
         if (!Purposes.Contains(purpose))
         {
             throw new ComposeException(ComposeFailure.BadRequest, $"'{purpose}' is not a message purpose; use one of {string.Join(", ", Purposes)}.");
         }
 
-        var template = await templates.GetAsync(templateName, ct)
+        var template = await batch.TemplateAsync(templates, templateName, ct)
             ?? throw new ComposeException(ComposeFailure.UnknownTemplate, $"There is no template '{templateName}'; create it with PUT /v1/templates/{templateName}.");
         await secrets.LoadAsync(ct);
-        var data = await CustomerDataAsync(customerId, ct);
+        var customer = batch.Customer(customerId)
+            ?? throw new ComposeException(ComposeFailure.UnknownCustomer, $"There is no customer {customerId} (or it was merged into another).");
+        var data = ComposeBatch.DataFor(customer);
         var address = AddressFor(template.Channel, data)
             ?? throw new ComposeException(ComposeFailure.NoAddress, template.Channel switch
             {
@@ -102,53 +109,6 @@ public sealed partial class MessageComposer(
         "push" => (string?)data["traits"]!["pushToken"] ?? (string?)data["traits"]!["push_token"],
         _ => (string?)data["customer"]!["email"],
     };
-
-    private async Task<JsonObject> CustomerDataAsync(long customerId, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        var live = await c.ExecuteScalarAsync<long?>("SELECT id FROM customers WHERE id = @customerId AND merged_into IS NULL", new { customerId });
-        if (live is null)
-        {
-            throw new ComposeException(ComposeFailure.UnknownCustomer, $"There is no customer {customerId} (or it was merged into another).");
-        }
-
-        var traits = new JsonObject();
-        foreach (var (trait, text) in await c.QueryAsync<(string, string)>("SELECT name, value FROM traits WHERE customer_id = @customerId", new { customerId }))
-        {
-            traits[trait] = text;
-        }
-
-        var email = (string?)traits["email"] ?? await c.ExecuteScalarAsync<string?>(
-            "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
-            new { customerId, kind = Identifier.Email });
-        var phone = (string?)traits["phone"] ?? await c.ExecuteScalarAsync<string?>(
-            "SELECT value FROM identifiers WHERE customer_id = @customerId AND kind = @kind ORDER BY first_seen_at DESC LIMIT 1",
-            new { customerId, kind = Identifier.Phone });
-        var first = (string?)traits["firstName"] ?? (string?)traits["first_name"];
-        var last = (string?)traits["lastName"] ?? (string?)traits["last_name"];
-        var name = (string?)traits["name"] ?? string.Join(' ', new[] { first, last }.Where(s => !string.IsNullOrEmpty(s)));
-        var value = await ValueQueries.ReadValueAsync(c, null, customerId, ct);
-        var view = value?.ToView();
-        return new JsonObject
-        {
-            ["customer"] = new JsonObject
-            {
-                ["id"] = customerId,
-                ["email"] = email,
-                ["phone"] = phone,
-                ["name"] = name.Length > 0 ? name : null,
-                ["firstName"] = first ?? (name.Length > 0 ? name.Split(' ')[0] : null),
-                ["lastName"] = last,
-            },
-            ["traits"] = traits,
-            ["value"] = view is null ? null : new JsonObject
-            {
-                ["tier"] = view.Tier,
-                ["revenue"] = view.Revenue,
-                ["orders"] = view.Orders,
-            },
-        };
-    }
 
     /// <summary>Sends every http(s) link through the signed click redirect and adds the open pixel.</summary>
     private string Track(string key, string html)

@@ -26,23 +26,23 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
     /// <returns>The message's id and whether this call stored it (false: the key was already there).</returns>
     public async Task<(long Id, bool Created)> EnqueueAsync(UnitOfWork unit, OutgoingMessage m)
     {
-        var id = await unit.Connection.ExecuteScalarAsync<long?>(
-            """
-            INSERT INTO outbox (message_key, customer_id, channel, purpose, template, recipient, subject, body_text, body_html,
-                                status, attempts, next_attempt_at, created_at)
-            VALUES (@Key, @CustomerId, @Channel, @Purpose, @Template, @Recipient, @Subject, @BodyText, @BodyHtml, 'pending', 0, @now, @now)
-            ON CONFLICT (message_key) DO NOTHING RETURNING id
-            """,
-            new { m.Key, m.CustomerId, m.Channel, m.Purpose, m.Template, m.Recipient, m.Subject, m.BodyText, m.BodyHtml, now = unit.Now },
-            unit.Transaction);
-        if (id is { } created)
+        // A prepared statement: a journey batch enqueues thousands of messages in one transaction.
+        var id = await unit.Statement(
+                """
+                INSERT INTO outbox (message_key, customer_id, channel, purpose, template, recipient, subject, body_text, body_html,
+                                    status, attempts, next_attempt_at, created_at)
+                VALUES (@key, @customer, @channel, @purpose, @template, @recipient, @subject, @text, @html, 'pending', 0, @now, @now)
+                ON CONFLICT (message_key) DO NOTHING RETURNING id
+                """,
+                "@key", "@customer", "@channel", "@purpose", "@template", "@recipient", "@subject", "@text", "@html", "@now")
+            .ScalarAsync(m.Key, m.CustomerId, m.Channel, m.Purpose, m.Template, m.Recipient, m.Subject, m.BodyText, m.BodyHtml, unit.Now);
+        if (id is not null and not DBNull)
         {
-            return (created, true);
+            return (Convert.ToInt64(id, System.Globalization.CultureInfo.InvariantCulture), true);
         }
 
-        var existing = await unit.Connection.ExecuteScalarAsync<long>(
-            "SELECT id FROM outbox WHERE message_key = @Key", new { m.Key }, unit.Transaction);
-        return (existing, false);
+        var existing = await unit.Statement("SELECT id FROM outbox WHERE message_key = @key", "@key").ScalarAsync(m.Key);
+        return (Convert.ToInt64(existing, System.Globalization.CultureInfo.InvariantCulture), false);
     }
 
     /// <summary>Enqueues in a transaction of its own and wakes the dispatcher.</summary>

@@ -9,10 +9,15 @@ namespace Rapport.Core.Messaging;
 /// <summary>
 /// Puts what happened to a message on the customer's timeline, in the same transaction as the
 /// outbox row's new status (so a sent message always has its "Email Sent" event and never two).
-/// Events go through <see cref="EventWriter"/> like any tracked event, so segments and journeys
-/// see them; they are keyed by the customer's strongest identifier.
+/// The outcome events are Rapport's own facts about a known customer: they are appended in bulk
+/// (<see cref="OwnEvents"/>) under the customer's strongest identifier, skipping identity
+/// resolution and the projections (a sent email changes no trait, order, consent or value).
+/// Segments still count them at once: the stored rows are handed to the segment projection, as
+/// the ingest path would. Journeys and analytics read them from the events table like any event.
+/// A customer merged away since the message was queued has no identifier left; their few events
+/// take the full event path, filed under the address the message went to.
 /// </summary>
-public sealed class OutboxEvents(EventWriter writer)
+public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection? segments = null)
 {
     public const string EmailSent = "Email Sent";
     public const string EmailFailed = "Email Failed";
@@ -23,7 +28,8 @@ public sealed class OutboxEvents(EventWriter writer)
 
     public async Task WriteAsync(UnitOfWork unit, IReadOnlyList<(ClaimedMessage Message, DeliveryOutcome Outcome)> outcomes, long now, RetryPolicy retry)
     {
-        var events = new List<IncomingEvent>();
+        var known = new List<OwnEvent>(outcomes.Count);
+        var merged = new List<IncomingEvent>();
         var who = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
         foreach (var (m, outcome) in outcomes)
         {
@@ -35,15 +41,33 @@ public sealed class OutboxEvents(EventWriter writer)
                 DeliveryOutcome.Blocked b => ("Blocked", b.Reason),
                 _ => ((string?)null, (string?)null),
             };
-            if (what is not null)
+            if (what is null)
             {
-                events.Add(For(m.Id, Who(who, m.CustomerId, m.Channel, m.Recipient), $"{Label(m.Channel)} {what}", m.Purpose, m.Subject, UnixTime.FromStorage(now), reason, channel: m.Channel));
+                continue;
+            }
+
+            var filed = Who(who, m.CustomerId, m.Channel, m.Recipient);
+            var e = For(m.Id, filed, $"{Label(m.Channel)} {what}", m.Purpose, m.Subject, UnixTime.FromStorage(now), reason, channel: m.Channel);
+            if (who.ContainsKey(m.CustomerId))
+            {
+                // No traits: the identifier is already the customer's, and live segments must not re-read traits for it.
+                known.Add(new OwnEvent(e with { Traits = null }, m.CustomerId, filed));
+            }
+            else
+            {
+                merged.Add(e);
             }
         }
 
-        if (events.Count > 0)
+        var stored = await OwnEvents.AppendAsync(unit, known);
+        if (segments is not null && stored.Count > 0)
         {
-            await writer.WriteAsync(unit, events);
+            await segments.ApplyAsync(unit, stored);
+        }
+
+        if (merged.Count > 0)
+        {
+            await writer.WriteAsync(unit, merged);
         }
     }
 

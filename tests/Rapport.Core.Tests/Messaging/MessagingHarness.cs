@@ -21,7 +21,7 @@ internal sealed class MessagingHarness : IAsyncDisposable
         Templates = new TemplateStore(core.Writer, core.Db);
         Composer = new MessageComposer(Templates, core.Db, Links, Secrets);
         Consent = new ConsentGate(new ContactPolicy(core.Db, new ConsentOptions()));
-        Outbox = new Outbox(core.Writer, core.Db, core.Clock, new OutboxEvents(core.Events), [Consent]);
+        Outbox = new Outbox(core.Writer, core.Db, core.Clock, new OutboxEvents(core.Events, core.Events.Projections.OfType<Rapport.Core.Segments.SegmentProjection>().Single()), [Consent]);
         Feedback = new MessageFeedback(core.Writer, core.Events, core.Clock);
         Dispatcher = new OutboxDispatcher(Outbox, [new SuppressionGate(), Consent], Options, core.Clock);
         Transport = new SmtpTransport(new SmtpOptions("127.0.0.1", smtp.Port, "shop@rapport.test") { FromName = "The Shop", Connections = 2, Timeout = TimeSpan.FromSeconds(5) }, Links);

@@ -10,20 +10,40 @@ public sealed record NeedsProgress(string Phase, long Done, long Total);
 
 /// <summary>What a recomputation did; Changed = customers whose needs moved (only those are rewritten).</summary>
 public sealed record NeedsRecomputeSummary(
-    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt);
+    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt)
+{
+    /// <summary>How NeedsSeconds divides: reading histories, computing needs (on every core), writing the rows that moved.</summary>
+    public double ReadSeconds { get; init; }
+
+    public double ComputeSeconds { get; init; }
+
+    public double WriteSeconds { get; init; }
+
+    /// <summary>Processor time of the process while reading and while computing (the store's own, on PostgreSQL, not included).</summary>
+    public double ReadCpuSeconds { get; init; }
+
+    public double ComputeCpuSeconds { get; init; }
+}
 
 /// <summary>What to recompute: needs of every customer (always), then a cluster refit unless Refit is false; K null = choose.</summary>
 public sealed record NeedsRecomputeRequest(bool Refit = true, int? K = null, int? Seed = null);
 
 /// <summary>
-/// The bulk recomputation: every live customer's needs from their history, 2,000 customers per
-/// write transaction (each holds the single writer briefly, so ingestion interleaves, and
+/// The bulk recomputation: every live customer's needs from their history, 5,000 customers (an
+/// id range) per write transaction (each holds the single writer briefly, so ingestion interleaves, and
 /// reading inside the writer means no event is missed between read and write), then a cluster
 /// refit. One at a time per process; <see cref="Progress"/> says where the running one is.
 /// </summary>
 public sealed class NeedsRecompute(
     StoreWriter writer, NeedsOptions options, NeedsModelCache models, NeedsClusterFitter fitter, SegmentRuntime segments, TimeProvider clock)
 {
+    /// <summary>
+    /// Live customers per write transaction, read as one id range (a range scan per table). Each
+    /// transaction holds the single writer while it reads, computes and writes (a fraction of a
+    /// second), so ingestion interleaves.
+    /// </summary>
+    public const int RangeSize = 5_000;
+
     private readonly SemaphoreSlim _running = new(1, 1);
     private NeedsProgress _progress = new("idle", 0, 0);
 
@@ -64,12 +84,18 @@ public sealed class NeedsRecompute(
 
         Report(new NeedsProgress("needs", 0, ids.Count), log);
         long done = 0, rewritten = 0;
-        foreach (var chunk in ids.Chunk(NeedsUpdater.ChunkSize))
+        TimeSpan read = default, compute = default, write = default, readCpu = default, computeCpu = default;
+        foreach (var chunk in ids.Chunk(RangeSize))
         {
             await writer.WriteAsync(
                 async unit =>
                 {
-                    var changed = await NeedsUpdater.RefreshAsync(unit, chunk, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+                    var model = await models.GetAsync(unit.Connection, unit.Transaction, ct);
+                    var computed = await NeedsUpdater.ComputeRangeAsync(unit.Connection, unit.Transaction, unit.Dialect, chunk, options.Settings, model, unit.Now, ct);
+                    var writing = Stopwatch.StartNew();
+                    var changed = await NeedsUpdater.WriteAsync(unit, computed, keep: null, ct);
+                    (read, compute, write) = (read + computed.ReadTime, compute + computed.ComputeTime, write + writing.Elapsed);
+                    (readCpu, computeCpu) = (readCpu + computed.ReadCpu, computeCpu + computed.ComputeCpu);
                     if (changed.Count > 0)
                     {
                         segments.FactsChanged(unit, changed);
@@ -100,7 +126,14 @@ public sealed class NeedsRecompute(
         Report(new NeedsProgress("done", ids.Count, ids.Count), log);
         var elapsed = total.Elapsed;
         return new NeedsRecomputeSummary(
-            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow());
+            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow())
+        {
+            ReadSeconds = read.TotalSeconds,
+            ComputeSeconds = compute.TotalSeconds,
+            WriteSeconds = write.TotalSeconds,
+            ReadCpuSeconds = readCpu.TotalSeconds,
+            ComputeCpuSeconds = computeCpu.TotalSeconds,
+        };
     }
 
     private void Report(NeedsProgress p, Action<NeedsProgress>? log)

@@ -63,7 +63,7 @@ public static class NeedsScenario
             $"recompute: {s.Customers:N0} customers, {s.WithNeeds:N0} with needs, {s.Changed:N0} rewritten: needs {s.NeedsSeconds:0.0} s ({s.Customers / s.NeedsSeconds:N0} customers/s), clusters {s.ClusterSeconds:0.0} s, total {s.TotalSeconds:0.0} s wall, {cpu.TotalSeconds:0.0} s CPU (this process; the store's own work on PostgreSQL is not in it)"));
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  needs: read {s.ReadSeconds:0.0} s wall {s.ReadCpuSeconds:0.0} s CPU, compute {s.ComputeSeconds:0.0} s wall {s.ComputeCpuSeconds:0.0} s CPU, write {s.WriteSeconds:0.0} s wall; needs {needsCpu.TotalSeconds:0.0} s CPU; clusters {(cpu - needsCpu).TotalSeconds:0.0} s CPU"));
+            $"  needs: read and compute {s.ReadComputeSeconds:0.0} s wall {s.ReadComputeCpuSeconds:0.0} s CPU, write {s.WriteSeconds:0.0} s wall {s.WriteCpuSeconds:0.0} s CPU; needs {needsCpu.TotalSeconds:0.0} s CPU; clusters {(cpu - needsCpu).TotalSeconds:0.0} s CPU"));
         Console.WriteLine($"load average: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
         var c = s.Clusters!;
         Console.WriteLine($"clusters: {c.Status} k={c.K}{(c.KChosen ? $" (chosen, silhouette {c.Silhouette:0.00})" : "")}: {string.Join("; ", c.Clusters.Select(x => $"{x.Label} {x.Size:N0}"))}");

@@ -12,17 +12,15 @@ public sealed record NeedsProgress(string Phase, long Done, long Total);
 public sealed record NeedsRecomputeSummary(
     long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt)
 {
-    /// <summary>How NeedsSeconds divides: reading histories, computing needs (on every core), writing the rows that moved.</summary>
-    public double ReadSeconds { get; init; }
-
-    public double ComputeSeconds { get; init; }
+    /// <summary>How NeedsSeconds divides: reading histories and computing needs, then writing the rows that moved.</summary>
+    public double ReadComputeSeconds { get; init; }
 
     public double WriteSeconds { get; init; }
 
-    /// <summary>Processor time of the process while reading and while computing (the store's own, on PostgreSQL, not included).</summary>
-    public double ReadCpuSeconds { get; init; }
+    /// <summary>Processor time of this process in the same two parts (on PostgreSQL the server's own work is not in it).</summary>
+    public double ReadComputeCpuSeconds { get; init; }
 
-    public double ComputeCpuSeconds { get; init; }
+    public double WriteCpuSeconds { get; init; }
 }
 
 /// <summary>What to recompute: needs of every customer (always), then a cluster refit unless Refit is false; K null = choose.</summary>
@@ -84,18 +82,19 @@ public sealed class NeedsRecompute(
 
         Report(new NeedsProgress("needs", 0, ids.Count), log);
         long done = 0, rewritten = 0;
-        TimeSpan read = default, compute = default, write = default, readCpu = default, computeCpu = default;
+        TimeSpan readCompute = default, write = default, readComputeCpu = default, writeCpu = default;
         foreach (var chunk in ids.Chunk(RangeSize))
         {
             await writer.WriteAsync(
                 async unit =>
                 {
+                    var (wall, cpu) = (Stopwatch.StartNew(), ProcessCpu());
                     var model = await models.GetAsync(unit.Connection, unit.Transaction, ct);
-                    var computed = await NeedsUpdater.ComputeRangeAsync(unit.Connection, unit.Transaction, unit.Dialect, chunk, options.Settings, model, unit.Now, ct);
-                    var writing = Stopwatch.StartNew();
+                    var computed = await ReadAndComputeAsync(chunk, model, unit.Now, ct);
+                    var (computedAt, computedCpu) = (wall.Elapsed, ProcessCpu());
                     var changed = await NeedsUpdater.WriteAsync(unit, computed, keep: null, ct);
-                    (read, compute, write) = (read + computed.ReadTime, compute + computed.ComputeTime, write + writing.Elapsed);
-                    (readCpu, computeCpu) = (readCpu + computed.ReadCpu, computeCpu + computed.ComputeCpu);
+                    (readCompute, readComputeCpu) = (readCompute + computedAt, readComputeCpu + (computedCpu - cpu));
+                    (write, writeCpu) = (write + (wall.Elapsed - computedAt), writeCpu + (ProcessCpu() - computedCpu));
                     if (changed.Count > 0)
                     {
                         segments.FactsChanged(unit, changed);
@@ -128,12 +127,37 @@ public sealed class NeedsRecompute(
         return new NeedsRecomputeSummary(
             ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow())
         {
-            ReadSeconds = read.TotalSeconds,
-            ComputeSeconds = compute.TotalSeconds,
+            ReadComputeSeconds = readCompute.TotalSeconds,
             WriteSeconds = write.TotalSeconds,
-            ReadCpuSeconds = readCpu.TotalSeconds,
-            ComputeCpuSeconds = computeCpu.TotalSeconds,
+            ReadComputeCpuSeconds = readComputeCpu.TotalSeconds,
+            WriteCpuSeconds = writeCpu.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// Reads and computes one range of customers as <see cref="Readers"/> consecutive sub-ranges at
+    /// once, each on its own read connection, so reading (single-threaded per connection) uses
+    /// every core. Runs while the caller holds the single writer, which has written nothing yet in
+    /// its transaction: the readers see exactly what it would, and no write can come in between.
+    /// </summary>
+    private async Task<NeedsComputation> ReadAndComputeAsync(long[] chunk, NeedsModel? model, long now, CancellationToken ct)
+    {
+        var parts = await Task.WhenAll(chunk.Chunk((chunk.Length + Readers - 1) / Readers).Select(part => Task.Run(
+            async () =>
+            {
+                await using var c = await writer.Database.OpenAsync(ct);
+                return await NeedsUpdater.ComputeRangeAsync(c, null, writer.Database.Dialect, part, options.Settings, model, now, ct);
+            },
+            ct)));
+        return NeedsComputation.Concat(parts);
+    }
+
+    private static int Readers => Math.Max(2, Environment.ProcessorCount);
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
     }
 
     private void Report(NeedsProgress p, Action<NeedsProgress>? log)

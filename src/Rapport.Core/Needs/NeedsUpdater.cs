@@ -71,27 +71,12 @@ public static class NeedsUpdater
     public static async Task<NeedsComputation> ComputeRangeAsync(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
     {
-        var read = System.Diagnostics.Stopwatch.StartNew();
-        var cpu = ProcessCpu();
         var histories = await NeedsReader.ReadRangeAsync(c, tx, dialect, customers[0], customers[^1], ct);
         var p = new DynamicParameters();
         p.Add("first", customers[0]);
         p.Add("last", customers[^1]);
         var stored = await StoredAsync(c, tx, p, "BETWEEN @first AND @last", ct);
-        var (readTime, readCpu) = (read.Elapsed, ProcessCpu());
-        var result = Compute(customers, histories, stored, settings, model, now);
-        result.ReadTime = readTime;
-        result.ComputeTime = read.Elapsed - readTime;
-        result.ReadCpu = readCpu - cpu;
-        result.ComputeCpu = ProcessCpu() - readCpu;
-        return result;
-    }
-
-    /// <summary>Processor time of the whole process (SQLite runs in it): wall time on a shared machine says little.</summary>
-    private static TimeSpan ProcessCpu()
-    {
-        using var p = System.Diagnostics.Process.GetCurrentProcess();
-        return p.TotalProcessorTime;
+        return Compute(customers, histories, stored, settings, model, now);
     }
 
     private static async Task<Dictionary<long, long>> StoredAsync(DbConnection c, DbTransaction? tx, DynamicParameters p, string inCustomers, CancellationToken ct) =>
@@ -218,13 +203,19 @@ public sealed class NeedsComputation
 
     public List<object?[]> Cadence { get; } = [];
 
-    /// <summary>Wall time spent reading the history and computing (the bulk recomputation reports them).</summary>
-    public TimeSpan ReadTime { get; set; }
+    /// <summary>Computations of consecutive id ranges as one, in id order.</summary>
+    public static NeedsComputation Concat(IEnumerable<NeedsComputation> parts)
+    {
+        var all = new NeedsComputation();
+        foreach (var part in parts)
+        {
+            all.Changed.AddRange(part.Changed);
+            all.Needs.AddRange(part.Needs);
+            all.Affinity.AddRange(part.Affinity);
+            all.Channels.AddRange(part.Channels);
+            all.Cadence.AddRange(part.Cadence);
+        }
 
-    public TimeSpan ComputeTime { get; set; }
-
-    /// <summary>Processor time of the process (all threads) while reading and while computing.</summary>
-    public TimeSpan ReadCpu { get; set; }
-
-    public TimeSpan ComputeCpu { get; set; }
+        return all;
+    }
 }

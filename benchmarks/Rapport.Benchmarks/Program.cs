@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "needs-scenario")
     return await Rapport.Benchmarks.Needs.NeedsScenario.RunAsync(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- full-recompute-scenario [--customers 100000]   (value + needs + 20 segments)
+if (args.Length > 0 && args[0] == "full-recompute-scenario")
+{
+    return await Rapport.Benchmarks.Recompute.FullRecomputeScenario.RunAsync(args[1..]);
+}
+
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- loyalty-expiry-scenario [--lots N] [--store S]
 if (args.Length > 0 && args[0] == "loyalty-expiry-scenario")
 {

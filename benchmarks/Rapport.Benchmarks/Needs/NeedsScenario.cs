@@ -42,8 +42,14 @@ public static class NeedsScenario
         var recompute = new NeedsRecompute(writer, new NeedsOptions(), models, new NeedsClusterFitter(writer, models, segments), segments, TimeProvider.System);
         var last = "";
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var needsCpu = TimeSpan.Zero;
         var s = (await recompute.TryRunAsync(new NeedsRecomputeRequest(), p =>
         {
+            if (p.Phase == "clusters")
+            {
+                needsCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            }
+
             var step = p.Total == 0 ? p.Phase : $"{p.Phase} {p.Done * 5 / p.Total}";
             if (step != last)
             {
@@ -55,6 +61,9 @@ public static class NeedsScenario
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"recompute: {s.Customers:N0} customers, {s.WithNeeds:N0} with needs, {s.Changed:N0} rewritten: needs {s.NeedsSeconds:0.0} s ({s.Customers / s.NeedsSeconds:N0} customers/s), clusters {s.ClusterSeconds:0.0} s, total {s.TotalSeconds:0.0} s wall, {cpu.TotalSeconds:0.0} s CPU (this process; the store's own work on PostgreSQL is not in it)"));
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  needs: read and compute {s.ReadComputeSeconds:0.0} s wall {s.ReadComputeCpuSeconds:0.0} s CPU, write {s.WriteSeconds:0.0} s wall {s.WriteCpuSeconds:0.0} s CPU; needs {needsCpu.TotalSeconds:0.0} s CPU; clusters {(cpu - needsCpu).TotalSeconds:0.0} s CPU"));
         Console.WriteLine($"load average: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
         var c = s.Clusters!;
         Console.WriteLine($"clusters: {c.Status} k={c.K}{(c.KChosen ? $" (chosen, silhouette {c.Silhouette:0.00})" : "")}: {string.Join("; ", c.Clusters.Select(x => $"{x.Label} {x.Size:N0}"))}");

@@ -17,17 +17,37 @@ namespace Rapport.Core.Needs;
 /// </summary>
 internal static class NeedsReader
 {
-    public static async Task<Dictionary<long, NeedsHistory>> ReadAsync(
+    public static Task<Dictionary<long, NeedsHistory>> ReadAsync(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyCollection<long> customers, CancellationToken ct)
+    {
+        var p = new DynamicParameters();
+        p.Add("customers", ValueList.Of(dialect, customers));
+        return ReadAsync(c, tx, dialect, p, $"IN {ValueList.Sql(dialect, "@customers")}", ct);
+    }
+
+    /// <summary>
+    /// Every customer with an id from <paramref name="first"/> to <paramref name="last"/>: one
+    /// range scan of each table's customer index, for the bulk recomputation (a list of
+    /// thousands of ids is thousands of index probes, and a list to build and bind).
+    /// </summary>
+    public static Task<Dictionary<long, NeedsHistory>> ReadRangeAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, long first, long last, CancellationToken ct)
+    {
+        var p = new DynamicParameters();
+        p.Add("first", first);
+        p.Add("last", last);
+        return ReadAsync(c, tx, dialect, p, "BETWEEN @first AND @last", ct);
+    }
+
+    /// <param name="inCustomers">The condition on customer_id: IN a list, or BETWEEN a range.</param>
+    private static async Task<Dictionary<long, NeedsHistory>> ReadAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, DynamicParameters p, string inCustomers, CancellationToken ct)
     {
         var b = new Dictionary<long, Builder>();
         Builder For(long id) => b.TryGetValue(id, out var x) ? x : b[id] = new Builder();
-        var p = new DynamicParameters();
-        p.Add("customers", ValueList.Of(dialect, customers));
         p.Add("own", ValueList.Of(dialect, NeedsEvents.NotInteractions.ToList()));
         p.Add("read", ValueList.Of(dialect, NeedsEvents.Read.ToList()));
         p.Add("traits", ValueList.Of(dialect, NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).ToList()));
-        var inCustomers = $"IN {ValueList.Sql(dialect, "@customers")}";
 
         // Interactions: what the customer did (track, page, screen), not Rapport's own events.
         await ReadRowsAsync(c, tx, ct, p, $"""
@@ -90,24 +110,33 @@ internal static class NeedsReader
 
     private static void ReadEvent(Builder x, string name, long at, string properties, HashSet<string> skus)
     {
+        // The two frequent kinds are read without a JSON document (NeedsProperties).
+        if (name == EcommerceEvents.ProductViewed)
+        {
+            var (category, sku) = NeedsProperties.View(properties);
+            if (category is null && sku is not null)
+            {
+                skus.Add(sku);
+            }
+
+            x.Views.Add((at, category, category is null ? sku : null));
+            return;
+        }
+
+        if (name == EcommerceEvents.OrderCompleted)
+        {
+            if (NeedsProperties.Order(properties) is ({ }, { } orderId))
+            {
+                x.CouponOrders.Add(orderId);
+            }
+
+            return;
+        }
+
         using var doc = JsonDocument.Parse(properties);
         var props = doc.RootElement;
         switch (name)
         {
-            case EcommerceEvents.ProductViewed:
-                var product = CommerceProperties.Product(props);
-                var category = CommerceProperties.Text(props, "category");
-                if (category is null && product is not null)
-                {
-                    skus.Add(product.Sku);
-                }
-
-                x.Views.Add((at, category, category is null ? product?.Sku : null));
-                break;
-            case EcommerceEvents.OrderCompleted when CommerceProperties.Text(props, "coupon") is not null
-                                                   && CommerceProperties.Text(props, "order_id") is { } orderId:
-                x.CouponOrders.Add(orderId);
-                break;
             case NeedsEvents.PromotionViewed:
                 x.OffersShown++;
                 break;

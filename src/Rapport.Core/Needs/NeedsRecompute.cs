@@ -10,20 +10,38 @@ public sealed record NeedsProgress(string Phase, long Done, long Total);
 
 /// <summary>What a recomputation did; Changed = customers whose needs moved (only those are rewritten).</summary>
 public sealed record NeedsRecomputeSummary(
-    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt);
+    long Customers, long WithNeeds, long Changed, NeedsClusterSummary? Clusters, double NeedsSeconds, double ClusterSeconds, double TotalSeconds, DateTimeOffset ComputedAt)
+{
+    /// <summary>How NeedsSeconds divides: reading histories and computing needs, then writing the rows that moved.</summary>
+    public double ReadComputeSeconds { get; init; }
+
+    public double WriteSeconds { get; init; }
+
+    /// <summary>Processor time of this process in the same two parts (on PostgreSQL the server's own work is not in it).</summary>
+    public double ReadComputeCpuSeconds { get; init; }
+
+    public double WriteCpuSeconds { get; init; }
+}
 
 /// <summary>What to recompute: needs of every customer (always), then a cluster refit unless Refit is false; K null = choose.</summary>
 public sealed record NeedsRecomputeRequest(bool Refit = true, int? K = null, int? Seed = null);
 
 /// <summary>
-/// The bulk recomputation: every live customer's needs from their history, 2,000 customers per
-/// write transaction (each holds the single writer briefly, so ingestion interleaves, and
+/// The bulk recomputation: every live customer's needs from their history, 5,000 customers (an
+/// id range) per write transaction (each holds the single writer briefly, so ingestion interleaves, and
 /// reading inside the writer means no event is missed between read and write), then a cluster
 /// refit. One at a time per process; <see cref="Progress"/> says where the running one is.
 /// </summary>
 public sealed class NeedsRecompute(
     StoreWriter writer, NeedsOptions options, NeedsModelCache models, NeedsClusterFitter fitter, SegmentRuntime segments, TimeProvider clock)
 {
+    /// <summary>
+    /// Live customers per write transaction, read as one id range (a range scan per table). Each
+    /// transaction holds the single writer while it reads, computes and writes (a fraction of a
+    /// second), so ingestion interleaves.
+    /// </summary>
+    public const int RangeSize = 5_000;
+
     private readonly SemaphoreSlim _running = new(1, 1);
     private NeedsProgress _progress = new("idle", 0, 0);
 
@@ -64,12 +82,19 @@ public sealed class NeedsRecompute(
 
         Report(new NeedsProgress("needs", 0, ids.Count), log);
         long done = 0, rewritten = 0;
-        foreach (var chunk in ids.Chunk(NeedsUpdater.ChunkSize))
+        TimeSpan readCompute = default, write = default, readComputeCpu = default, writeCpu = default;
+        foreach (var chunk in ids.Chunk(RangeSize))
         {
             await writer.WriteAsync(
                 async unit =>
                 {
-                    var changed = await NeedsUpdater.RefreshAsync(unit, chunk, options.Settings, await models.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+                    var (wall, cpu) = (Stopwatch.StartNew(), ProcessCpu());
+                    var model = await models.GetAsync(unit.Connection, unit.Transaction, ct);
+                    var computed = await ReadAndComputeAsync(chunk, model, unit.Now, ct);
+                    var (computedAt, computedCpu) = (wall.Elapsed, ProcessCpu());
+                    var changed = await NeedsUpdater.WriteAsync(unit, computed, keep: null, ct);
+                    (readCompute, readComputeCpu) = (readCompute + computedAt, readComputeCpu + (computedCpu - cpu));
+                    (write, writeCpu) = (write + (wall.Elapsed - computedAt), writeCpu + (ProcessCpu() - computedCpu));
                     if (changed.Count > 0)
                     {
                         segments.FactsChanged(unit, changed);
@@ -100,7 +125,39 @@ public sealed class NeedsRecompute(
         Report(new NeedsProgress("done", ids.Count, ids.Count), log);
         var elapsed = total.Elapsed;
         return new NeedsRecomputeSummary(
-            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow());
+            ids.Count, withNeeds, rewritten, clusters, needsTime.TotalSeconds, (elapsed - needsTime).TotalSeconds, elapsed.TotalSeconds, clock.GetUtcNow())
+        {
+            ReadComputeSeconds = readCompute.TotalSeconds,
+            WriteSeconds = write.TotalSeconds,
+            ReadComputeCpuSeconds = readComputeCpu.TotalSeconds,
+            WriteCpuSeconds = writeCpu.TotalSeconds,
+        };
+    }
+
+    /// <summary>
+    /// Reads and computes one range of customers as <see cref="Readers"/> consecutive sub-ranges at
+    /// once, each on its own read connection, so reading (single-threaded per connection) uses
+    /// every core. Runs while the caller holds the single writer, which has written nothing yet in
+    /// its transaction: the readers see exactly what it would, and no write can come in between.
+    /// </summary>
+    private async Task<NeedsComputation> ReadAndComputeAsync(long[] chunk, NeedsModel? model, long now, CancellationToken ct)
+    {
+        var parts = await Task.WhenAll(chunk.Chunk((chunk.Length + Readers - 1) / Readers).Select(part => Task.Run(
+            async () =>
+            {
+                await using var c = await writer.Database.OpenAsync(ct);
+                return await NeedsUpdater.ComputeRangeAsync(c, null, writer.Database.Dialect, part, options.Settings, model, now, ct);
+            },
+            ct)));
+        return NeedsComputation.Concat(parts);
+    }
+
+    private static int Readers => Math.Max(2, Environment.ProcessorCount);
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
     }
 
     private void Report(NeedsProgress p, Action<NeedsProgress>? log)

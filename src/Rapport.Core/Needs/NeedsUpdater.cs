@@ -59,44 +59,88 @@ public static class NeedsUpdater
         var histories = await NeedsReader.ReadAsync(c, tx, dialect, chunk, ct);
         var p = new DynamicParameters();
         p.Add("customers", ValueList.Of(dialect, chunk));
-        var stored = (await c.QueryAsync<(long Customer, long Fingerprint)>(new CommandDefinition(
-            $"SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id IN {ValueList.Sql(dialect, "@customers")}",
-            p, tx, cancellationToken: ct))).ToDictionary(x => x.Customer, x => x.Fingerprint);
+        var stored = await StoredAsync(c, tx, p, $"IN {ValueList.Sql(dialect, "@customers")}", ct);
+        return Compute(chunk.Distinct().Order().ToArray(), histories, stored, settings, model, now);
+    }
 
-        var result = new NeedsComputation();
-        foreach (var id in chunk.Distinct().Order())
+    /// <summary>
+    /// The bulk recomputation's read: <paramref name="customers"/> are live customers in id order,
+    /// read as one id range (one range scan per table; customers in the range that are not in
+    /// the list, absorbed by a merge, are left alone).
+    /// </summary>
+    public static async Task<NeedsComputation> ComputeRangeAsync(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
+    {
+        var histories = await NeedsReader.ReadRangeAsync(c, tx, dialect, customers[0], customers[^1], ct);
+        var p = new DynamicParameters();
+        p.Add("first", customers[0]);
+        p.Add("last", customers[^1]);
+        var stored = await StoredAsync(c, tx, p, "BETWEEN @first AND @last", ct);
+        return Compute(customers, histories, stored, settings, model, now);
+    }
+
+    private static async Task<Dictionary<long, long>> StoredAsync(DbConnection c, DbTransaction? tx, DynamicParameters p, string inCustomers, CancellationToken ct) =>
+        (await c.QueryAsync<(long Customer, long Fingerprint)>(new CommandDefinition(
+            $"SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id {inCustomers}", p, tx, cancellationToken: ct)))
+        .ToDictionary(x => x.Customer, x => x.Fingerprint);
+
+    /// <summary>
+    /// The pure part, on every core: each customer's needs are independent of the others', and
+    /// the results are gathered in id order, so the outcome is the same as one at a time.
+    /// </summary>
+    private static NeedsComputation Compute(
+        long[] ids, Dictionary<long, NeedsHistory> histories, Dictionary<long, long> stored, NeedsSettings settings, NeedsModel? model, long now)
+    {
+        var rows = new CustomerRows?[ids.Length];
+        var removed = new bool[ids.Length];
+        Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
+            var id = ids[i];
             if (!histories.TryGetValue(id, out var history))
             {
-                if (stored.ContainsKey(id))
-                {
-                    result.Changed.Add(id); // no history any more (absorbed by a merge): its rows go
-                }
-
-                continue;
+                removed[i] = stored.ContainsKey(id); // no history any more (absorbed by a merge): its rows go
+                return;
             }
 
-            var n = NeedsCalculator.Compute(history, settings);
-            var row = NeedsRow(id, n, model, now);
-            var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
-            var ch = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
-            var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
-            // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
-            var fingerprint = Fingerprint.Of(row.Take(row.Length - 4), a.Concat(ch).Concat(d).SelectMany(r => r));
-            if (stored.TryGetValue(id, out var previous) && previous == fingerprint)
+            var r = Rows(id, NeedsCalculator.Compute(history, settings), model, now);
+            if (!(stored.TryGetValue(id, out var previous) && previous == (long)r.Needs[^2]!))
             {
-                continue;
+                rows[i] = r;
             }
+        });
 
-            row[^2] = fingerprint;
-            result.Changed.Add(id);
-            result.Needs.Add(row);
-            result.Affinity.AddRange(a);
-            result.Channels.AddRange(ch);
-            result.Cadence.AddRange(d);
+        var result = new NeedsComputation();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (removed[i])
+            {
+                result.Changed.Add(ids[i]);
+            }
+            else if (rows[i] is { } r)
+            {
+                result.Changed.Add(ids[i]);
+                result.Needs.Add(r.Needs);
+                result.Affinity.AddRange(r.Affinity);
+                result.Channels.AddRange(r.Channels);
+                result.Cadence.AddRange(r.Cadence);
+            }
         }
 
         return result;
+    }
+
+    private sealed record CustomerRows(object?[] Needs, List<object?[]> Affinity, List<object?[]> Channels, List<object?[]> Cadence);
+
+    /// <summary>A customer's rows in the four tables, with the fingerprint of them in the needs row.</summary>
+    private static CustomerRows Rows(long id, CustomerNeeds n, NeedsModel? model, long now)
+    {
+        var row = NeedsRow(id, n, model, now);
+        var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
+        var ch = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
+        var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
+        // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
+        row[^2] = Fingerprint.Of(row.Take(row.Length - 4), a.SelectMany(r => r), ch.SelectMany(r => r), d.SelectMany(r => r));
+        return new CustomerRows(row, a, ch, d);
     }
 
     /// <summary>
@@ -158,4 +202,20 @@ public sealed class NeedsComputation
     public List<object?[]> Channels { get; } = [];
 
     public List<object?[]> Cadence { get; } = [];
+
+    /// <summary>Computations of consecutive id ranges as one, in id order.</summary>
+    public static NeedsComputation Concat(IEnumerable<NeedsComputation> parts)
+    {
+        var all = new NeedsComputation();
+        foreach (var part in parts)
+        {
+            all.Changed.AddRange(part.Changed);
+            all.Needs.AddRange(part.Needs);
+            all.Affinity.AddRange(part.Affinity);
+            all.Channels.AddRange(part.Channels);
+            all.Cadence.AddRange(part.Cadence);
+        }
+
+        return all;
+    }
 }

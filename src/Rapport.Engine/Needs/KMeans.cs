@@ -102,8 +102,35 @@ public static class KMeans
         return centroids.ToArray();
     }
 
+    /// <summary>Points per parallel assignment: each point's nearest centroid is independent, so the result is the same.</summary>
+    private const int ParallelFrom = 10_000;
+
     private static bool Assign(IReadOnlyList<double[]> points, double[][] centroids, int[] assignments)
     {
+        if (points.Count >= ParallelFrom)
+        {
+            var any = 0;
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, points.Count, ParallelFrom / 4), range =>
+            {
+                var movedHere = false;
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    var c = Nearest(centroids, points[i]);
+                    if (c != assignments[i])
+                    {
+                        assignments[i] = c;
+                        movedHere = true;
+                    }
+                }
+
+                if (movedHere)
+                {
+                    Volatile.Write(ref any, 1);
+                }
+            });
+            return any == 1;
+        }
+
         var moved = false;
         for (var i = 0; i < points.Count; i++)
         {

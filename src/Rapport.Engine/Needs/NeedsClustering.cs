@@ -20,7 +20,9 @@ public static class NeedsClustering
 
     public static NeedsClusterFit Fit(IReadOnlyList<double[]> vectors, int? k, int seed = 42)
     {
-        var distinct = vectors.Select(v => string.Join(",", v)).Distinct().Count();
+        // Only "fewer than MinK" and "at most k" matter, so counting stops at the largest k asked for
+        // (formatting a million vectors as text to count them all took seconds).
+        var distinct = DistinctUpTo(vectors, Math.Max(MaxK, k ?? MaxK));
         if (distinct < MinK)
         {
             throw new ArgumentException($"clustering needs at least {MinK} customers with different needs; there are {distinct}.", nameof(vectors));
@@ -37,7 +39,10 @@ public static class NeedsClustering
         else
         {
             var small = Sample(vectors, SilhouetteSample);
+
+            // The candidates are independent fits (each with its own seeded Random): run them on every core.
             (kFinal, silhouette) = Enumerable.Range(MinK, Math.Min(MaxK, distinct) - MinK + 1)
+                .AsParallel()
                 .Select(candidate =>
                 {
                     var fit = KMeans.Fit(small, candidate, seed);
@@ -51,16 +56,31 @@ public static class NeedsClustering
 
         var result = KMeans.Fit(sample, kFinal, seed);
         var assignments = new int[vectors.Count];
+        Parallel.For(0, vectors.Count, i => assignments[i] = KMeans.Nearest(result.Centroids, vectors[i]));
         var sizes = new long[kFinal];
-        for (var i = 0; i < vectors.Count; i++)
+        foreach (var a in assignments)
         {
-            assignments[i] = KMeans.Nearest(result.Centroids, vectors[i]);
-            sizes[assignments[i]]++;
+            sizes[a]++;
         }
 
         var labels = ClusterLabels.Labels(result.Centroids);
         var clusters = result.Centroids.Select((c, i) => new NeedsCluster(i, labels[i], c, sizes[i])).ToList();
         return new NeedsClusterFit(kFinal, chosen, silhouette, clusters, assignments, result.Iterations);
+    }
+
+    /// <summary>How many different vectors there are, counting no further than <paramref name="cap"/>.</summary>
+    public static int DistinctUpTo(IReadOnlyList<double[]> vectors, int cap)
+    {
+        var seen = new HashSet<double[]>(VectorComparer.Instance);
+        foreach (var v in vectors)
+        {
+            if (seen.Add(v) && seen.Count >= cap)
+            {
+                break;
+            }
+        }
+
+        return seen.Count;
     }
 
     /// <summary>Every ⌈n/max⌉-th point: deterministic and spread over the whole list.</summary>
@@ -79,5 +99,24 @@ public static class NeedsClustering
         }
 
         return sample;
+    }
+}
+
+/// <summary>Vectors equal component by component.</summary>
+internal sealed class VectorComparer : IEqualityComparer<double[]>
+{
+    public static readonly VectorComparer Instance = new();
+
+    public bool Equals(double[]? x, double[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(double[] v)
+    {
+        var h = new HashCode();
+        foreach (var d in v)
+        {
+            h.Add(d == 0 ? 0.0 : d); // -0 and 0 are equal: same hash
+        }
+
+        return h.ToHashCode();
     }
 }

@@ -123,4 +123,33 @@ public sealed class ClusteringTests
             .SelectMany(c => Enumerable.Range(0, 30).Select(_ => new[] { c.X + ((random.NextDouble() - 0.5) * 0.1), c.Y + ((random.NextDouble() - 0.5) * 0.1) }))
             .ToList();
     }
+
+    [Fact]
+    public void DistinctUpTo_CountsDifferentVectors_StopsAtTheCap()
+    {
+        double[][] vectors = [[0, 1], [0, 1], [1, 0], [0.5, 0.5], [1, 0], [0.25, 0.75]];
+
+        Assert.Equal(4, NeedsClustering.DistinctUpTo(vectors, 20));
+        Assert.Equal(2, NeedsClustering.DistinctUpTo(vectors, 2));
+        Assert.Equal(1, NeedsClustering.DistinctUpTo([[0, 1], [0, 1]], 20));
+    }
+
+    [Fact]
+    public void KMeans_ManyPoints_AssignedInParallel_EachToItsNearestCentroid_SameOnEveryRun()
+    {
+        var random = new Random(3);
+        // Five well separated blobs, so Lloyd converges well before its iteration limit.
+        var points = Enumerable.Range(0, 30_000)
+            .Select(i => new[] { (i % 5) + (random.NextDouble() * 0.5), (i % 5 * 2) + (random.NextDouble() * 0.5), random.NextDouble() * 0.5 })
+            .ToList();
+
+        var fit = KMeans.Fit(points, 5, seed: 9);
+        var again = KMeans.Fit(points, 5, seed: 9);
+
+        Assert.True(fit.Iterations < 100);
+        Assert.Equal(fit.Assignments, again.Assignments);
+        Assert.Equal(fit.Centroids, again.Centroids);
+        Assert.All(Enumerable.Range(0, points.Count), i => Assert.Equal(KMeans.Nearest(fit.Centroids, points[i]), fit.Assignments[i]));
+        Assert.Equal(points.Count, fit.Sizes.Sum());
+    }
 }

@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Rapport.Core.Needs;
+
+/// <summary>
+/// Reads a few top-level text properties of a stored event without building a JSON document:
+/// the bulk recomputation reads millions of product views and completed orders and needs only
+/// their category and product (views) or coupon and order id (orders). A value counts as
+/// <see cref="Commerce.CommerceProperties.Text(JsonElement, string)"/> reads it: a non-blank
+/// string, or a number's JSON text; anything else is absent. A repeated key: the last one wins,
+/// as with JsonElement.TryGetProperty.
+/// </summary>
+internal static class NeedsProperties
+{
+    private static readonly byte[][] ViewKeys = [.. new[] { "category", "sku", "product_id", "productId" }.Select(Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] OrderKeys = [.. new[] { "coupon", "order_id" }.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>A Product Viewed's category and product (sku, else product_id, else productId).</summary>
+    public static (string? Category, string? Sku) View(string json)
+    {
+        Span<string?> v = [null, null, null, null];
+        Read(json, ViewKeys, v);
+        return (v[0], v[1] ?? v[2] ?? v[3]);
+    }
+
+    /// <summary>An Order Completed's coupon and order id.</summary>
+    public static (string? Coupon, string? OrderId) Order(string json)
+    {
+        Span<string?> v = [null, null];
+        Read(json, OrderKeys, v);
+        return (v[0], v[1]);
+    }
+
+    private static void Read(string json, byte[][] keys, Span<string?> values)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(json, rented);
+            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return; // not an object: no properties
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = -1;
+                for (var i = 0; i < keys.Length && key < 0; i++)
+                {
+                    if (reader.ValueTextEquals(keys[i]))
+                    {
+                        key = i;
+                    }
+                }
+
+                reader.Read();
+                if (key < 0)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                values[key] = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString() is { } s && !string.IsNullOrWhiteSpace(s) ? s : null,
+                    JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                    _ => null,
+                };
+                reader.Skip(); // an object or array value: past its end (no-op for a scalar)
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}

@@ -43,7 +43,7 @@ internal static partial class DashboardScenario
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
         await SignInAsync(http);
-        var snapshot = await Timed("analytics snapshot (first computation, then cached)", () => app.Services.GetRequiredService<AnalyticsCache>().RefreshAsync());
+        var snapshot = await Timed("analytics snapshot (first computation, then cached)", async () => (await app.Services.GetRequiredService<RelationshipReports>().SnapshotAsync(refresh: true)).Report);
         Console.WriteLine($"      {snapshot.Overview.Orders:N0} sales, {snapshot.Cohorts.Cohorts.Count} cohorts");
         await RelationshipSeed.TimeReportsAsync(app.Services);
         var id = customers / 2;
@@ -51,7 +51,7 @@ internal static partial class DashboardScenario
         [
             "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123",
             $"/dashboard/customers/{id}", "/dashboard/segments", "/dashboard/settings",
-            "/dashboard/analytics/behaviour", "/dashboard/actions", "/dashboard/loyalty",
+            "/dashboard/analytics/behaviour", "/dashboard/actions", "/dashboard/loyalty", "/dashboard/journeys",
         ];
         Console.WriteLine($"| page | median | max | ({runs} runs after one warm-up, {customers:N0} customers, {orders:N0} orders) |");
         Console.WriteLine("|---|---|---|---|");

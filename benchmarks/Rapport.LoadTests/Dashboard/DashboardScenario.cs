@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Core.Analytics;
+using Rapport.Core.Customers;
 using Rapport.Core.Dashboard;
 using Rapport.Core.Identity;
 using Rapport.Core.Storage;
@@ -49,7 +50,7 @@ internal static partial class DashboardScenario
         var id = customers / 2;
         string[] pages =
         [
-            "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123",
+            "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123", "/dashboard/customers?q=c1234",
             $"/dashboard/customers/{id}", "/dashboard/segments", "/dashboard/settings",
             "/dashboard/analytics/behaviour", "/dashboard/actions", "/dashboard/loyalty", "/dashboard/journeys",
         ];
@@ -97,8 +98,12 @@ internal static partial class DashboardScenario
             {
                 var ids = await resolver.EnsureAsync(unit, "email", emails, UnixTime.ToStorage(end.AddYears(-2)));
                 all.AddRange(ids.Values);
+                static string Name(string email) => $"Customer {email[1..email.IndexOf('@', StringComparison.Ordinal)]}";
                 await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "traits", ["customer_id", "name", "value", "source", "at"],
-                    ids.Select(kv => new object?[] { kv.Value, "name", $"Customer {kv.Key[1..kv.Key.IndexOf('@', StringComparison.Ordinal)]}", "bench", 0L }));
+                    ids.Select(kv => new object?[] { kv.Value, "name", Name(kv.Key), "bench", 0L }));
+                // Written straight into traits, so the search index is filled the way the traits projection would.
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_search", ["term", "customer_id", "trait"],
+                    ids.SelectMany(kv => CustomerSearch.Rows(kv.Value, "name", Name(kv.Key))));
                 var rows = new List<object?[]>();
                 foreach (var (email, customer) in ids)
                 {

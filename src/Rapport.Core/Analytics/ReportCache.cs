@@ -22,6 +22,9 @@ public sealed class ReportCache(TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>Whether a report is held under the key (computed at least once and not evicted).</summary>
+    public bool Has(string key) => _entries.TryGetValue(key, out var entry) && Volatile.Read(ref entry.Latest) is not null;
+
     public async Task<Cached<T>> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, bool refresh = false, CancellationToken ct = default)
     {
         if (_entries.Count > MaxKeys)

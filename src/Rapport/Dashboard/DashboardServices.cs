@@ -21,6 +21,8 @@ internal static class DashboardServices
 
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton(new ReportWarming(configuration.GetValue("Rapport:Dashboard:WarmReports", true)));
+        services.AddHostedService<ReportWarmer>();
         services.AddSingleton<Panels.IProfilePanel, Panels.ConsentPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.NeedsPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.LoyaltyPanel>();

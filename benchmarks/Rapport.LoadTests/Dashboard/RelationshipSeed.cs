@@ -35,6 +35,14 @@ internal static class RelationshipSeed
                     unit.Transaction);
             }
 
+            // One journey (paused: the server's runner leaves the hand-made enrolments alone).
+            await unit.Connection.ExecuteAsync(
+                "INSERT INTO journeys (id, name, status, version, created_at, updated_at) VALUES (1, 'cart rescue', 'paused', 1, 0, 0)", transaction: unit.Transaction);
+            await unit.Connection.ExecuteAsync(
+                """
+                INSERT INTO journey_versions (journey_id, version, definition, created_at) VALUES (1, 1,
+                  '{"name": "cart rescue", "trigger": {"event": "Product Added"}, "goal": {"event": "Order Completed"}, "steps": [{"id": "pause", "type": "wait", "duration": "1h"}, {"id": "reminder", "type": "send", "template": "cart"}]}', 0)
+                """, transaction: unit.Transaction);
             return 0;
         });
 
@@ -69,6 +77,25 @@ internal static class RelationshipSeed
 
                 await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "decisions",
                     ["action_id", "customer_id", "id_kind", "id_value", "channel", "purpose", "propensity", "expected_value", "score", "reason", "data", "decided_at", "outcome", "control"], decisions);
+
+                // A tenth of the customers in the journey (10% of them held out), with the reminder step taken by the treated.
+                var enrolments = new List<object?[]>();
+                var taken = new List<object?[]>();
+                foreach (var customer in chunk.Where(_ => random.NextDouble() < 0.1))
+                {
+                    var control = random.NextDouble() < 0.1 ? 1L : 0L;
+                    var status = random.NextDouble() switch { < 0.2 => "active", < 0.75 => "completed", _ => "converted" };
+                    enrolments.Add([customer, 1L, 1L, customer, "bench", control, status, null, 1L, now, now]);
+                    if (control == 0)
+                    {
+                        taken.Add([customer, 1L, "reminder", "send", "queued", null, now]);
+                    }
+                }
+
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "journey_enrolments",
+                    ["id", "journey_id", "version", "customer_id", "occurrence", "control", "status", "step", "moves", "entered_at", "updated_at"], enrolments);
+                await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "journey_steps",
+                    ["enrolment_id", "move", "step", "type", "outcome", "detail", "taken_at"], taken);
                 return (long)rows.Count;
             });
         }
@@ -89,6 +116,8 @@ internal static class RelationshipSeed
         Console.WriteLine($"report uplift + acceptance: {(await r.UpliftAsync(refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report reciprocity (every customer): {(await r.ReciprocityAsync(refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report loyalty: {(await r.LoyaltyAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report journeys: {(await r.JourneysAsync(refresh: true)).Took.TotalSeconds:0.00} s");
+        Console.WriteLine($"report one journey (by group and step): {(await r.JourneyAsync(1, refresh: true)).Took.TotalSeconds:0.00} s");
         Console.WriteLine($"report health alarms: {(await r.HealthAsync(refresh: true)).Took.TotalSeconds:0.00} s");
     }
 }

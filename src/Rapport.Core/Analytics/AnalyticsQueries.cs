@@ -11,7 +11,7 @@ namespace Rapport.Core.Analytics;
 /// month, the retention cohorts and the repeat-purchase rate (pure parts in
 /// Rapport.Engine/Analytics); tiers, active customers, the CLV distribution and the Pareto curve
 /// come from customer_value and customer_predictions. At a million customers this takes seconds,
-/// which is why pages read it through <see cref="AnalyticsCache"/> and never run it per request.
+/// which is why pages read it through <see cref="RelationshipReports.SnapshotAsync"/> and never run it per request.
 /// </summary>
 public sealed class AnalyticsQueries(IDatabase database, ValueQueries value, TimeProvider clock)
 {

@@ -6,8 +6,13 @@ namespace Rapport.Core.Analytics;
 /// dictionary look-up once the report is computed (refresh = true recomputes first).
 /// </summary>
 public sealed class RelationshipReports(
-    ReportCache cache, RelationshipQueries relationships, UpliftQueries uplift, ReciprocityDistribution reciprocity, HealthQueries health, LoyaltyOverview loyalty)
+    ReportCache cache, AnalyticsQueries analytics, RelationshipQueries relationships, UpliftQueries uplift, ReciprocityDistribution reciprocity,
+    HealthQueries health, LoyaltyOverview loyalty, JourneyReports journeys, Journeys.JourneyQueries journey)
 {
+    /// <summary>The overview snapshot (revenue by month, monthly cohorts, CLV distribution, Pareto): one pass over the orders.</summary>
+    public Task<Cached<AnalyticsSnapshot>> SnapshotAsync(bool refresh = false, CancellationToken ct = default) =>
+        cache.GetAsync("snapshot", analytics.ComputeAsync, refresh, ct);
+
     public RelationshipQueries Queries => relationships;
 
     public Task<Cached<FunnelReport>> FunnelAsync(DateOnly from, DateOnly through, bool refresh = false, CancellationToken ct = default) =>
@@ -31,6 +36,13 @@ public sealed class RelationshipReports(
 
     public Task<Cached<LoyaltyOverviewReport>> LoyaltyAsync(bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync("loyalty", loyalty.ComputeAsync, refresh, ct);
+
+    public Task<Cached<JourneysReport>> JourneysAsync(bool refresh = false, CancellationToken ct = default) =>
+        cache.GetAsync("journeys", journeys.ComputeAsync, refresh, ct);
+
+    /// <summary>One journey's figures by group and step (Journeys/ JourneyQueries), cached per journey.</summary>
+    public Task<Cached<Journeys.JourneyStats>> JourneyAsync(long id, bool refresh = false, CancellationToken ct = default) =>
+        cache.GetAsync($"journey:{id}", c => journey.StatsAsync(id, c), refresh, ct);
 
     public Task<Cached<HealthReport>> HealthAsync(bool refresh = false, CancellationToken ct = default) =>
         cache.GetAsync("health", health.EvaluateAsync, refresh, ct);

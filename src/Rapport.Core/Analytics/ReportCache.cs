@@ -7,17 +7,23 @@ namespace Rapport.Core.Analytics;
 public sealed record Cached<T>(T Report, DateTimeOffset ComputedAt, TimeSpan Took);
 
 /// <summary>
-/// The later analytics reports (funnel, channels, predicted CLV, uplift, alarms), cached per key
-/// (report + parameters) the way <see cref="AnalyticsCache"/> keeps the snapshot: the first read
-/// computes; after <see cref="AnalyticsCache.MaxAge"/> a read answers at once with the old report
-/// and starts one refresh in the background; one computation per key at a time. At most
+/// Every analytics report (the overview snapshot, funnel, channels, predicted CLV, uplift,
+/// journeys, alarms), cached per key (report + parameters): the first read computes; after
+/// <see cref="MaxAge"/> a read answers at once with the old report and starts one refresh in the
+/// background (one per key, however many readers see it stale); one computation per key at a
+/// time, and a refresh asked while one runs waits for it and then computes anew. At most
 /// <see cref="MaxKeys"/> keys are kept (a period picked once by hand must not pin memory for good).
 /// </summary>
 public sealed class ReportCache(TimeProvider clock)
 {
     public const int MaxKeys = 64;
 
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a report is held under the key (computed at least once and not evicted).</summary>
+    public bool Has(string key) => _entries.TryGetValue(key, out var entry) && Volatile.Read(ref entry.Latest) is not null;
 
     public async Task<Cached<T>> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, bool refresh = false, CancellationToken ct = default)
     {
@@ -29,7 +35,7 @@ public sealed class ReportCache(TimeProvider clock)
         var entry = _entries.GetOrAdd(key, _ => new Entry());
         if (!refresh && Volatile.Read(ref entry.Latest) is Cached<T> cached)
         {
-            if (clock.GetUtcNow() - cached.ComputedAt > AnalyticsCache.MaxAge && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
+            if (clock.GetUtcNow() - cached.ComputedAt > MaxAge && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
             {
                 // One background refresh at a time, not tied to the request: a reader that leaves must not cancel everyone's refresh.
                 _ = Task.Run(

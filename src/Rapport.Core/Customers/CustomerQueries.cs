@@ -101,26 +101,46 @@ public sealed class CustomerQueries(IDatabase database)
             "SELECT customer_id FROM identifiers WHERE kind = @Kind AND value = @Value", new { id.Kind, id.Value });
     }
 
-    /// <summary>Case-insensitive match on email identifiers and on name/email traits, by customer id after <paramref name="afterId"/> (keyset paging).</summary>
-    public async Task<IReadOnlyList<CustomerHit>> SearchAsync(string query, int limit, CancellationToken ct = default, long afterId = 0)
+    /// <summary>
+    /// Customers whose name, first or last name or email (trait or email identifier) starts with
+    /// <paramref name="query"/>, or has a word that does (<see cref="CustomerSearch"/>), case-insensitive,
+    /// by customer id after <paramref name="afterId"/> (keyset paging). An index range: fast at any size.
+    /// <paramref name="anywhere"/> matches the text anywhere instead, which reads every name and
+    /// email (seconds at a million customers): only when asked for.
+    /// </summary>
+    public async Task<IReadOnlyList<CustomerHit>> SearchAsync(string query, int limit, CancellationToken ct = default, long afterId = 0, bool anywhere = false)
     {
-        var pattern = "%" + query.Trim().ToLowerInvariant().Replace("%", "", StringComparison.Ordinal) + "%";
-        await using var c = await database.OpenAsync(ct);
-        var rows = await c.QueryAsync<CustomerHit>(
-            """
-            SELECT m.customer_id AS Id,
-                   (SELECT value FROM traits t WHERE t.customer_id = m.customer_id AND t.name = 'name') AS Name,
-                   (SELECT value FROM identifiers i WHERE i.customer_id = m.customer_id AND i.kind = 'email' ORDER BY value LIMIT 1) AS Email
-            FROM (
+        var prefix = CustomerSearch.Normalize(query);
+        if (prefix.Length == 0)
+        {
+            return [];
+        }
+
+        var (from, to) = CustomerSearch.Range(prefix);
+        var matches = anywhere
+            ? """
               SELECT customer_id FROM traits WHERE name IN ('name', 'firstName', 'lastName', 'email') AND LOWER(value) LIKE @pattern
               UNION
               SELECT customer_id FROM identifiers WHERE kind = 'email' AND value LIKE @pattern
-            ) m
+              """
+            : """
+              SELECT customer_id FROM customer_search WHERE term >= @from AND term < @to
+              UNION
+              SELECT customer_id FROM identifiers WHERE kind = 'email' AND value >= @from AND value < @to
+              """;
+        await using var c = await database.OpenAsync(ct);
+        var rows = await c.QueryAsync<CustomerHit>(new CommandDefinition(
+            $"""
+            SELECT m.customer_id AS Id,
+                   (SELECT value FROM traits t WHERE t.customer_id = m.customer_id AND t.name = 'name') AS Name,
+                   (SELECT value FROM identifiers i WHERE i.customer_id = m.customer_id AND i.kind = 'email' ORDER BY value LIMIT 1) AS Email
+            FROM ({matches}) m
             WHERE m.customer_id > @afterId
             ORDER BY m.customer_id
             LIMIT @limit
             """,
-            new { pattern, afterId, limit = Math.Clamp(limit, 1, MaxPageSize) });
+            new { pattern = "%" + prefix.Replace("%", "", StringComparison.Ordinal) + "%", from, to, afterId, limit = Math.Clamp(limit, 1, MaxPageSize) },
+            cancellationToken: ct));
         return rows.ToList();
     }
 

@@ -30,6 +30,7 @@ public sealed class TraitsProjection : IEventProjection
             var p = new { customer };
             await unit.Connection.ExecuteAsync("DELETE FROM traits WHERE customer_id = @customer", p, unit.Transaction);
             await unit.Connection.ExecuteAsync("DELETE FROM trait_history WHERE customer_id = @customer", p, unit.Transaction);
+            await unit.Connection.ExecuteAsync("DELETE FROM customer_search WHERE customer_id = @customer", p, unit.Transaction);
             var rows = await unit.Connection.QueryAsync<(string Type, string Channel, string MessageId, long At, string Properties, string? Context)>(
                 """
                 SELECT type, channel, message_id, occurred_at, properties, context FROM events
@@ -65,6 +66,11 @@ public sealed class TraitsProjection : IEventProjection
             """,
             "@customer", "@name", "@value", "@source", "@at")
             .ExecuteAsync(customer, name, value, source, at);
+        if (CustomerSearch.Traits.Contains(name))
+        {
+            // From the stored current value: an older event arriving late leaves it (and the terms) as they were.
+            await CustomerSearch.IndexAsync(unit, customer, name);
+        }
     }
 
     private static string SourceOf(IncomingEvent e) => $"{e.Channel}:{e.Type}";

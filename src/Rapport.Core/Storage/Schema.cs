@@ -23,6 +23,7 @@ public static class Schema
         .. Actions.ActionsSchema.Migrations,
         .. Loyalty.LoyaltySchema.Migrations,
         .. Dashboard.DashboardSchema.Migrations,
+        .. Customers.CustomerSearchSchema.Migrations,
         .. Journeys.JourneysSchema.Migrations,
         .. Preferences.PreferencesSchema.Migrations,
         .. Conversations.ConversationsSchema.Migrations,

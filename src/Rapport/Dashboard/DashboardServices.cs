@@ -21,8 +21,8 @@ internal static class DashboardServices
 
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<AnalyticsQueries>();
-        services.AddSingleton<AnalyticsCache>();
+        services.AddSingleton(new ReportWarming(configuration.GetValue("Rapport:Dashboard:WarmReports", true)));
+        services.AddHostedService<ReportWarmer>();
         services.AddSingleton<Panels.IProfilePanel, Panels.ConsentPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.NeedsPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.LoyaltyPanel>();

@@ -15,5 +15,10 @@ internal static class Fmt
 
     public static string Date(DateTimeOffset? t) => t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "—";
 
+    /// <summary>"+12.5 pts (3.1 to 21.9)", or why there is no figure yet.</summary>
+    public static string Uplift(Rapport.Engine.Decisioning.Uplift u) => u.Treated > 0 && u.Control > 0
+        ? $"{Number(u.Difference * 100, "+0.#;-0.#;0")} pts ({Number(u.Low * 100, "0.#")} to {Number(u.High * 100, "0.#")})"
+        : "no control group yet";
+
     public static string Seconds(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0} ms" : $"{t.TotalSeconds:0.0} s";
 }

@@ -17,7 +17,10 @@ internal static class AnalyticsHosting
         services.AddSingleton(rules);
         services.AddSingleton<ReportCache>();
         services.AddSingleton<RelationshipQueries>();
+        services.AddSingleton<AnalyticsQueries>();
         services.AddSingleton<IUpliftSource, ActionUpliftSource>();
+        services.AddSingleton<IUpliftSource, JourneyUpliftSource>();
+        services.AddSingleton<JourneyReports>();
         services.AddSingleton<UpliftQueries>();
         services.AddSingleton<ReciprocityDistribution>();
         services.AddSingleton<HealthQueries>();

@@ -14,26 +14,26 @@ internal static class AnalyticsEndpoints
     public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/v1/analytics").RequireKey(KeyKind.Admin).WithTags("Analytics");
-        g.MapGet("/overview", async (AnalyticsCache cache, string? format, bool? refresh, CancellationToken ct) =>
+        g.MapGet("/overview", async (RelationshipReports cache, string? format, bool? refresh, CancellationToken ct) =>
             Reply(format, (await SnapshotAsync(cache, refresh, ct)).Overview, AnalyticsCsv.RevenueByMonth, "revenue-by-month"))
             .WithSummary("Customers, buyers, orders, net revenue, active customers, revenue by month, tiers (CSV: revenue by month)");
         g.MapGet("/cohorts", CohortsAsync)
             .WithSummary("Retention by first-purchase cohort: share of each cohort buying again 1, 2, … periods later (?period=month|week&offsets=12)");
-        g.MapGet("/repeat-purchase", async (AnalyticsCache cache, string? format, bool? refresh, CancellationToken ct) =>
+        g.MapGet("/repeat-purchase", async (RelationshipReports cache, string? format, bool? refresh, CancellationToken ct) =>
         {
             var c = (await SnapshotAsync(cache, refresh, ct)).Cohorts;
             return Reply(format, new RepeatPurchaseReport(c.Buyers, c.RepeatBuyers, c.RepeatRate), AnalyticsCsv.RepeatPurchase, "repeat-purchase");
         }).WithSummary("Share of buyers with two or more orders");
-        g.MapGet("/clv-distribution", async (AnalyticsCache cache, string? format, bool? refresh, CancellationToken ct) =>
+        g.MapGet("/clv-distribution", async (RelationshipReports cache, string? format, bool? refresh, CancellationToken ct) =>
             Reply(format, (await SnapshotAsync(cache, refresh, ct)).Clv, AnalyticsCsv.Clv, "clv-distribution"))
             .WithSummary("Histogram and quantiles of the current CLV model's predictions");
-        g.MapGet("/pareto-curve", async (AnalyticsCache cache, string? format, bool? refresh, CancellationToken ct) =>
+        g.MapGet("/pareto-curve", async (RelationshipReports cache, string? format, bool? refresh, CancellationToken ct) =>
             Reply(format, (await SnapshotAsync(cache, refresh, ct)).Pareto, AnalyticsCsv.Pareto, "pareto"))
             .WithSummary("The Pareto curve of net revenue and margin at every 5% of buyers (cached; /v1/analytics/pareto computes live with your own top and points)");
     }
 
     private static async Task<IResult> CohortsAsync(
-        AnalyticsCache cache, AnalyticsQueries queries, string? format, string? period, int? offsets, bool? refresh, CancellationToken ct)
+        RelationshipReports cache, AnalyticsQueries queries, string? format, string? period, int? offsets, bool? refresh, CancellationToken ct)
     {
         if (!Periods.TryParse(period, out var p))
         {
@@ -51,8 +51,8 @@ internal static class AnalyticsEndpoints
         return Reply(format, report, AnalyticsCsv.Cohorts, "cohorts");
     }
 
-    private static Task<AnalyticsSnapshot> SnapshotAsync(AnalyticsCache cache, bool? refresh, CancellationToken ct) =>
-        refresh == true ? cache.RefreshAsync(ct) : cache.GetAsync(ct);
+    private static async Task<AnalyticsSnapshot> SnapshotAsync(RelationshipReports cache, bool? refresh, CancellationToken ct) =>
+        (await cache.SnapshotAsync(refresh == true, ct)).Report;
 
     /// <summary>JSON by default; CSV as a download for ?format=csv; a 400 naming both for anything else.</summary>
     public static IResult Reply<T>(string? format, T body, Func<T, string> csv, string name) => format?.ToLowerInvariant() switch

@@ -19,7 +19,7 @@ internal static class CustomerEndpoints
         g.MapGet("/customers/{id:long}/timeline", TimelineAsync).WithSummary("Every interaction, newest first, paged by cursor");
         g.MapGet("/customers/{id:long}/traits/{name}/history", TraitHistoryAsync).WithSummary("Every value a trait had, with source and time");
         g.MapGet("/customers/lookup", LookupAsync).WithSummary("Find a customer by any identifier");
-        g.MapGet("/customers", SearchAsync).WithSummary("Search by name or email");
+        g.MapGet("/customers", SearchAsync).WithSummary("Search by name or email (?search=TEXT; ?match=prefix, the default, matches the start of any word through an index; ?match=anywhere scans)");
         g.MapGet("/customers/{id:long}/merges", MergesAsync).WithSummary("Merges this customer took part in");
         g.MapPost("/merges/{mergeId:long}/undo", UndoAsync).WithSummary("Undo a merge; no event is lost");
         g.MapGet("/customers/{id:long}/cart", CartAsync).WithSummary("The customer's cart");
@@ -79,14 +79,19 @@ internal static class CustomerEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<CustomerHit>>, ProblemHttpResult>> SearchAsync(
-        CustomerQueries q, CancellationToken ct, string? search, int? limit)
+        CustomerQueries q, CancellationToken ct, string? search, int? limit, string? match)
     {
+        if (match is not (null or "" or "prefix" or "anywhere"))
+        {
+            return Problems.BadRequest("Bad match", $"match '{match}' is not known; use prefix (the default: names and emails from the start of any word, indexed) or anywhere (slower: reads every name and email).");
+        }
+
         if (string.IsNullOrWhiteSpace(search) || search.Trim().Length < 2)
         {
             return Problems.BadRequest("Search needs text", "Pass ?search=TEXT with at least 2 characters of a name or email.");
         }
 
-        return TypedResults.Ok(await q.SearchAsync(search, limit ?? 50, ct));
+        return TypedResults.Ok(await q.SearchAsync(search, limit ?? 50, ct, anywhere: match == "anywhere"));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<MergeRecord>>, ProblemHttpResult>> MergesAsync(

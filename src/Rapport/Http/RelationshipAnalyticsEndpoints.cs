@@ -45,7 +45,7 @@ internal static class RelationshipAnalyticsEndpoints
             .WithSummary("Customers by predicted-CLV decile of a stored model (?model=, default the oldest with predictions) against their actual spend since");
         g.MapGet("/uplift", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
             AnalyticsEndpoints.Reply(format, (await r.UpliftAsync(refresh == true, ct)).Report.Rows, rows => RelationshipCsv.Uplift(new UpliftReport(rows, [])), "uplift"))
-            .WithSummary("Every action's treated group against its control group: conversion rates, difference and 95% interval");
+            .WithSummary("Every action's and journey's treated group against its control group (subject action | journey; a journey converts when an enrolment reaches its goal): conversion rates, difference and 95% interval");
         g.MapGet("/acceptance", async (RelationshipReports r, string? format, bool? refresh, CancellationToken ct) =>
             AnalyticsEndpoints.Reply(format, (await r.UpliftAsync(refresh == true, ct)).Report.Acceptance, rows => RelationshipCsv.Acceptance(new UpliftReport([], rows)), "acceptance"))
             .WithSummary("Acceptance of shown offers, discounts, rewards, surprises…: accepted over accepted + ignored, by kind");

@@ -26,7 +26,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync("**/dashboard/customers");
         await page.GotoAsync("/dashboard");
-        var overview = await f.Server.App.Services.GetRequiredService<AnalyticsCache>().GetAsync();
+        var overview = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().SnapshotAsync()).Report;
         Assert.Equal(overview.Overview.Customers.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#kpi-customers").InnerTextAsync());
         await using (var c = await f.Server.Db.OpenAsync())
         {
@@ -104,7 +104,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
 
         var heatmap = page.Locator("svg#cohort-heatmap");
         Assert.True(await heatmap.IsVisibleAsync());
-        var snapshot = await f.Server.App.Services.GetRequiredService<AnalyticsCache>().GetAsync();
+        var snapshot = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().SnapshotAsync()).Report;
         Assert.True(snapshot.Cohorts.Cohorts.Count >= 2);
         Assert.Contains(snapshot.Cohorts.Cohorts[0].Cohort, await heatmap.TextContentAsync() ?? "", StringComparison.Ordinal);
         Assert.True(await heatmap.Locator("rect").CountAsync() > snapshot.Cohorts.Cohorts.Count);

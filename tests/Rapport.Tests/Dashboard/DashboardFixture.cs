@@ -112,7 +112,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
 
         // As a running server would have by the time someone looks (the first view would otherwise compute it).
-        await services.GetRequiredService<Rapport.Core.Analytics.AnalyticsCache>().RefreshAsync();
+        await services.GetRequiredService<Rapport.Core.Analytics.RelationshipReports>().SnapshotAsync(refresh: true);
     }
 
     private static async Task Check(Task<HttpResponseMessage> sending)

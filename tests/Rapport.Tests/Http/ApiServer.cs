@@ -48,7 +48,12 @@ internal sealed class ApiServer : IAsyncDisposable
     {
         var db = await TestStores.CreateAsync(store);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var app = RapportApp.Build(db, clock, "http://127.0.0.1:0", configure);
+        // Reports are computed when a test asks (tests that want start-up warming add ReportWarming(true)).
+        var app = RapportApp.Build(db, clock, "http://127.0.0.1:0", s =>
+        {
+            s.AddSingleton(new Rapport.Dashboard.ReportWarming(false));
+            configure?.Invoke(s);
+        });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var keys = new ApiKeys(db, clock);

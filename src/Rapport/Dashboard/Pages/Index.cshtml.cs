@@ -4,7 +4,7 @@ using Rapport.Core.Analytics;
 namespace Rapport.Dashboard.Pages;
 
 /// <summary>Headline figures, relationship-health alarms, revenue by month and value tiers, all from the caches (no per-request scan).</summary>
-public sealed class OverviewModel(AnalyticsCache analytics, RelationshipReports reports) : PageModel
+public sealed class OverviewModel(RelationshipReports reports) : PageModel
 {
     public AnalyticsSnapshot Snapshot { get; private set; } = null!;
 
@@ -13,7 +13,7 @@ public sealed class OverviewModel(AnalyticsCache analytics, RelationshipReports 
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Snapshot = await analytics.GetAsync(ct);
+        Snapshot = (await reports.SnapshotAsync(false, ct)).Report;
         Health = await reports.HealthAsync(false, ct);
     }
 

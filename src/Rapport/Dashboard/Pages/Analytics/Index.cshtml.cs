@@ -5,16 +5,16 @@ using Rapport.Core.Analytics;
 namespace Rapport.Dashboard.Pages.Analytics;
 
 /// <summary>Retention cohorts (heatmap), repeat-purchase rate, Pareto curve and CLV distribution, from the analytics cache.</summary>
-public sealed class AnalyticsModel(AnalyticsCache analytics) : PageModel
+public sealed class AnalyticsModel(RelationshipReports reports) : PageModel
 {
     public AnalyticsSnapshot Snapshot { get; private set; } = null!;
 
-    public async Task OnGetAsync(CancellationToken ct) => Snapshot = await analytics.GetAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct) => Snapshot = (await reports.SnapshotAsync(false, ct)).Report;
 
-    /// <summary>Recompute now (one at a time; a second click waits for the first and reuses it).</summary>
+    /// <summary>Recompute now (one at a time; a click while one runs waits for it, then computes anew so it sees everything up to the click).</summary>
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
-        await analytics.RefreshAsync(ct);
+        await reports.SnapshotAsync(true, ct);
         return Redirect("/dashboard/analytics");
     }
 }

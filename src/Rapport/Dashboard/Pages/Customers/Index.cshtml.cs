@@ -8,8 +8,9 @@ namespace Rapport.Dashboard.Pages.Customers;
 public sealed record SearchHit(long Id, string? Name, string? Email, string MatchedOn);
 
 /// <summary>
-/// Search by any identifier (exact, primary-key lookups) and by name or email (partial, paged
-/// by customer id with keyset paging so page 100 costs what page 1 does).
+/// Search by any identifier (exact, primary-key lookups) and by name or email (from the start of
+/// any word through the search index, or anywhere when asked; paged by customer id with keyset
+/// paging so page 100 costs what page 1 does).
 /// </summary>
 public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
 {
@@ -19,15 +20,19 @@ public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
 
     public long After { get; private set; }
 
+    /// <summary>Match anywhere in names and emails (a scan) instead of word starts (an index range).</summary>
+    public bool Anywhere { get; private set; }
+
     public long? NextAfter { get; private set; }
 
     public string? Message { get; private set; }
 
     public List<SearchHit> Hits { get; } = [];
 
-    public async Task OnGetAsync(string? q, long? after, CancellationToken ct)
+    public async Task OnGetAsync(string? q, long? after, bool? anywhere, CancellationToken ct)
     {
         Query = q?.Trim();
+        Anywhere = anywhere == true;
         After = Math.Max(0, after ?? 0);
         if (string.IsNullOrEmpty(Query))
         {
@@ -39,11 +44,10 @@ public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
             await AddExactAsync(Query, ct);
         }
 
-        // A full identifier names one customer: skip the partial search, which scans every
-        // name and email (the slow part with a million customers).
+        // A full identifier names one customer: skip the partial search.
         if (Query.Length >= 2 && Hits.Count == 0)
         {
-            var page = await customers.SearchAsync(Query, PageSize + 1, ct, After);
+            var page = await customers.SearchAsync(Query, PageSize + 1, ct, After, Anywhere);
             foreach (var h in page.Take(PageSize).Where(h => Hits.All(x => x.Id != h.Id)))
             {
                 Hits.Add(new SearchHit(h.Id, h.Name, h.Email, "name or email"));
@@ -56,7 +60,9 @@ public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
         {
             Message = Query.Length < 2
                 ? $"No customer has the identifier “{Query}”. Type at least 2 characters to search names and emails."
-                : $"No customer matches “{Query}”. Try part of a name or email, or a full identifier.";
+                : Anywhere
+                    ? $"No customer matches “{Query}” anywhere in a name or email, nor as a full identifier."
+                    : $"No customer's name or email has a word starting with “{Query}”, and no identifier is exactly that.";
         }
     }
 

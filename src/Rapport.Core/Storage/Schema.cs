@@ -26,5 +26,6 @@ public static class Schema
         .. Journeys.JourneysSchema.Migrations,
         .. Preferences.PreferencesSchema.Migrations,
         .. Conversations.ConversationsSchema.Migrations,
+        .. Erasure.ErasureSchema.Migrations,
     ];
 }

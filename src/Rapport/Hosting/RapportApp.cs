@@ -44,6 +44,7 @@ internal static class RapportApp
         app.MapNeedsEndpoints();
         app.MapConsentEndpoints();
         app.MapPreferenceEndpoints();
+        app.MapErasureEndpoints();
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();

@@ -70,7 +70,7 @@ internal static class ErasedContent
             $"UPDATE staff_tasks SET title = @erased, status = CASE WHEN status = 'open' THEN 'done' ELSE status END, done_at = COALESCE(done_at, @now) WHERE {inCustomers}",
             new { ids, erased = Erased, now }, tx));
         counts.Add("journey_tasks", await c.ExecuteAsync(
-            $"UPDATE journey_tasks SET title = @erased, status = CASE WHEN status = 'open' THEN 'done' ELSE status END WHERE {inCustomers}",
+            $"UPDATE journey_tasks SET title = @erased, note = NULL, status = CASE WHEN status = 'open' THEN 'done' ELSE status END WHERE {inCustomers}",
             new { ids, erased = Erased }, tx));
         counts.Add("journey_timers", await c.ExecuteAsync(
             $"DELETE FROM journey_timers WHERE enrolment_id IN (SELECT id FROM journey_enrolments WHERE {inCustomers} AND status = 'active')", new { ids }, tx));

@@ -27,5 +27,6 @@ public static class Schema
         .. Preferences.PreferencesSchema.Migrations,
         .. Conversations.ConversationsSchema.Migrations,
         .. Erasure.ErasureSchema.Migrations,
+        .. Journeys.JourneyTasksSchema.Migrations,
     ];
 }

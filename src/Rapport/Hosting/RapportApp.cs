@@ -45,6 +45,7 @@ internal static class RapportApp
         app.MapConsentEndpoints();
         app.MapPreferenceEndpoints();
         app.MapErasureEndpoints();
+        app.MapJourneyTaskEndpoints();
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();

@@ -12,7 +12,8 @@ public sealed record ErasureRequest(long Id, long CustomerId, string Source, str
 /// <summary>
 /// A customer's request to be forgotten: recorded as a pending request staff see
 /// (GET /v1/erasure-requests) and as an "Erasure Requested" event on the timeline, in one
-/// transaction. Asking twice while a request is pending returns the pending one.
+/// transaction. Asking twice while a request is pending returns the pending one; asking for an
+/// erased customer returns the completed request. Carrying it out: Erasure/ErasureExecutor.
 /// </summary>
 public sealed class ErasureRequests(IDatabase database, StoreWriter writer, EventWriter events, TimeProvider clock)
 {
@@ -34,6 +35,14 @@ public sealed class ErasureRequests(IDatabase database, StoreWriter writer, Even
             if (await PendingAsync(unit.Connection, unit.Transaction, customer) is { } open)
             {
                 return open;
+            }
+
+            // Already erased (a stale link or page): the request that did it is the answer.
+            if (await unit.Connection.QueryFirstOrDefaultAsync<Row>(
+                    $"SELECT {Columns} FROM erasure_requests WHERE id = (SELECT request_id FROM erased_customers WHERE customer_id = @customer)",
+                    new { customer }, unit.Transaction) is { } done)
+            {
+                return done.View();
             }
 
             var at = clock.GetUtcNow();
@@ -67,8 +76,11 @@ public sealed class ErasureRequests(IDatabase database, StoreWriter writer, Even
     public async Task<ErasureRequest?> GetAsync(long requestId, CancellationToken ct = default)
     {
         await using var c = await database.OpenAsync(ct);
-        return (await c.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM erasure_requests WHERE id = @requestId", new { requestId }))?.View();
+        return await GetAsync(c, null, requestId);
     }
+
+    public async Task<ErasureRequest?> GetAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long requestId) =>
+        (await c.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM erasure_requests WHERE id = @requestId", new { requestId }, tx))?.View();
 
     private static async Task<ErasureRequest?> PendingAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long customer) =>
         (await c.QueryFirstOrDefaultAsync<Row>(

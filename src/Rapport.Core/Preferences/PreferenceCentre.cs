@@ -34,7 +34,7 @@ public sealed class PreferenceCentre(
     private const string MyDecisions =
         "FROM decisions d JOIN identifiers i ON i.kind = d.id_kind AND i.value = d.id_value JOIN actions a ON a.id = d.action_id WHERE i.customer_id = @customer AND d.control = 0";
 
-    /// <returns>Null for an unknown customer; a merged-away id shows the customer it became.</returns>
+    /// <returns>Null for an unknown or erased customer; a merged-away id shows the customer it became.</returns>
     public async Task<PreferencePage?> ReadAsync(long id, CancellationToken ct = default)
     {
         if (await consent.GetAsync(id, ct) is not { } state || await customers.GetAsync(state.Customer, ct) is not { } profile)
@@ -43,6 +43,11 @@ public sealed class PreferenceCentre(
         }
 
         var customer = state.Customer;
+        if (await IsErasedAsync(customer, ct))
+        {
+            return null; // nothing left to show or download: the link is as good as invalid
+        }
+
         return new PreferencePage(
             profile,
             state.State,
@@ -50,6 +55,12 @@ public sealed class PreferenceCentre(
             await loyalty.SummaryAsync(customer, ct),
             await OffersAsync(customer, options.RecentOffers, ct),
             await erasures.PendingAsync(customer, ct));
+    }
+
+    private async Task<bool> IsErasedAsync(long customer, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erased_customers WHERE customer_id = @customer", new { customer }) > 0;
     }
 
     public async Task<IReadOnlyList<OfferExplanation>> OffersAsync(long customer, int limit, CancellationToken ct = default)

@@ -27,5 +27,7 @@ public static class Schema
         .. Journeys.JourneysSchema.Migrations,
         .. Preferences.PreferencesSchema.Migrations,
         .. Conversations.ConversationsSchema.Migrations,
+        .. Erasure.ErasureSchema.Migrations,
+        .. Journeys.JourneyTasksSchema.Migrations,
     ];
 }

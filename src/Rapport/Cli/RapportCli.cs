@@ -22,6 +22,7 @@ internal static class RapportCli
         root.Subcommands.Add(LoyaltyCommands.Create());
         root.Subcommands.Add(DashboardCommands.Create());
         root.Subcommands.Add(JourneyCommands.Create());
+        root.Subcommands.Add(ErasureCommands.Create());
         return root;
     }
 

@@ -21,6 +21,8 @@ internal static class JourneysHosting
         services.AddSingleton<JourneySweeps>();
         services.AddSingleton<JourneyRunner>();
         services.AddSingleton<JourneyEngine>();
+        services.AddSingleton<JourneyTasks>();
+        services.AddSingleton<Rapport.Core.Events.IEventProjection, JourneyMergeProjection>(); // enrolments follow merges
         services.AddHostedService<JourneyService>();
         return services;
     }

@@ -44,6 +44,8 @@ internal static class RapportApp
         app.MapNeedsEndpoints();
         app.MapConsentEndpoints();
         app.MapPreferenceEndpoints();
+        app.MapErasureEndpoints();
+        app.MapJourneyTaskEndpoints();
         app.MapActionEndpoints();
         app.MapRecommendationEndpoints();
         app.MapLoyaltyEndpoints();

@@ -27,6 +27,7 @@ internal static class RapportServices
         services.AddSegments();
         services.AddConsent();
         services.AddPreferences();
+        services.AddErasure();
         services.AddNextBestActions();
         services.AddRecommendations();
         services.AddJourneys();

@@ -25,7 +25,7 @@ public sealed class LoyaltyExpiry(StoreWriter writer, LoyaltyProgramStore progra
     /// ingestion run between batches instead of waiting for the whole night's expiry, and keep
     /// each transaction's dirty pages within the cache.
     /// </summary>
-    public int BatchLots { get; init; } = 100_000;
+    public int BatchLots { get; init; } = 500_000;
 
     public async Task<ExpirySummary> RunAsync(CancellationToken ct = default)
     {

@@ -57,6 +57,12 @@ public sealed class CustomerApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await s.Admin.GetAsync("/v1/customers?search=")).StatusCode);
         var hits = await s.Admin.GetFromJsonAsync<JsonArray>("/v1/customers?search=lovelace");
         Assert.Equal("ada@example.com", hits!.Single()!["email"]!.GetValue<string>());
+        // Word starts by default (the index); the middle of a word only when asked.
+        Assert.Empty((await s.Admin.GetFromJsonAsync<JsonArray>("/v1/customers?search=velace"))!);
+        Assert.Single((await s.Admin.GetFromJsonAsync<JsonArray>("/v1/customers?search=velace&match=anywhere"))!);
+        using var bad = await s.Admin.GetAsync("/v1/customers?search=ada&match=fuzzy");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("use prefix", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,6 +56,30 @@ public sealed class CommerceProjectionTests
     }
 
     [Theory, BothStores]
+    public async Task CartEvents_InOrderAcrossBatches_StoredCartMatchesTheFold(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+
+        // One event per transaction, so each continues the stored cart and writes only what changed:
+        // a new item, a quantity and price change, a removed item, then a conversion.
+        await h.SendAsync(Ev.Track("d1", 0, "Product Added", Ev.Product("MUG", 4m, 2), anon: "v2"));
+        await h.SendAsync(Ev.Track("d2", 1, "Product Added", Ev.Product("TEA", 6m, 1), anon: "v2"));
+        await h.SendAsync(Ev.Track("d3", 2, "Product Added", Ev.Product("MUG", 5m, 1), anon: "v2"));
+        await h.SendAsync(Ev.Track("d4", 3, "Product Removed", Ev.Product("TEA", 6m, 1), anon: "v2"));
+        var customer = await h.OwnerAsync(Identifier.AnonymousId, "v2");
+
+        var cart = await h.Commerce.CartAsync(customer);
+        Assert.Equal("open", cart!.Status);
+        Assert.Equal([("MUG", 3, (decimal?)5m)], cart.Items.Select(i => (i.Sku, i.Quantity, i.UnitPrice)));
+        Assert.Equal(Ev.At(3), cart.UpdatedAt);
+
+        await h.SendAsync(Ev.Track("d5", 4, "Order Completed", Ev.Order("ORD-D", ("MUG", 5m, 3)), anon: "v2"));
+        var converted = await h.Commerce.CartAsync(customer);
+        Assert.Equal("converted", converted!.Status);
+        Assert.Empty(converted.Items);
+    }
+
+    [Theory, BothStores]
     public async Task AbandonedCarts_IdleLongerThanThreshold_AreListedUntilBought(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

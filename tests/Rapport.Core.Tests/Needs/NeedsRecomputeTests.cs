@@ -128,6 +128,29 @@ public sealed class NeedsRecomputeTests
     }
 
     [Theory, BothStores]
+    public async Task OwnEvents_OnTheEmailChannel_DoNotMakeEmailThePreferredChannel(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        var webOnly = await h.CreateAsync("Web only", "needs.channel.web >= 0.99");
+
+        await h.SendAsync(h.View("v1", 0, "L1", "Lamps"), h.View("v2", 0, "L2", "Lamps"));
+        var ann = await h.OwnerAsync(Identifier.UserId, "ann");
+        Assert.Equal([ann], await h.MembersAsync(webOnly));
+
+        // What Rapport did to her on email is not something she did: she stays a web customer.
+        await h.SendAsync(
+            h.Event("e1", 0, "Email Sent", channel: Channels.Email),
+            h.Event("e2", 0, "Email Sent", channel: Channels.Email),
+            h.Event("e3", 0, "Journey Step", channel: Channels.Email),
+            h.Event("e4", 0, "Conversation Message Sent", channel: Channels.Email));
+        Assert.Equal([ann], await h.MembersAsync(webOnly));
+
+        // Her own reply on email is an interaction there.
+        await h.SendAsync(h.Event("r1", 0, "Email Replied", channel: Channels.Email));
+        Assert.Empty(await h.MembersAsync(webOnly));
+    }
+
+    [Theory, BothStores]
     public async Task Segment_OnCluster_FollowsTheRefit(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

@@ -152,7 +152,9 @@ public sealed class NeedsRecompute(
         return NeedsComputation.Concat(parts);
     }
 
-    private static int Readers => Math.Max(2, Environment.ProcessorCount);
+    // One read connection per core, but no more than 8: a big server would otherwise open dozens
+    // of connections (PostgreSQL counts them against max_connections) for little gain.
+    private static int Readers => Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     private static TimeSpan ProcessCpu()
     {

@@ -24,6 +24,12 @@ public static class CustomerValueUpdater
     public static async Task RefreshAsync(
         UnitOfWork unit, IReadOnlyCollection<long> customers, ScoringPopulation? population, CancellationToken ct = default)
     {
+        if (customers.Count == 1)
+        {
+            await RefreshOneAsync(unit, customers.First(), population);
+            return;
+        }
+
         foreach (var chunk in customers.Distinct().Chunk(ChunkSize))
         {
             var parameters = new DynamicParameters();
@@ -42,6 +48,38 @@ public static class CustomerValueUpdater
             await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "customer_value", CustomerValueSnapshot.Columns, rows, ct);
         }
     }
+
+    /// <summary>
+    /// One customer (a redemption, a cost recorded through the API): the same three steps
+    /// through statements compiled once per transaction, because on the request path the
+    /// query's parse and plan and Dapper's setup cost more than running it.
+    /// </summary>
+    private static async Task RefreshOneAsync(UnitOfWork unit, long customerId, ScoringPopulation? population)
+    {
+        var rows = await unit.Statement(OneCustomerFiguresSql, "@c").QueryAsync(customerId);
+        await unit.Statement("DELETE FROM customer_value WHERE customer_id = @c", "@c").ExecuteAsync(customerId);
+        foreach (var row in rows)
+        {
+            var f = FiguresFrom(row);
+            var scores = f.Orders > 0 ? population?.Score(f) : null;
+            var values = Snapshot(customerId, f, scores, population?.Tiers ?? ValueTiers.Default, unit.Now).ToRow();
+            await unit.Statement(InsertOneSql, InsertParameters).ExecuteAsync(values);
+        }
+    }
+
+    private static readonly string OneCustomerFiguresSql = FiguresSql("customer_id = @c");
+
+    private static readonly string[] InsertParameters = CustomerValueSnapshot.Columns.Select((_, i) => $"@v{i}").ToArray();
+
+    private static readonly string InsertOneSql =
+        $"INSERT INTO customer_value ({string.Join(", ", CustomerValueSnapshot.Columns)}) VALUES ({string.Join(", ", InsertParameters)})";
+
+    private static CustomerValueFigures FiguresFrom(object?[] r) => new(
+        Long(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]), Long(r[6]), Long(r[7]), Long(r[8]),
+        r[9] is null or DBNull ? null : Long(r[9]),
+        r[10] is null or DBNull ? null : Long(r[10]));
+
+    private static long Long(object? v) => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A stored row from figures and (optionally) scores; no scores = NULL population fields.</summary>
     public static CustomerValueSnapshot Snapshot(long customerId, CustomerValueFigures f, CustomerScores? scores, ValueTiers tiers, long now) => new(
@@ -69,15 +107,7 @@ public static class CustomerValueUpdater
     /// <summary>Percentiles are stored to 4 decimals (1/100 of a percent): precise enough to rank, stable enough that a recomputation rewrites only customers whose standing moved.</summary>
     public static double StoredPercentile(double p) => Math.Round(p, 4, MidpointRounding.AwayFromZero);
 
-    /// <summary>
-    /// The additive figures of every customer matching <paramref name="customerFilter"/> (a
-    /// condition on customer_id) that has orders or costs. Cancelled sales count for nothing.
-    /// Cost of goods is quantity × the product's unit cost now (0 when the product has none).
-    /// </summary>
-    public static async Task<List<(long CustomerId, CustomerValueFigures Figures)>> ReadFiguresAsync(
-        DbConnection connection, DbTransaction? transaction, string customerFilter, DynamicParameters? parameters, CancellationToken ct = default)
-    {
-        var sql = $"""
+    private static string FiguresSql(string customerFilter) => $"""
             SELECT ids.customer_id,
                    COALESCE(s.orders, 0), COALESCE(s.returns, 0), COALESCE(s.revenue, 0), COALESCE(g.cost, 0),
                    COALESCE(s.discount, 0), COALESCE(s.returned, 0), COALESCE(k.reward, 0), COALESCE(k.service, 0),
@@ -110,6 +140,16 @@ public static class CustomerValueUpdater
               GROUP BY customer_id) k ON k.customer_id = ids.customer_id
             WHERE ids.customer_id IS NOT NULL
             """;
+
+    /// <summary>
+    /// The additive figures of every customer matching <paramref name="customerFilter"/> (a
+    /// condition on customer_id) that has orders or costs. Cancelled sales count for nothing.
+    /// Cost of goods is quantity × the product's unit cost now (0 when the product has none).
+    /// </summary>
+    public static async Task<List<(long CustomerId, CustomerValueFigures Figures)>> ReadFiguresAsync(
+        DbConnection connection, DbTransaction? transaction, string customerFilter, DynamicParameters? parameters, CancellationToken ct = default)
+    {
+        var sql = FiguresSql(customerFilter);
         var result = new List<(long, CustomerValueFigures)>();
         await using var reader = await connection.ExecuteReaderAsync(
             new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));

@@ -6,18 +6,21 @@ namespace Rapport.Core.Erasure;
 
 /// <summary>
 /// The erased customers, held in memory (erasures are rare, the set is small) so the outbox can
-/// check every message without a query. Loaded from erased_customers on first use; an erasure
-/// adds to it when its transaction commits.
+/// check every message without a query. An erasure in this process adds to it when its write
+/// commits; the set is re-read from erased_customers at most once a minute, so an erasure run by
+/// `rapport erasure execute` in another process is honoured within a minute.
 /// </summary>
-public sealed class ErasedCustomers(IDatabase database)
+public sealed class ErasedCustomers(IDatabase database, TimeProvider clock)
 {
+    public static readonly TimeSpan Refresh = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<long, byte> _erased = new();
     private readonly SemaphoreSlim _load = new(1, 1);
-    private volatile bool _loaded;
+    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
 
     public async ValueTask<bool> IsErasedAsync(long customer, CancellationToken ct = default)
     {
-        if (!_loaded)
+        if (clock.GetUtcNow() - _loadedAt >= Refresh)
         {
             await LoadAsync(ct);
         }
@@ -38,14 +41,15 @@ public sealed class ErasedCustomers(IDatabase database)
         await _load.WaitAsync(ct);
         try
         {
-            if (_loaded)
+            var now = clock.GetUtcNow();
+            if (now - _loadedAt < Refresh)
             {
                 return;
             }
 
             await using var c = await database.OpenAsync(ct);
             Add(await c.QueryAsync<long>("SELECT customer_id FROM erased_customers"));
-            _loaded = true;
+            _loadedAt = now;
         }
         finally
         {

@@ -14,7 +14,7 @@ public sealed class ErasureTests
     private static (ErasureRequests Requests, ErasureExecutor Executor, ErasedCustomers Erased) Services(CoreHarness h)
     {
         var requests = new ErasureRequests(h.Db, h.Writer, h.Events, h.Clock);
-        var erased = new ErasedCustomers(h.Db);
+        var erased = new ErasedCustomers(h.Db, h.Clock);
         return (requests, new ErasureExecutor(h.Writer, h.Identity, erased, requests), erased);
     }
 
@@ -74,7 +74,7 @@ public sealed class ErasureTests
         var toAnn = new ClaimedMessage(1, "k", ann, "email", MessagePurpose.Service, "x@example.com", "s", "b", null, 1);
         Assert.IsType<DeliveryOutcome.Blocked>(await gate.CheckAsync(toAnn, h.Clock.GetUtcNow(), default));
         Assert.Null(await gate.CheckAsync(toAnn with { CustomerId = again }, h.Clock.GetUtcNow(), default));
-        Assert.True(await new ErasedCustomers(h.Db).IsErasedAsync(ann)); // read back from the store after a restart
+        Assert.True(await new ErasedCustomers(h.Db, h.Clock).IsErasedAsync(ann)); // read back from the store after a restart
 
         var second = (await executor.ExecuteAsync(request.Id, "admin"))!;
         Assert.True(second.AlreadyDone);

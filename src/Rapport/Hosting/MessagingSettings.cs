@@ -6,7 +6,7 @@ namespace Rapport.Hosting;
 /// <summary>
 /// <see cref="MessagingOptions"/> from configuration: Rapport:PublicUrl, Rapport:Messaging:SigningKey,
 /// Rapport:Smtp:Host, :Port (25), :From, :FromName, :User, :Password, :Security (none|starttls|ssl),
-/// :Connections (4); Rapport:Webhooks:sms|push:Url and :Secret for SMS and push providers. No Host means no email is sent (messages wait in the outbox). A bad value
+/// :Connections (8); Rapport:Webhooks:sms|push:Url and :Secret for SMS and push providers. No Host means no email is sent (messages wait in the outbox). A bad value
 /// stops start-up with a message naming the setting.
 /// </summary>
 internal static class MessagingSettings
@@ -30,7 +30,7 @@ internal static class MessagingSettings
                     "ssl" => SmtpSecurity.SslOnConnect,
                     var other => throw new ArgumentException($"Rapport:Smtp:Security '{other}' is not one of none, starttls, ssl."),
                 },
-                Connections = Int(s, "Connections", 4),
+                Connections = Int(s, "Connections", 8),
             };
         }
 

@@ -6,6 +6,14 @@ public sealed record RecommendationOptions
     /// <summary>How often the model is rebuilt when new events made it stale; 0 turns the schedule off (retrain on demand only).</summary>
     public TimeSpan RetrainInterval { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a request waits for the very first model before it is told to come back (HTTP
+    /// 503 problem with retryAfterSeconds) or, for next best action, gets no recommended products.
+    /// The first training reads the whole history: minutes on millions of events, longer than any
+    /// client should hang. Later retrains never make a request wait: the previous model serves.
+    /// </summary>
+    public TimeSpan FirstModelWait { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>An interaction this old counts half, in affinity and in item-to-item co-occurrence.</summary>
     public double HalfLifeDays { get; init; } = 30;
 

@@ -7,7 +7,7 @@ namespace Rapport.Core.Recommendations;
 /// and not bought, bought again: the reasons a customer understands best), then SAR's personal
 /// ranking to fill the rest. Both leave out what cannot be bought.
 /// </summary>
-public sealed class RecommendedProductSuggestions(Recommender recommender, HistoryProductSuggestions history) : IProductSuggestions
+public sealed class RecommendedProductSuggestions(Recommender recommender, HistoryProductSuggestions history, RecommendationOptions options) : IProductSuggestions
 {
     public async Task<IReadOnlyList<ProductSuggestion>> SuggestAsync(long customer, int limit, CancellationToken ct = default)
     {
@@ -17,7 +17,12 @@ public sealed class RecommendedProductSuggestions(Recommender recommender, Histo
             return result;
         }
 
-        var snapshot = await recommender.CurrentAsync(ct);
+        // While the first model is still training, the customer's own history is all we offer.
+        if (await recommender.CurrentAsync(options.FirstModelWait, ct) is not { } snapshot)
+        {
+            return result;
+        }
+
         var taken = result.Select(r => r.Sku).ToHashSet(StringComparer.Ordinal);
         foreach (var item in recommender.ForCustomer(snapshot, customer, RecommendationKind.Personal, null, SimilaritySignal.All, limit, taken))
         {

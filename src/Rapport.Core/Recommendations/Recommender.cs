@@ -32,6 +32,9 @@ public sealed record RecommendedItem(int Rank, string Sku, string Name, double S
 public sealed class Recommender(IDatabase database, TimeProvider clock, RecommendationOptions options, RecentActivity recent)
 {
     private readonly SemaphoreSlim _training = new(1, 1);
+    private readonly Lock _firstLock = new();
+    private Task<RecommenderSnapshot>? _first;
+    private DateTimeOffset? _firstStartedAt;
     private volatile RecommenderSnapshot? _snapshot;
     private long _staleSince;
 
@@ -58,6 +61,12 @@ public sealed class Recommender(IDatabase database, TimeProvider clock, Recommen
                 return existing;
             }
 
+            _firstStartedAt ??= clock.GetUtcNow();
+            if (BeforeLoad is { } before)
+            {
+                await before();
+            }
+
             Interlocked.Exchange(ref _staleSince, 0);
             long absorbed = recent.Sequence;
             long started = clock.GetTimestamp();
@@ -81,16 +90,48 @@ public sealed class Recommender(IDatabase database, TimeProvider clock, Recommen
         }
     }
 
-    /// <summary>The snapshot, training the first one if none exists yet.</summary>
-    public async Task<RecommenderSnapshot> CurrentAsync(CancellationToken ct = default)
+    /// <summary>The snapshot, training the first one if none exists yet (waiting as long as that takes).</summary>
+    public async Task<RecommenderSnapshot> CurrentAsync(CancellationToken ct = default) =>
+        (await CurrentAsync(Timeout.InfiniteTimeSpan, ct))!;
+
+    /// <summary>
+    /// The snapshot; when there is none yet, the first training is started (once, shared by every
+    /// caller) and waited for at most <paramref name="wait"/>. Null when it is still running then.
+    /// </summary>
+    public async Task<RecommenderSnapshot?> CurrentAsync(TimeSpan wait, CancellationToken ct = default)
     {
         if (_snapshot is { } s)
         {
             return s;
         }
 
-        return await TrainAsync(onlyIfMissing: true, ct);
+        Task<RecommenderSnapshot> first;
+        lock (_firstLock)
+        {
+            // Not tied to one caller's token: a client that stops waiting must not cancel everyone's model.
+            if (_first is null || _first.IsFaulted || _first.IsCanceled)
+            {
+                _first = TrainAsync(onlyIfMissing: true, CancellationToken.None);
+            }
+
+            first = _first;
+        }
+
+        try
+        {
+            return await first.WaitAsync(wait, clock, ct);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>When the first training started (for "retry" hints); null once a model exists.</summary>
+    public DateTimeOffset? FirstTrainingStartedAt => _snapshot is null ? _firstStartedAt : null;
+
+    /// <summary>Awaited before each training reads the store; tests hold it to keep a training running.</summary>
+    internal Func<Task>? BeforeLoad { get; set; }
 
     /// <summary>A customer's list. <paramref name="item"/> is required for similar, fbt and upsell (null when unknown: the caller says 404).</summary>
     public IReadOnlyList<RecommendedItem> ForCustomer(

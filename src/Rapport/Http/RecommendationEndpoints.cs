@@ -29,7 +29,7 @@ internal static class RecommendationEndpoints
     }
 
     private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForCustomerAsync(
-        long id, Recommender recommender, IDatabase database, CommerceQueries commerce, CancellationToken ct,
+        long id, Recommender recommender, RecommendationOptions options, IDatabase database, CommerceQueries commerce, CancellationToken ct,
         string? type, string? item, int? k, string? exclude, string? signal)
     {
         if (Parse(type ?? "personal", Enum.GetNames<RecommendationKind>()) is not { } kindName)
@@ -48,7 +48,11 @@ internal static class RecommendationEndpoints
             return Problems.BadRequest("Item needed", $"type={kindName} recommends around one product: add item=SKU.");
         }
 
-        var s = await recommender.CurrentAsync(ct);
+        if (await recommender.CurrentAsync(options.FirstModelWait, ct) is not { } s)
+        {
+            return Training(recommender);
+        }
+
         // Customers in the model need no database round trip; others are looked up (and followed through merges).
         long? found = s.Users.TryGet(id, out _) ? id : await LiveCustomerAsync(database, id, ct);
         if (found is not { } customer)
@@ -77,7 +81,7 @@ internal static class RecommendationEndpoints
     }
 
     private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForProductAsync(
-        string sku, Recommender recommender, CancellationToken ct, string? type, int? k, string? exclude, string? signal)
+        string sku, Recommender recommender, RecommendationOptions options, CancellationToken ct, string? type, int? k, string? exclude, string? signal)
     {
         if (Parse(type ?? "similar", ItemKinds) is not { } kindName)
         {
@@ -89,7 +93,11 @@ internal static class RecommendationEndpoints
             return bad;
         }
 
-        var s = await recommender.CurrentAsync(ct);
+        if (await recommender.CurrentAsync(options.FirstModelWait, ct) is not { } s)
+        {
+            return Training(recommender);
+        }
+
         if (!s.Items.TryGet(sku, out var item))
         {
             return UnknownItem(sku);
@@ -108,6 +116,17 @@ internal static class RecommendationEndpoints
     {
         var s = await recommender.CurrentAsync(ct);
         return TypedResults.Ok<object>(new { s.Info, stale = recommender.IsStale });
+    }
+
+    /// <summary>The first model is still being trained: come back shortly (a later retrain never causes this).</summary>
+    private static ProblemHttpResult Training(Recommender recommender)
+    {
+        var since = recommender.FirstTrainingStartedAt is { } at ? $" (started {at:u})" : "";
+        return TypedResults.Problem(
+            title: "Recommendations are not ready yet",
+            detail: $"The first recommendation model is being trained from the stored history{since}; this happens once after start-up and takes about a minute per few million events. Retry in a few seconds.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
     }
 
     private static ProblemHttpResult? Check(int? k, string? exclude, string? signal)

@@ -40,6 +40,36 @@ public sealed class RecommenderStoreTests
     }
 
     [Theory, BothStores]
+    public async Task FirstModel_StillTraining_CallersAreNotHeld_AndShareOneTraining(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        await h.SendAsync(Ev.Track("o1", 0, "Order Completed", Ev.Order("ORD-1", ("MUG", 5m, 1), ("PLATE", 10m, 1)), user: "ann"));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var trainings = 0;
+        var recommender = new Recommender(h.Db, h.Clock, new RecommendationOptions(), new RecentActivity())
+        {
+            BeforeLoad = () =>
+            {
+                Interlocked.Increment(ref trainings);
+                return release.Task;
+            },
+        };
+
+        // The first training is held (as a long read of millions of events would be): callers get no model, at once.
+        Assert.Null(await recommender.CurrentAsync(TimeSpan.Zero));
+        Assert.Null(await recommender.CurrentAsync(TimeSpan.Zero));
+        Assert.NotNull(recommender.FirstTrainingStartedAt);
+
+        release.SetResult();
+        var model = await recommender.CurrentAsync();
+
+        Assert.Same(model, await recommender.CurrentAsync(TimeSpan.Zero));
+        Assert.Equal(1, trainings); // one shared first training, not one per caller
+        Assert.Null(recommender.FirstTrainingStartedAt);
+        Assert.True(model.Items.TryGet("MUG", out _));
+    }
+
+    [Theory, BothStores]
     public async Task RecentActivity_FollowsTheEventStreamAndForgetsRolledBackBatches(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Rapport.Core.Analytics;
 using Rapport.Core.Dashboard;
@@ -72,10 +73,12 @@ internal static class DashboardServices
         });
         services.AddAuthorization();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport_antiforgery");
-        // Keys in memory: nothing written to the home directory, and a restart signs everyone out
-        // (the sign-in page then says the session expired). Several nodes behind one address would
-        // need a shared key ring (see docs/dashboard.md).
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // The cookie keys live in the store (StoreKeyRing, table dashboard_keys): a restart, or
+        // another node on the same store, reads the same ring, so sessions and anti-forgery tokens
+        // survive. One application name, so every node and install path shares the ring.
+        services.AddDataProtection().SetApplicationName("rapport");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IDatabase, TimeProvider>((o, database, clock) => o.XmlRepository = new StoreKeyRing(database, clock));
         return services;
     }
 

@@ -13,8 +13,11 @@ namespace Rapport.Tests.Http;
 /// <summary>The real Rapport host on a loopback port over a fresh store, with a write and an admin key.</summary>
 internal sealed class ApiServer : IAsyncDisposable
 {
-    private ApiServer(WebApplication app, TestDatabase db, FakeTimeProvider clock, Uri address, string writeKey, string adminKey)
+    private readonly bool _ownsDb;
+
+    private ApiServer(WebApplication app, TestDatabase db, FakeTimeProvider clock, Uri address, string writeKey, string adminKey, bool ownsDb = true)
     {
+        _ownsDb = ownsDb;
         App = app;
         Db = db;
         Clock = clock;
@@ -44,9 +47,14 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <param name="store">Which store to run on.</param>
     /// <param name="configure">Replaces services after the defaults (e.g. a ValueOptions with a short schedule).</param>
-    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite, Action<IServiceCollection>? configure = null)
+    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite, Action<IServiceCollection>? configure = null) =>
+        await StartOnAsync(await TestStores.CreateAsync(store), ownsDb: true, configure);
+
+    /// <summary>A server on a store the caller keeps (a restart test starts a second server on it); disposing the server leaves the store.</summary>
+    public static Task<ApiServer> StartOnAsync(TestDatabase db, Action<IServiceCollection>? configure = null) => StartOnAsync(db, ownsDb: false, configure);
+
+    private static async Task<ApiServer> StartOnAsync(TestDatabase db, bool ownsDb, Action<IServiceCollection>? configure)
     {
-        var db = await TestStores.CreateAsync(store);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
         // Reports are computed when a test asks (tests that want start-up warming add ReportWarming(true)).
         var app = RapportApp.Build(db, clock, "http://127.0.0.1:0", s =>
@@ -59,7 +67,7 @@ internal sealed class ApiServer : IAsyncDisposable
         var keys = new ApiKeys(db, clock);
         var (write, _) = await keys.CreateAsync(KeyKind.Write, "test");
         var (admin, _) = await keys.CreateAsync(KeyKind.Admin, "test");
-        return new ApiServer(app, db, clock, address, write, admin);
+        return new ApiServer(app, db, clock, address, write, admin, ownsDb);
     }
 
     public HttpClient Client(string? key)
@@ -79,6 +87,9 @@ internal sealed class ApiServer : IAsyncDisposable
         Admin.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await Db.DisposeAsync();
+        if (_ownsDb)
+        {
+            await Db.DisposeAsync();
+        }
     }
 }

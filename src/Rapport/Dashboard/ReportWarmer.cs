@@ -12,7 +12,7 @@ public sealed record ReportWarming(bool AtStart);
 /// for a pass over every order (seconds at a million customers). A failure is logged and the
 /// page computes on first view as before.
 /// </summary>
-internal sealed class ReportWarmer(ReportWarming warming, RelationshipReports reports, ILogger<ReportWarmer> log) : BackgroundService
+internal sealed class ReportWarmer(ReportWarming warming, RelationshipReports reports, PopulationReports population, ILogger<ReportWarmer> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,6 +32,8 @@ internal sealed class ReportWarmer(ReportWarming warming, RelationshipReports re
             ("reciprocity", c => reports.ReciprocityAsync(false, c)),
             ("channels", c => reports.ChannelsAsync(false, c)),
             ("return windows", c => reports.ReturnWindowsAsync(false, CohortPeriod.Month, false, c)),
+            ("needs", c => population.NeedsAsync(false, c)),
+            ("consent", c => population.ConsentAsync(false, c)),
         ];
         foreach (var (name, warm) in all)
         {

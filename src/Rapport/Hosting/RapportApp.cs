@@ -53,6 +53,7 @@ internal static class RapportApp
         app.MapJourneyEndpoints();
         app.MapConversationEndpoints();
         app.MapRelationshipAnalyticsEndpoints();
+        app.MapPopulationAnalyticsEndpoints();
         app.MapDashboard();
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<EventPipeline>().DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -14,7 +14,7 @@ public sealed class ReportWarmerTests
     {
         await using var api = await ApiServer.StartAsync(configure: s => s.AddSingleton(new ReportWarming(AtStart: true)));
         var cache = api.App.Services.GetRequiredService<ReportCache>();
-        string[] keys = ["snapshot", "health", "uplift", "journeys", "loyalty", "reciprocity", "channels", "return-windows:False:Month"];
+        string[] keys = ["snapshot", "health", "uplift", "journeys", "loyalty", "reciprocity", "channels", "return-windows:False:Month", "needs-overview", "consent-overview"];
         for (int i = 0; i < 600 && !keys.All(cache.Has); i++)
         {
             await Task.Delay(100);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Dapper;
+using Rapport.Core.Needs;
+using Rapport.Core.Storage;
+
+namespace Rapport.Core.Analytics;
+
+/// <summary>A customer in a needs cluster, with what the list shows about them.</summary>
+public sealed record ClusterMember(long Id, string? Name, string? Email, string? TopCategory, double? PriceSensitivity);
+
+/// <summary>
+/// The customers of one cluster of a needs model, a page at a time in id order (keyset: after the
+/// last id shown). The cluster test is written as <c>cluster + 0</c> so neither store uses the
+/// cluster index: both then walk customer_needs' primary key in order and stop after a page,
+/// about page × k rows for an ordinary cluster instead of sorting every member (a fifth of a
+/// million customers); a cluster with almost nobody in it walks further (at worst the table).
+/// </summary>
+public sealed class NeedsClusterMembers(IDatabase database)
+{
+    public const int PageSize = 25;
+
+    /// <summary>The latest fitted model's id and clusters (one row of needs_models), or null before the first fit.</summary>
+    public async Task<(long Id, IReadOnlyList<StoredCluster> Clusters)?> CurrentModelAsync(CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var row = await c.QueryFirstOrDefaultAsync<(long Id, string Clusters)?>(new CommandDefinition(
+            "SELECT id, clusters FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 1", cancellationToken: ct));
+        return row is { } r ? (r.Id, JsonSerializer.Deserialize<List<StoredCluster>>(r.Clusters, NeedsModelCache.Json)!) : null;
+    }
+
+    /// <returns>Up to <see cref="PageSize"/> members and whether there are more.</returns>
+    public async Task<(IReadOnlyList<ClusterMember> Members, bool More)> PageAsync(long model, int cluster, long after, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        var rows = (await c.QueryAsync<(long Id, string? Top, double? Price)>(new CommandDefinition(
+            $"""
+            SELECT customer_id, top_category, price_sensitivity FROM customer_needs
+            WHERE customer_id > @after AND cluster_model_id + 0 = @model AND cluster + 0 = @cluster
+            ORDER BY customer_id LIMIT {PageSize + 1}
+            """,
+            new { after, model, cluster = (long)cluster },
+            cancellationToken: ct))).ToList();
+        var page = rows.Take(PageSize).ToList();
+        var ids = page.Select(r => r.Id).ToArray();
+        var traits = ids.Length == 0
+            ? []
+            : (await c.QueryAsync<(long Id, string Name, string Value)>(new CommandDefinition(
+                $"SELECT customer_id, name, value FROM traits WHERE customer_id IN {ValueList.Sql(database.Dialect, "@ids")} AND name IN ('name', 'email', 'firstName', 'lastName')",
+                new { ids = ValueList.Of(database.Dialect, ids) },
+                cancellationToken: ct))).ToList();
+        string? Trait(long id, string name) => traits.FirstOrDefault(t => t.Id == id && t.Name == name).Value;
+        return (page.Select(r => new ClusterMember(
+            r.Id,
+            Trait(r.Id, "name") ?? (string.Join(' ', new[] { Trait(r.Id, "firstName"), Trait(r.Id, "lastName") }.Where(x => x is not null)) is { Length: > 0 } n ? n : null),
+            Trait(r.Id, "email"),
+            r.Top,
+            r.Price)).ToList(), rows.Count > PageSize);
+    }
+}

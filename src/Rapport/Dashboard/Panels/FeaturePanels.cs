@@ -27,9 +27,11 @@ internal static class PanelHtml
     public static string Pct(double? share) => share is { } s ? s.ToString("P0", CultureInfo.InvariantCulture) : "–";
 }
 
-/// <summary>What the customer agreed to (granted pairs), when and how we may contact them.</summary>
+/// <summary>What the customer agreed to (granted pairs), when and how we may contact them, and the latest answers in the ledger with their sources.</summary>
 internal sealed class ConsentPanel(ConsentService consent) : IProfilePanel
 {
+    public const int LedgerRows = 10;
+
     public int Order => 10;
 
     public async Task<ProfilePanel?> RenderAsync(long customerId, CancellationToken ct)
@@ -39,10 +41,44 @@ internal sealed class ConsentPanel(ConsentService consent) : IProfilePanel
             return null;
         }
 
-        var state = found.State;
+        var history = await consent.HistoryAsync(found.Customer, LedgerRows, null, ct);
+        var body = new HtmlContentBuilder();
+        body.AppendHtml(Current(found.State));
+        body.AppendHtml("<h3>Latest answers</h3>");
+        if (history is null || history.Items.Count == 0)
+        {
+            body.AppendHtml("<p class=\"muted\" id=\"consent-ledger-empty\">No answer recorded: the defaults apply.</p>");
+        }
+        else
+        {
+            body.AppendHtml("<table id=\"consent-ledger\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Item</th><th scope=\"col\">Answer</th><th scope=\"col\">Source</th></tr></thead><tbody>");
+            foreach (var i in history.Items)
+            {
+                body.AppendHtml("<tr><td>").Append(i.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).AppendHtml("</td><td>").Append(i.Item)
+                    .AppendHtml("</td><td>").Append(i.Value.Length == 0 ? "withdrawn" : Shown(i.Item, i.Value)).AppendHtml("</td><td>").Append(i.Source).AppendHtml("</td></tr>");
+            }
+
+            body.AppendHtml("</tbody></table>");
+            if (history.NextCursor is not null)
+            {
+                body.AppendHtml("<p class=\"muted\">Older answers: <code>").Append($"GET /v1/customers/{found.Customer}/consent/history").AppendHtml("</code>.</p>");
+            }
+        }
+
+        return new ProfilePanel("consent", "Consent and contact", body);
+    }
+
+    /// <summary>Pauses are stored as Unix milliseconds: shown as a time.</summary>
+    private static string Shown(string item, string value) =>
+        item == ConsentEntry.PausedUntil && long.TryParse(value, CultureInfo.InvariantCulture, out var ms)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("u", CultureInfo.InvariantCulture)
+            : value;
+
+    private static HtmlContentBuilder Current(ConsentState state)
+    {
         var granted = state.Answers().Where(a => a.Granted).Select(a => $"{a.Purpose} on {a.Channel}{(a.IsDefault ? " (default)" : "")}").ToList();
         var caps = state.MaxPerWeekByChannel().Select(kv => $"{kv.Key}: {kv.Value}").ToList();
-        return new ProfilePanel("consent", "Consent and contact", PanelHtml.Rows(
+        return PanelHtml.Rows(
         [
             ("Granted", granted.Count > 0 ? string.Join(", ", granted) : "nothing granted yet (every purpose but the configured defaults is denied)"),
             ("Time zone", state.TimeZone),
@@ -50,7 +86,7 @@ internal sealed class ConsentPanel(ConsentService consent) : IProfilePanel
             ("Most contacts per week", caps.Count > 0 ? string.Join(", ", caps) : "no limit"),
             ("Preferred channel", state.PreferredChannel ?? "not said"),
             ("Paused until", state.PausedUntil is { } p ? p.ToString("u", CultureInfo.InvariantCulture) : "not paused"),
-        ]));
+        ]);
     }
 }
 

@@ -21,7 +21,8 @@ namespace Rapport.LoadTests.Dashboard;
 /// Seeds a SQLite store with N customers (email identifier, name trait) and about 10 orders each
 /// over two years, recomputes value, starts the real host in this process, signs in and times
 /// every dashboard page over loopback HTTP (wall time at the client: server time plus a loopback
-/// round trip). Usage: dashboard [--customers N] [--runs N] [--dir PATH].
+/// round trip). Usage: dashboard [--customers N] [--runs N] [--dir PATH] [--population-only]
+/// (the last: only the needs and consent data, reports and pages, to fit a bigger store in the time).
 /// </summary>
 internal static partial class DashboardScenario
 {
@@ -33,23 +34,47 @@ internal static partial class DashboardScenario
         var path = Path.Combine(dir, "dash.db");
         await using var db = new SqliteDatabase(path);
         await SchemaMigrator.MigrateAsync(db);
+        var populationOnly = args.Contains("--population-only");
         var app = RapportApp.Build(db, TimeProvider.System, "http://127.0.0.1:0", services =>
-            services.AddSingleton(sp => new AdminCredentials(db, TimeProvider.System, "bench")));
+        {
+            services.AddSingleton(sp => new AdminCredentials(db, TimeProvider.System, "bench"));
+            if (populationOnly)
+            {
+                services.AddSingleton(new Rapport.Dashboard.ReportWarming(false)); // the timings below are the only work running
+            }
+        });
         var orders = await Timed($"seed {customers:N0} customers and their orders", () => SeedAsync(app.Services, customers));
         Console.WriteLine($"      {orders:N0} orders");
         await Timed("value recomputation", () => app.Services.GetRequiredService<ValueRecompute>().RunAsync(rebuild: false));
-        var events = await Timed("seed funnel events, actions and decisions", () => RelationshipSeed.SeedAsync(app.Services));
-        Console.WriteLine($"      {events:N0} events");
+        if (!populationOnly)
+        {
+            var events = await Timed("seed funnel events, actions and decisions", () => RelationshipSeed.SeedAsync(app.Services));
+            Console.WriteLine($"      {events:N0} events");
+        }
+
+        var answers = await Timed("seed needs rows and consent answers", () => PopulationSeed.SeedAsync(app.Services));
+        Console.WriteLine($"      {answers:N0} consent answers");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
         await SignInAsync(http);
-        var snapshot = await Timed("analytics snapshot (first computation, then cached)", async () => (await app.Services.GetRequiredService<RelationshipReports>().SnapshotAsync(refresh: true)).Report);
-        Console.WriteLine($"      {snapshot.Overview.Orders:N0} sales, {snapshot.Cohorts.Cohorts.Count} cohorts");
-        await RelationshipSeed.TimeReportsAsync(app.Services);
+        if (!populationOnly)
+        {
+            var snapshot = await Timed("analytics snapshot (first computation, then cached)", async () => (await app.Services.GetRequiredService<RelationshipReports>().SnapshotAsync(refresh: true)).Report);
+            Console.WriteLine($"      {snapshot.Overview.Orders:N0} sales, {snapshot.Cohorts.Cohorts.Count} cohorts");
+            await RelationshipSeed.TimeReportsAsync(app.Services);
+        }
+
+        await Timed("needs and consent reports", async () =>
+        {
+            await PopulationSeed.TimeReportsAsync(app.Services);
+            return 0;
+        });
         var id = customers / 2;
-        string[] pages =
+        string[] population = ["/dashboard/needs", "/dashboard/needs/clusters/0", $"/dashboard/needs/clusters/0?after={id}", "/dashboard/consent"];
+        string[] pages = populationOnly ? population :
         [
+            .. population,
             "/dashboard", "/dashboard/analytics", $"/dashboard/customers?q=c{id}%40example.com", "/dashboard/customers?q=Customer%20123", "/dashboard/customers?q=c1234",
             $"/dashboard/customers/{id}", "/dashboard/segments", "/dashboard/settings",
             "/dashboard/analytics/behaviour", "/dashboard/actions", "/dashboard/loyalty", "/dashboard/journeys", "/dashboard/journeys/1",

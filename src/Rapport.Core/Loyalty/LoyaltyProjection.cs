@@ -12,6 +12,8 @@ namespace Rapport.Core.Loyalty;
 /// property paid_with_points, earns nothing); Order Refunded takes back the refunded share;
 /// Order Cancelled takes back the rest; events the programme lists ("Review Submitted") earn
 /// their fixed points. References (order id, message id) make a repeated order count once.
+/// Rapport's own events (<see cref="OwnEvents"/>: "Email Sent", "Tier Changed", a staff message)
+/// never earn, even when a rule names them: points reward what the customer did.
 /// </summary>
 public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProjection
 {
@@ -21,7 +23,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
         foreach (var s in events)
         {
             var e = s.Event;
-            if (e.Type != "track" || e.Name is null)
+            if (s.Own || e.Type != "track" || e.Name is null)
             {
                 continue;
             }

@@ -47,8 +47,8 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Customers seen on two or more channels (events and orders, all time) against those seen on
-    /// one: how many, how many bought, sales orders and net revenue. Merged-away customers are left out.
+    /// Customers seen on two or more channels (their events and orders, all time; Rapport's own
+    /// events such as "Email Sent" are not the customer being seen) against those seen on one: how many, how many bought, sales orders and net revenue. Merged-away customers are left out.
     /// </summary>
     public async Task<ChannelMixReport> ChannelMixAsync(CancellationToken ct = default)
     {
@@ -59,7 +59,7 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
                    COALESCE(SUM(CASE WHEN o.orders > 0 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(o.orders), 0), COALESCE(SUM(o.revenue), 0)
             FROM (SELECT customer_id, COUNT(*) AS channels FROM (
-                    SELECT customer_id, channel FROM events
+                    SELECT customer_id, channel FROM events WHERE origin = 'customer'
                     UNION
                     SELECT customer_id, channel FROM orders WHERE customer_id IS NOT NULL) ch
                   GROUP BY customer_id) n
@@ -150,7 +150,8 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Cohorts by first purchase (sales) or first visit (track, page and screen events) with the
+    /// Cohorts by first purchase (sales) or first visit (track, page and screen events the customer
+    /// made, not Rapport's own) with the
     /// share who came back on a later day within 1, 7 and 30 days (Engine/Analytics ReturnWindows).
     /// SQL gives each customer's first activity and their first activity from the next UTC day on.
     /// </summary>
@@ -158,7 +159,7 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
     {
         // Our own constant table and column names only: nothing from the request reaches the SQL.
         var (table, time, filter) = byVisit
-            ? ("events", "occurred_at", "{0}type IN ('track', 'page', 'screen')")
+            ? ("events", "occurred_at", "{0}type IN ('track', 'page', 'screen') AND {0}origin = 'customer'")
             : ("orders", "placed_at", "{0}kind = 'sale' AND {0}customer_id IS NOT NULL");
         await using var c = await database.OpenAsync(ct);
         var rows = await c.QueryAsync<(long First, long? Next)>(new CommandDefinition(

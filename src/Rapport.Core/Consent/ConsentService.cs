@@ -12,19 +12,14 @@ public sealed record ConsentHistoryItem(long Id, string Item, string Value, stri
 /// <summary>
 /// Reads and changes a customer's consent. A change is one track "Consent Updated" event on the
 /// customer's timeline (channel web, context.library rapport-consent, properties source and
-/// changes) plus its ledger rows, in one transaction through the single writer.
+/// changes; one of Rapport's own events, <see cref="OwnEvents"/>) plus its ledger rows, in one
+/// transaction through the single writer.
 /// </summary>
 public sealed class ConsentService(IDatabase database, StoreWriter writer, ConsentOptions options, TimeProvider clock)
 {
     public const int MaxPageSize = 200;
 
     private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-consent" } }.ToJsonString();
-
-    private static readonly string[] EventColumns =
-    [
-        "message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value",
-        "anonymous_id", "user_id", "occurred_at", "received_at", "properties", "context",
-    ];
 
     public ConsentOptions Options => options;
 
@@ -86,11 +81,11 @@ public sealed class ConsentService(IDatabase database, StoreWriter writer, Conse
                 ["replace"] = replace,
                 ["changes"] = new JsonObject(entries.Select(e => KeyValuePair.Create(e.Item, (JsonNode?)e.Value))),
             };
-            var now = unit.Now;
-            await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", EventColumns,
-            [
-                [messageId, "track", ConsentMessages.EventName, Channels.Web, customer, identifier.Kind, identifier.Value, null, null, now, now, properties.ToJsonString(), Context],
-            ], ct);
+            var e = new IncomingEvent(messageId, "track", ConsentMessages.EventName, Channels.Web, null, null, UnixTime.FromStorage(unit.Now), properties, null, null)
+            {
+                ContextJson = Context,
+            };
+            await OwnEvents.AppendAsync(unit, new OwnEvent(e, customer, identifier), ct);
             await ConsentLedger.AppendAsync(unit, identifier, change, messageId, at);
             return (customer, ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options));
         }, ct);

@@ -154,7 +154,9 @@ public sealed class ConversationService(
             WHERE id = @threadId
             """, new { now = unit.Now, inbound = m.Direction == Direction.In ? 1 : 0, m.Subject, m.StaffId, threadId = thread.Id }, unit.Transaction);
         var message = (await ConversationQueries.MessageAsync(c, unit.Transaction, "m.id = @id", new { id }))!;
-        await events.WriteAsync(unit, [TimelineEvent(message, primary, m, thread)]);
+        // Staff writing (a message sent, a note) is Rapport's own event; the customer's messages are collected ones.
+        var timeline = TimelineEvent(message, primary, m, thread);
+        await (timeline.Name is MessageSent or NoteAdded ? OwnEvents.WriteThroughIngestAsync(unit, events, [timeline]) : events.WriteAsync(unit, [timeline]));
         var stored = new AppendResult(message, (await ConversationQueries.ThreadAsync(c, unit.Transaction, thread.Id))!, true);
         if (message.Direction == Direction.Out)
         {

@@ -6,8 +6,11 @@ using Rapport.Engine.Identity;
 
 namespace Rapport.Core.Events;
 
-/// <summary>What an event became once stored: the row plus the customer it belongs to.</summary>
-public sealed record StoredEvent(IncomingEvent Event, long CustomerId, Identifier Primary);
+/// <summary>
+/// What an event became once stored: the row plus the customer it belongs to. <paramref name="Own"/>:
+/// one of Rapport's own events (origin 'rapport', written through <see cref="OwnEvents"/>), not something the customer did.
+/// </summary>
+public sealed record StoredEvent(IncomingEvent Event, long CustomerId, Identifier Primary, bool Own = false);
 
 /// <summary>Something kept up to date from events inside the ingest transaction (traits, orders, cart).</summary>
 public interface IEventProjection
@@ -30,12 +33,18 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
         "anonymous_id", "user_id", "occurred_at", "received_at", "properties", "context",
     ];
 
+    // Collected events leave origin to its default ('customer'): the hot insert names no extra column.
+    private static readonly string[] OwnColumns = [.. Columns, "origin"];
+
     private readonly IEventProjection[] _projections = projections.ToArray();
 
     public IReadOnlyList<IEventProjection> Projections => _projections;
 
     /// <returns>The message ids that were new and are now stored.</returns>
-    public async Task<HashSet<string>> WriteAsync(UnitOfWork unit, IReadOnlyList<IncomingEvent> events)
+    public Task<HashSet<string>> WriteAsync(UnitOfWork unit, IReadOnlyList<IncomingEvent> events) => WriteAsync(unit, events, own: false);
+
+    /// <param name="own">Rapport's own events (origin 'rapport'): only <see cref="OwnEvents.WriteThroughIngestAsync"/> passes true.</param>
+    internal async Task<HashSet<string>> WriteAsync(UnitOfWork unit, IReadOnlyList<IncomingEvent> events, bool own)
     {
         var fresh = await DropDuplicatesAsync(unit, events);
         if (fresh.Count == 0)
@@ -71,16 +80,23 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
             var e = fresh[i];
             var primary = e.PreviousId is null ? identifiers[i][0] : AliasAware(identifiers[i], e, await ResolvePreviousIdKindAsync(unit, e))[0];
             var owner = await identity.FindOwnerAsync(unit, primary) ?? throw new InvalidOperationException($"No owner for {primary}.");
-            stored.Add(new StoredEvent(e, owner, primary));
+            stored.Add(new StoredEvent(e, owner, primary, own));
         }
 
         var now = unit.Now;
-        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", Columns, stored.Select(s => new object?[]
-        {
-            s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
-            s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
-            s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(),
-        }));
+        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", own ? OwnColumns : Columns, stored.Select(s => own
+            ? new object?[]
+            {
+                s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
+                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
+                s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(), EventOrigin.Rapport,
+            }
+            : new object?[]
+            {
+                s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
+                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
+                s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(),
+            }));
 
         foreach (var projection in _projections)
         {

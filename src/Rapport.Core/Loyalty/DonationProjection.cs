@@ -28,16 +28,11 @@ public sealed class DonationProjection(LoyaltyProgramStore programs) : IEventPro
             {
                 case EcommerceEvents.OrderCompleted:
                     program ??= await programs.GetAsync(unit.Connection, unit.Transaction);
-                    var lines = CommerceProperties.Products(e);
-                    var total = CommerceProperties.Number(e, "total") ?? CommerceProperties.Number(e, "revenue")
-                        ?? (lines.Sum(l => (l.Price ?? 0) * l.Quantity) - (CommerceProperties.Number(e, "discount") ?? 0));
-                    var paidWithPoints = Math.Clamp(CommerceProperties.Number(e, "paid_with_points") ?? 0, 0, Math.Max(0, total));
-                    await Donations.DonateForOrderAsync(unit, program, s.CustomerId, orderId ?? e.MessageId, total, total - paidWithPoints);
+                    var total = OrderAmounts.Total(e);
+                    await Donations.DonateForOrderAsync(unit, program, s.CustomerId, orderId ?? e.MessageId, total, total - OrderAmounts.PaidWithPoints(e, total));
                     break;
                 case EcommerceEvents.OrderRefunded when orderId is not null:
-                    var refunded = CommerceProperties.Number(e, "total") ?? CommerceProperties.Number(e, "revenue")
-                        ?? CommerceProperties.Products(e).Sum(p => (p.Price ?? 0) * p.Quantity);
-                    await Donations.ReverseForOrderAsync(unit, orderId, refunded > 0 ? refunded : null, $"refund:{e.MessageId}");
+                    await Donations.ReverseForOrderAsync(unit, orderId, OrderAmounts.Refunded(e), $"refund:{e.MessageId}");
                     break;
                 case EcommerceEvents.OrderCancelled when orderId is not null:
                     await Donations.ReverseForOrderAsync(unit, orderId, null, $"cancel:{orderId}");

@@ -12,6 +12,8 @@ namespace Rapport.Core.Loyalty;
 /// property paid_with_points, earns nothing); Order Refunded takes back the refunded share;
 /// Order Cancelled takes back the rest; events the programme lists ("Review Submitted") earn
 /// their fixed points. References (order id, message id) make a repeated order count once.
+/// Rapport's own events (<see cref="OwnEvents"/>: "Email Sent", "Tier Changed", a staff message)
+/// never earn, even when a rule names them: points reward what the customer did.
 /// </summary>
 public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProjection
 {
@@ -21,7 +23,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
         foreach (var s in events)
         {
             var e = s.Event;
-            if (e.Type != "track" || e.Name is null)
+            if (s.Own || e.Type != "track" || e.Name is null)
             {
                 continue;
             }
@@ -45,9 +47,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
                     await EarnForOrderAsync(unit, program, s, orderId ?? e.MessageId);
                     break;
                 case EcommerceEvents.OrderRefunded when orderId is not null:
-                    var refunded = CommerceProperties.Number(e, "total") ?? CommerceProperties.Number(e, "revenue")
-                        ?? CommerceProperties.Products(e).Sum(p => (p.Price ?? 0) * p.Quantity);
-                    await LoyaltyLedger.ReverseInUnitAsync(unit, program, orderId, refunded > 0 ? Money.ToStorage(refunded) : null, $"refund:{e.MessageId}");
+                    await LoyaltyLedger.ReverseInUnitAsync(unit, program, orderId, OrderAmounts.Refunded(e) is { } refunded ? Money.ToStorage(refunded) : null, $"refund:{e.MessageId}");
                     break;
                 case EcommerceEvents.OrderCancelled when orderId is not null:
                     await LoyaltyLedger.ReverseInUnitAsync(unit, program, orderId, null, $"cancel:{orderId}");
@@ -105,10 +105,8 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
         }
 
         var lines = CommerceProperties.Products(e);
-        var subtotal = lines.Sum(l => (l.Price ?? 0) * l.Quantity);
-        var discount = CommerceProperties.Number(e, "discount") ?? 0;
-        var total = CommerceProperties.Number(e, "total") ?? CommerceProperties.Number(e, "revenue") ?? subtotal - discount;
-        var paidWithPoints = Math.Clamp(CommerceProperties.Number(e, "paid_with_points") ?? 0, 0, Math.Max(0, total));
+        var total = OrderAmounts.Total(e);
+        var paidWithPoints = OrderAmounts.PaidWithPoints(e, total);
         var tier = (await LoyaltyTiers.StateAsync(unit, s.CustomerId))?.Tier;
         var order = new EarnOrder(total, paidWithPoints, e.Channel, lines.Select(l => new EarnLine((l.Price ?? 0) * l.Quantity, l.Category)).ToList());
         var points = EarningRules.ForOrder(program, order, tier);

@@ -15,7 +15,7 @@ namespace Rapport.Core.Messaging;
 /// Segments still count them at once: the stored rows are handed to the segment projection, as
 /// the ingest path would. Journeys and analytics read them from the events table like any event.
 /// A customer merged away since the message was queued has no identifier left; their few events
-/// take the full event path, filed under the address the message went to.
+/// take the full event path, filed under the address the message went to (still marked as own).
 /// </summary>
 public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection? segments = null)
 {
@@ -67,7 +67,7 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
 
         if (merged.Count > 0)
         {
-            await writer.WriteAsync(unit, merged);
+            await OwnEvents.WriteThroughIngestAsync(unit, writer, merged);
         }
     }
 

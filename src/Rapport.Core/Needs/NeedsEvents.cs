@@ -30,18 +30,4 @@ public static class NeedsEvents
     [
         EcommerceEvents.ProductViewed, EcommerceEvents.OrderCompleted, PromotionViewed, PromotionClicked, CouponApplied, PreferencesStated,
     ];
-
-    /// <summary>
-    /// Rapport's own events: they are not the customer's interactions. Without them in this list a
-    /// customer we email often would look as if they preferred email (an "Email Sent" is on the
-    /// email channel). Named here as text so needs do not depend on every feature that writes them.
-    /// </summary>
-    public static readonly IReadOnlyList<string> NotInteractions =
-    [
-        "Segment Entered", "Segment Left",
-        "Email Sent", "Email Failed", "Email Blocked",
-        "Journey Entered", "Journey Step", "Journey Exited",
-        "Tier Changed", "Surprise Given",
-        "Conversation Message Sent", "Conversation Note Added",
-    ];
 }

@@ -20,8 +20,8 @@ public sealed class NeedsProjection(NeedsPending pending) : IEventProjection
         var customers = new HashSet<long>();
         foreach (var s in events)
         {
-            // Rapport's own segment events change nothing the customer did.
-            if (!(s.Event.Type == "track" && s.Event.Name is { } name && NeedsEvents.NotInteractions.Contains(name)))
+            // Rapport's own events ("Email Sent", "Segment Entered") change nothing the customer did.
+            if (!s.Own)
             {
                 customers.Add(s.CustomerId);
             }

@@ -45,15 +45,14 @@ internal static class NeedsReader
     {
         var b = new Dictionary<long, Builder>();
         Builder For(long id) => b.TryGetValue(id, out var x) ? x : b[id] = new Builder();
-        p.Add("own", ValueList.Of(dialect, NeedsEvents.NotInteractions.ToList()));
         p.Add("read", ValueList.Of(dialect, NeedsEvents.Read.ToList()));
         p.Add("traits", ValueList.Of(dialect, NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).ToList()));
 
-        // Interactions: what the customer did (track, page, screen), not Rapport's own events.
+        // Interactions: what the customer did (track, page, screen), not Rapport's own events (origin
+        // 'rapport': without this a customer we email often would look as if they preferred email).
         await ReadRowsAsync(c, tx, ct, p, $"""
             SELECT customer_id, channel, COUNT(*) FROM events
-            WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen')
-              AND COALESCE(name, '') NOT IN {ValueList.Sql(dialect, "@own")}
+            WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen') AND origin = '{EventOrigin.Customer}'
             GROUP BY customer_id, channel
             """, r => For(r.GetInt64(0)).Interactions[r.GetString(1)] = Convert.ToInt64(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
 

@@ -28,13 +28,7 @@ internal static class MembershipWriter
     /// </summary>
     public const string Channel = Channels.Web;
 
-    private static readonly string[] EventColumns =
-    [
-        "message_id", "type", "name", "channel", "customer_id", "id_kind", "id_value",
-        "anonymous_id", "user_id", "occurred_at", "received_at", "properties", "context",
-    ];
-
-    private static readonly string Context = new JsonObject { ["library"] = new JsonObject { ["name"] = "rapport-segments" } }.ToJsonString();
+    private const string Library = "rapport-segments";
 
     /// <returns>(entered, left) counts.</returns>
     public static async Task<(int Entered, int Left)> WriteAsync(
@@ -81,37 +75,13 @@ internal static class MembershipWriter
         }
     }
 
-    private static async Task AppendEventsAsync(
-        UnitOfWork unit, List<(MembershipChange Change, long EnteredAt)> changes, IReadOnlyList<SegmentInfo> segments, string reason, long now,
-        CancellationToken ct)
-    {
-        var identities = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, changes.Select(c => c.Change.CustomerId).Distinct().ToList());
-        var rows = new Dictionary<string, object?[]>(StringComparer.Ordinal);
-        foreach (var (change, enteredAt) in changes)
+    private static Task AppendEventsAsync(
+        UnitOfWork unit, List<(MembershipChange Change, long EnteredAt)> changes, IReadOnlyList<SegmentInfo> segments, string reason, long now, CancellationToken ct) =>
+        OwnEvents.AppendAsync(unit, changes.Select(c =>
         {
-            if (!identities.TryGetValue(change.CustomerId, out var id))
-            {
-                continue; // no identifier: the customer was absorbed in this very transaction
-            }
-
-            var segment = segments[change.SegmentIndex];
-            var messageId = $"segment:{segment.Id}:{change.CustomerId}:{enteredAt}:{(change.Entered ? "entered" : "left")}";
+            var segment = segments[c.Change.SegmentIndex];
+            var messageId = $"segment:{segment.Id}:{c.Change.CustomerId}:{c.EnteredAt}:{(c.Change.Entered ? "entered" : "left")}";
             var properties = new JsonObject { ["segment_id"] = segment.Id, ["segment_name"] = segment.Name, ["reason"] = reason };
-            rows[messageId] =
-            [
-                messageId, "track", change.Entered ? Entered : Left, Channel, change.CustomerId, id.Kind, id.Value,
-                null, null, now, now, properties.ToJsonString(), Context,
-            ];
-        }
-
-        foreach (var existing in await unit.Connection.QueryAsync<string>(
-                     $"SELECT message_id FROM events WHERE message_id IN {ValueList.Sql(unit.Dialect, "@ids")}",
-                     new { ids = ValueList.Of(unit.Dialect, rows.Keys.ToList()) },
-                     unit.Transaction))
-        {
-            rows.Remove(existing);
-        }
-
-        await unit.Dialect.BulkInsertAsync(unit.Connection, unit.Transaction, "events", EventColumns, rows.Values, ct);
-    }
+            return new OwnFact(messageId, c.Change.CustomerId, c.Change.Entered ? Entered : Left, properties, Library, Channel, now);
+        }).ToList(), ct);
 }

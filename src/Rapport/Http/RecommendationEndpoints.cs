@@ -16,6 +16,7 @@ internal static class RecommendationEndpoints
 {
     private const int MaxK = 100;
     private const int MaxExclude = 500;
+    private const int RetryAfterSeconds = 5;
     private static readonly string[] ItemKinds = ["similar", "fbt", "upsell"];
 
     public static void MapRecommendationEndpoints(this IEndpointRouteBuilder app)
@@ -29,7 +30,7 @@ internal static class RecommendationEndpoints
     }
 
     private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForCustomerAsync(
-        long id, Recommender recommender, RecommendationOptions options, IDatabase database, CommerceQueries commerce, CancellationToken ct,
+        long id, Recommender recommender, RecommendationOptions options, IDatabase database, CommerceQueries commerce, HttpResponse response, CancellationToken ct,
         string? type, string? item, int? k, string? exclude, string? signal)
     {
         if (Parse(type ?? "personal", Enum.GetNames<RecommendationKind>()) is not { } kindName)
@@ -50,7 +51,7 @@ internal static class RecommendationEndpoints
 
         if (await recommender.CurrentAsync(options.FirstModelWait, ct) is not { } s)
         {
-            return Training(recommender);
+            return Training(recommender, response);
         }
 
         // Customers in the model need no database round trip; others are looked up (and followed through merges).
@@ -81,7 +82,7 @@ internal static class RecommendationEndpoints
     }
 
     private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForProductAsync(
-        string sku, Recommender recommender, RecommendationOptions options, CancellationToken ct, string? type, int? k, string? exclude, string? signal)
+        string sku, Recommender recommender, RecommendationOptions options, HttpResponse response, CancellationToken ct, string? type, int? k, string? exclude, string? signal)
     {
         if (Parse(type ?? "similar", ItemKinds) is not { } kindName)
         {
@@ -95,7 +96,7 @@ internal static class RecommendationEndpoints
 
         if (await recommender.CurrentAsync(options.FirstModelWait, ct) is not { } s)
         {
-            return Training(recommender);
+            return Training(recommender, response);
         }
 
         if (!s.Items.TryGet(sku, out var item))
@@ -119,14 +120,16 @@ internal static class RecommendationEndpoints
     }
 
     /// <summary>The first model is still being trained: come back shortly (a later retrain never causes this).</summary>
-    private static ProblemHttpResult Training(Recommender recommender)
+    /// <summary>503 while the first model trains: the problem says when to retry, and so does Retry-After for HTTP clients that honour it.</summary>
+    private static ProblemHttpResult Training(Recommender recommender, HttpResponse response)
     {
         var since = recommender.FirstTrainingStartedAt is { } at ? $" (started {at:u})" : "";
+        response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(
             title: "Recommendations are not ready yet",
             detail: $"The first recommendation model is being trained from the stored history{since}; this happens once after start-up and takes about a minute per few million events. Retry in a few seconds.",
             statusCode: StatusCodes.Status503ServiceUnavailable,
-            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 5 });
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = RetryAfterSeconds });
     }
 
     private static ProblemHttpResult? Check(int? k, string? exclude, string? signal)

@@ -58,6 +58,7 @@ public sealed class RelationshipQueriesTests
             new("A", D(1, 5), 100m), new("A", D(2, 5), 50m), new("B", D(1, 9), 30m), new("C", D(3, 1), 20m), new("C", D(3, 9), 10m)]);
         await EventAsync(h.Db, ids["A"], "Product Viewed", D(1, 4), channel: "web"); // A: store + web
         await EventAsync(h.Db, ids["C"], "Store Visit", D(3, 1), channel: "store"); // C: store only
+        await EventAsync(h.Db, ids["C"], "Email Sent", D(3, 2), channel: "email", origin: "rapport"); // Rapport emailing C: C is not seen on email
         await CustomerAsync(h.Db, 1000); // D: web events only, never bought
         await EventAsync(h.Db, 1000, "Product Viewed", D(3, 2), channel: "web");
         await CustomerAsync(h.Db, 1001, mergedInto: ids["B"]); // merged away: left out, even with two channels
@@ -219,6 +220,7 @@ public sealed class RelationshipQueriesTests
         await EventAsync(h.Db, ids["C"], "Home", D(3, 20, hour: 8), type: "page");
         await EventAsync(h.Db, ids["C"], "Product Viewed", D(3, 20, hour: 9));
         await EventAsync(h.Db, ids["C"], "", D(3, 21), type: "identify"); // not a visit
+        await EventAsync(h.Db, ids["C"], "Segment Entered", D(3, 22), origin: "rapport"); // Rapport's own: not a visit either
         var queries = new RelationshipQueries(h.Db, new FakeTimeProvider(Now));
 
         var purchases = await queries.ReturnWindowsAsync(byVisit: false, CohortPeriod.Month);

@@ -10,16 +10,17 @@ public static class RelationshipTestData
 
     private static long _message;
 
-    public static async Task EventAsync(IDatabase db, long customer, string name, DateTimeOffset at, string channel = "web", string type = "track")
+    /// <param name="origin">'customer' (collected) or 'rapport' (one of Rapport's own events, events.origin).</param>
+    public static async Task EventAsync(IDatabase db, long customer, string name, DateTimeOffset at, string channel = "web", string type = "track", string origin = "customer")
     {
         await using var c = await db.OpenAsync();
         var n = Interlocked.Increment(ref _message);
         await c.ExecuteAsync(
             """
-            INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, occurred_at, received_at, properties)
-            VALUES (@m, @type, @name, @channel, @customer, 'user_id', @value, @at, @at, '{}')
+            INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, occurred_at, received_at, properties, origin)
+            VALUES (@m, @type, @name, @channel, @customer, 'user_id', @value, @at, @at, '{}', @origin)
             """,
-            new { m = $"msg-{n}-{Guid.NewGuid():N}", type, name, channel, customer, value = $"u{customer}", at = UnixTime.ToStorage(at) });
+            new { m = $"msg-{n}-{Guid.NewGuid():N}", type, name, channel, customer, value = $"u{customer}", at = UnixTime.ToStorage(at), origin });
     }
 
     public static async Task CustomerAsync(IDatabase db, long id, long? mergedInto = null)

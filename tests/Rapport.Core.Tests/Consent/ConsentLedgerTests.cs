@@ -40,6 +40,11 @@ public sealed class ConsentLedgerTests
         var timeline = (await h.Customers.TimelineAsync(ann, 10, null, null, "track", "Consent Updated")).Items;
         Assert.Equal(2, timeline.Count);
         Assert.Contains(timeline, e => (string?)e.Properties!["changes"]?["marketing.email"] == "granted");
+
+        // The API's change is Rapport's own event (docs/own-events.md); the collected one is the customer's.
+        await using var c = await h.Db.OpenAsync();
+        var origins = await c.QueryAsync<string>("SELECT origin FROM events WHERE name = 'Consent Updated' ORDER BY origin");
+        Assert.Equal(["customer", "rapport"], origins);
     }
 
     [Theory, BothStores]

@@ -41,6 +41,14 @@ public sealed class ConversationTests
         var sent = Assert.Single(timeline.Items, e => e.Name == ConversationService.MessageSent);
         Assert.Equal("chat", sent.Channel);
         Assert.Equal("Grace Hopper", sent.Properties!["staff_name"]!.GetValue<string>());
+
+        // The staff answer is Rapport's own event (docs/own-events.md); the customer's email is hers.
+        await using var c = await h.Db.OpenAsync();
+        var origins = (await c.QueryAsync<(string Name, string Origin)>(
+            "SELECT name, origin FROM events WHERE name IN (@replied, @sent)", new { replied = ConversationService.EmailReplied, sent = ConversationService.MessageSent }))
+            .ToDictionary(r => r.Name, r => r.Origin);
+        Assert.Equal("customer", origins[ConversationService.EmailReplied]);
+        Assert.Equal("rapport", origins[ConversationService.MessageSent]);
     }
 
     [Theory, BothStores]

@@ -22,7 +22,7 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         var identity = new IdentityResolver();
         var population = new ValuePopulationCache();
         Programs = new LoyaltyProgramStore(db, Clock);
-        var events = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new ValueProjection(population), new LoyaltyProjection(Programs), new DonationProjection(Programs)]);
+        var events = Events = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new ValueProjection(population), new LoyaltyProjection(Programs), new DonationProjection(Programs)]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(events)]);
         Pipeline = new EventPipeline(Writer, events);
         Ledger = new LoyaltyLedger(Writer, Programs, population);
@@ -41,6 +41,8 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         SurpriseRunner = new SurpriseRunner(Writer, new ContactPolicy(db, new ConsentOptions()), population);
         SurpriseEffects = new SurpriseEffects(Writer, Clock);
     }
+
+    public EventWriter Events { get; }
 
     public SurprisePrograms Surprises { get; }
 

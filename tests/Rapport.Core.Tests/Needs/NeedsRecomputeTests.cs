@@ -137,12 +137,16 @@ public sealed class NeedsRecomputeTests
         var ann = await h.OwnerAsync(Identifier.UserId, "ann");
         Assert.Equal([ann], await h.MembersAsync(webOnly));
 
-        // What Rapport did to her on email is not something she did: she stays a web customer.
-        await h.SendAsync(
-            h.Event("e1", 0, "Email Sent", channel: Channels.Email),
-            h.Event("e2", 0, "Email Sent", channel: Channels.Email),
-            h.Event("e3", 0, "Journey Step", channel: Channels.Email),
-            h.Event("e4", 0, "Conversation Message Sent", channel: Channels.Email));
+        // What Rapport did to her on email (its own events, both write paths) is not something she did:
+        // after her next web view recomputes her needs from the whole history, she stays a web customer.
+        await h.Writer.WriteAsync(unit => OwnEvents.AppendAsync(unit,
+        [
+            new OwnFact("e1", ann, "Email Sent", [], "rapport-outbox", Channels.Email),
+            new OwnFact("e2", ann, "Email Sent", [], "rapport-outbox", Channels.Email),
+            new OwnFact("e3", ann, "Journey Step", [], "rapport-journeys", Channels.Email),
+        ]));
+        await h.Writer.WriteAsync(unit => OwnEvents.WriteThroughIngestAsync(unit, h.Events, [h.Event("e4", 0, "Conversation Message Sent", channel: Channels.Email)]));
+        await h.SendAsync(h.View("v3", 0, "L3", "Lamps"));
         Assert.Equal([ann], await h.MembersAsync(webOnly));
 
         // Her own reply on email is an interaction there.

@@ -30,5 +30,6 @@ public static class Schema
         .. Erasure.ErasureSchema.Migrations,
         .. Journeys.JourneyTasksSchema.Migrations,
         .. Staff.StaffSchema.Migrations,
+        .. Preferences.LinkRequestsSchema.Migrations,
     ];
 }

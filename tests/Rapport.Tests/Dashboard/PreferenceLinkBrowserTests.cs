@@ -83,8 +83,10 @@ public sealed partial class PreferenceLinkBrowserTests : IAsyncLifetime
         }
 
         await page.GotoAsync(expired);
-        var limited = await page.RunAndWaitForNavigationAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Send me a new link" }).ClickAsync());
-        Assert.Equal(429, limited!.Status);
+        var limited = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Send me a new link" }).ClickAsync(),
+            r => r.Url.Contains("handler=newlink", StringComparison.Ordinal) && r.Request.Method == "POST");
+        Assert.Equal(429, limited.Status);
         await Assertions.Expect(page.Locator("#errors")).ToContainTextAsync("You have asked for 3 new links within an hour");
         Assert.Equal(LinkRequests.PerHour, (await _smtp.WaitForAsync(LinkRequests.PerHour, TimeSpan.FromSeconds(60))).Count);
         await DashboardFixture.ScreenshotAsync(page, "34-preference-new-link-limited");

@@ -79,7 +79,8 @@ public sealed partial class StaffAccessTests : IAsyncLifetime
         var inbox = await browser.GetStringAsync("/dashboard/inbox");
         Assert.Contains($"data-staff=\"{grace.Account.Id}\"", inbox, StringComparison.Ordinal); // "me" is the signed-in member
         Assert.DoesNotContain("Working as", inbox, StringComparison.Ordinal);
-        Assert.DoesNotContain("/dashboard/settings/staff", inbox, StringComparison.Ordinal); // no Staff entry in the navigation
+        Assert.DoesNotContain("/dashboard/settings", inbox, StringComparison.Ordinal); // no Settings or Staff entries in the navigation
+        Assert.DoesNotContain("/dashboard/erasure", inbox, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -93,6 +93,48 @@ public sealed partial class PreferenceLinkBrowserTests : IAsyncLifetime
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task BrokenLink_AsksForTheAddress_SameReplyKnownOrNot_BadInputIs400()
+    {
+        (await _api.Writer.PostAsJsonAsync("/v1/identify", new { userId = "yan", traits = new { email = "yan@example.com" } })).EnsureSuccessStatusCode();
+        await Eventually.GetAsync(_api.Admin, "/v1/customers/lookup?kind=user_id&value=yan", _ => true);
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = _api.Address };
+        const string broken = "/preferences/1.2.nonsense";
+        using var page = await browser.GetAsync(broken);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Your email address", html, StringComparison.Ordinal);
+        var token = TokenPattern().Match(html).Groups[1].Value;
+
+        async Task<(int Status, string Html)> AskAsync(string email)
+        {
+            using var reply = await browser.PostAsync(broken + "?handler=newlink", new FormUrlEncodedContent(
+                [KeyValuePair.Create("email", email), KeyValuePair.Create("__RequestVerificationToken", token)]));
+            return ((int)reply.StatusCode, await reply.Content.ReadAsStringAsync());
+        }
+
+        var (status, text) = await AskAsync("not an address");
+        Assert.Equal(400, status);
+        Assert.Contains("does not look like an email address", text, StringComparison.Ordinal);
+        (status, text) = await AskAsync("");
+        Assert.Equal(400, status);
+        Assert.Contains("Type the email address we write to you at", text, StringComparison.Ordinal);
+
+        var known = await AskAsync("yan@example.com");
+        var unknown = await AskAsync("nobody@example.com");
+        Assert.Equal((202, 202), (known.Status, unknown.Status));
+        Assert.Equal(Reply(known.Html).Replace("yan", "X", StringComparison.Ordinal), Reply(unknown.Html).Replace("nobody", "X", StringComparison.Ordinal));
+        Assert.Equal("yan@example.com", SmtpSink.Parse(Assert.Single(await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(60)))).To.Mailboxes.Single().Address);
+    }
+
+    private static string Reply(string html) => ReplyPattern().Match(html).Groups[1].Value;
+
+    [GeneratedRegex("<p class=\"alert ok\" role=\"status\" id=\"new-link-sent\">([^<]+)</p>")]
+    private static partial Regex ReplyPattern();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
     [GeneratedRegex(@"http://rapport\.test/preferences/[^\s]+")]
     private static partial Regex LinkInMail();
 }

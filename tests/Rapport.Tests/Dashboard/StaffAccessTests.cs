@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.SignalR.Client;
 using Rapport.Core.Dashboard;
 using Rapport.Core.Keys;
 using Rapport.Core.Staff;
@@ -139,13 +140,39 @@ public sealed partial class StaffAccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/dashboard")).StatusCode);
     }
 
-    private HttpClient Browser() =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _server.Address };
+    [Fact]
+    public async Task SignedInStaff_AreOnlineInTheChatAsThemselves_WhateverStaffIdTheyClaim()
+    {
+        var grace = await Accounts.AddAsync("Grace", "grace@shop.example", StaffRoles.Staff);
+        var alan = await Accounts.AddAsync("Alan", "alan@shop.example", StaffRoles.Staff);
+        var cookies = new CookieContainer();
+        using var browser = await SignInAsync("grace@shop.example", grace.Password, cookies);
+        var presence = _server.App.Services.GetRequiredService<Rapport.Http.Chat.ChatPresence>();
+
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(_server.Address, $"/dashboard/chat/hub?staffId={alan.Account.Id}"), o => o.Cookies = cookies)
+            .Build();
+        await using (hub)
+        {
+            await hub.StartAsync();
+            // OnConnectedAsync runs just after the handshake that ends StartAsync: wait for it (30 s at most).
+            for (var i = 0; i < 300 && !presence.IsOnline(grace.Account.Id); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.True(presence.IsOnline(grace.Account.Id));
+            Assert.False(presence.IsOnline(alan.Account.Id));
+        }
+    }
+
+    private HttpClient Browser(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = _server.Address };
 
     /// <summary>A client with a cookie jar, signed in as a staff member (email) or the built-in admin (no email).</summary>
-    private async Task<HttpClient> SignInAsync(string? email, string password)
+    private async Task<HttpClient> SignInAsync(string? email, string password, CookieContainer? cookies = null)
     {
-        var browser = Browser();
+        var browser = Browser(cookies);
         var token = Token(await browser.GetStringAsync("/dashboard/sign-in"));
         using var reply = await browser.PostAsync("/dashboard/sign-in", Form(token, ("email", email ?? ""), ("password", password), ("returnUrl", "/dashboard")));
         Assert.Equal(HttpStatusCode.Redirect, reply.StatusCode);

@@ -74,6 +74,8 @@ public sealed class LinkRequests(PreferenceLinks links, MessagingSecrets secrets
             }
 
             var since = unit.Now - (long)Window.TotalMilliseconds;
+            // Only the last hour matters: older rows (hashed addresses included) are dropped as we go.
+            await c.ExecuteAsync("DELETE FROM preference_link_requests WHERE requested_at <= @since", new { since }, tx);
             foreach (var subject in subjects)
             {
                 var recent = (await c.QueryAsync<long>(

@@ -97,6 +97,8 @@ public sealed partial class LinkRequestTests
         Assert.False((await requests.ByTokenAsync(expired.Token))!.Limited);
         await using var c = await h.Core.Db.OpenAsync();
         Assert.Equal(4, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE template = @t", new { t = LinkRequests.Template }));
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM preference_link_requests WHERE requested_at <= @first", new { first = UnixTime.ToStorage(first) })); // an hour old: pruned
     }
 
     [Theory, BothStores]

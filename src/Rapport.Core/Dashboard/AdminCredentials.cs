@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Rapport.Core.Staff;
 using Rapport.Core.Storage;
 
 namespace Rapport.Core.Dashboard;
@@ -16,8 +17,6 @@ public sealed record AdminPasswordState(bool FromConfiguration, string? NewPassw
 public sealed class AdminCredentials(IDatabase database, TimeProvider clock, string? configuredPassword)
 {
     public const string SettingName = "admin_password";
-    private const int Iterations = 100_000;
-
     public bool FromConfiguration => !string.IsNullOrEmpty(configuredPassword);
 
     /// <summary>Creates and stores a password when none is configured or stored; returns it so the caller can print it.</summary>
@@ -68,14 +67,7 @@ public sealed class AdminCredentials(IDatabase database, TimeProvider clock, str
         await using var c = await database.OpenAsync(ct);
         var stored = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT value FROM dashboard_settings WHERE name = @name", new { name = SettingName }, cancellationToken: ct));
-        if (stored?.Split(':') is not [_, var salt, var hash])
-        {
-            return false;
-        }
-
-        var expected = Convert.FromBase64String(hash);
-        var actual = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), Convert.FromBase64String(salt), Iterations, HashAlgorithmName.SHA256, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(expected, actual);
+        return PasswordHash.Verify(password, stored);
     }
 
     /// <summary>Is there a password to sign in with at all (configured, or stored by a first start)?</summary>
@@ -91,17 +83,7 @@ public sealed class AdminCredentials(IDatabase database, TimeProvider clock, str
             "SELECT COUNT(*) FROM dashboard_settings WHERE name = @name", new { name = SettingName }, cancellationToken: ct)) > 0;
     }
 
-    /// <summary>20 characters from an alphabet without look-alikes (about 100 bits).</summary>
-    private static string NewPassword() =>
-        string.Create(20, 0, (span, _) =>
-        {
-            const string alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
-            for (int i = 0; i < span.Length; i++)
-            {
-                span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-            }
-        });
+    private static string NewPassword() => PasswordHash.Generate();
 
-    private static string Hash(string password, byte[] salt) =>
-        $"pbkdf2-sha256-{Iterations}:{Convert.ToBase64String(salt)}:{Convert.ToBase64String(Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, 32))}";
+    private static string Hash(string password, byte[] salt) => PasswordHash.Create(password, salt);
 }

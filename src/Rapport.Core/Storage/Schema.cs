@@ -31,5 +31,7 @@ public static class Schema
         .. Journeys.JourneyTasksSchema.Migrations,
         .. Dashboard.DashboardKeysSchema.Migrations,
         .. Events.OwnEventsSchema.Migrations,
+        .. Staff.StaffSchema.Migrations,
+        .. Preferences.LinkRequestsSchema.Migrations,
     ];
 }

@@ -23,6 +23,7 @@ internal static class RapportCli
         root.Subcommands.Add(DashboardCommands.Create());
         root.Subcommands.Add(JourneyCommands.Create());
         root.Subcommands.Add(ErasureCommands.Create());
+        root.Subcommands.Add(StaffCommands.Create());
         return root;
     }
 

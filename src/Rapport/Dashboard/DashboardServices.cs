@@ -5,13 +5,15 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Rapport.Core.Analytics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rapport.Core.Dashboard;
+using Rapport.Core.Staff;
 using Rapport.Core.Storage;
 
 namespace Rapport.Dashboard;
 
 /// <summary>
-/// The dashboard: Razor Pages under /dashboard behind an admin cookie login, the analytics
+/// The dashboard: Razor Pages under /dashboard behind a cookie sign-in (the built-in admin or a staff member, DashboardUser), the analytics
 /// cache they read, and the stylesheet. The /v1 API keeps its API-key auth (ApiKeyAuth).
 /// </summary>
 internal static class DashboardServices
@@ -31,10 +33,14 @@ internal static class DashboardServices
         services.AddSingleton<NeedsOverview>().AddSingleton<ConsentOverview>().AddSingleton<PopulationReports>().AddSingleton<NeedsClusterMembers>();
         var password = configuration["Rapport:AdminPassword"];
         services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), password));
+        services.TryAddSingleton<StaffAccounts>();
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Dashboard/Pages";
             o.Conventions.AuthorizeFolder("/");
+            // Admins manage staff, keys and erasure; staff work the inbox, customers and segments.
+            o.Conventions.AuthorizeFolder("/Settings", DashboardUser.AdminPolicy);
+            o.Conventions.AuthorizeFolder("/Erasure", DashboardUser.AdminPolicy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToFolder("/Preferences"); // the customer's own page: the signed link is the key
         }).ConfigureApplicationPartManager(parts =>
@@ -55,7 +61,7 @@ internal static class DashboardServices
         {
             o.LoginPath = SignInPath;
             o.LogoutPath = Root + "/sign-out";
-            o.AccessDeniedPath = SignInPath;
+            o.AccessDeniedPath = SignInPath; // not used: OnRedirectToAccessDenied answers 403 in place
             o.ReturnUrlParameter = "returnUrl";
             o.Cookie.Name = "rapport_dashboard";
             o.Cookie.HttpOnly = true;
@@ -71,8 +77,10 @@ internal static class DashboardServices
                 context.Response.Redirect(target);
                 return Task.CompletedTask;
             };
+            o.Events.OnRedirectToAccessDenied = context => DashboardUser.ForbiddenAsync(context.HttpContext);
+            o.Events.OnValidatePrincipal = DashboardUser.ValidateAsync;
         });
-        services.AddAuthorization();
+        services.AddAuthorization(o => o.AddPolicy(DashboardUser.AdminPolicy, p => p.RequireRole(StaffRoles.Admin)));
         services.AddAntiforgery(o => o.Cookie.Name = "rapport_antiforgery");
         // The cookie keys live in the store (StoreKeyRing, table dashboard_keys): a restart, or
         // another node on the same store, reads the same ring, so sessions and anti-forgery tokens
@@ -92,8 +100,7 @@ internal static class DashboardServices
         app.MapGet(Root + "/inbox.js", () => Results.Text(DashboardAssets.InboxScript.Value, "text/javascript")).ExcludeFromDescription();
     }
 
-    public static ClaimsPrincipal Admin() =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin")], CookieAuthenticationDefaults.AuthenticationScheme));
+    public static ClaimsPrincipal Admin() => DashboardUser.BuiltInAdmin();
 
     public static AuthenticationProperties Session(TimeProvider clock) =>
         new() { IsPersistent = false, IssuedUtc = clock.GetUtcNow(), ExpiresUtc = clock.GetUtcNow() + SessionLength };

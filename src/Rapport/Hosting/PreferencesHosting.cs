@@ -17,6 +17,7 @@ internal static class PreferencesHosting
         services.AddSingleton<ProfilingService>();
         services.AddSingleton<ErasureRequests>();
         services.AddSingleton<PreferenceCentre>();
+        services.AddSingleton<LinkRequests>();
         return services;
     }
 

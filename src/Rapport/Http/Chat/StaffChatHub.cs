@@ -6,7 +6,8 @@ namespace Rapport.Http.Chat;
 
 /// <summary>
 /// The staff side of the live chat, at /dashboard/chat/hub: signed in to the dashboard (its
-/// cookie) or holding an admin key, and saying who they are with staffId in the query. While
+/// cookie: a staff member is then who they signed in as) or holding an admin key and saying
+/// who they are with staffId in the query (also the built-in admin's way). While
 /// connected, a staff member is online: their customers' chats are routed to them.
 /// </summary>
 internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, ConversationService conversations, ChatPresence presence) : Hub
@@ -26,7 +27,10 @@ internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, Conversat
             throw new HubException("Sign in to the dashboard or send an admin key (access_token).");
         }
 
-        if (!long.TryParse(http.Request.Query["staffId"], out var staffId) || await staff.GetAsync(staffId, Context.ConnectionAborted) is null)
+        // A signed-in staff member is who their session says, whatever the query claims; the
+        // built-in admin and admin keys say whom they act as with staffId.
+        var staffId = Dashboard.DashboardUser.StaffId(http.User) ?? (long.TryParse(http.Request.Query["staffId"], out var asked) ? asked : 0);
+        if (staffId <= 0 || await staff.GetAsync(staffId, Context.ConnectionAborted) is null)
         {
             throw new HubException("Say who you are with staffId=N in the query (GET /v1/staff lists the staff).");
         }

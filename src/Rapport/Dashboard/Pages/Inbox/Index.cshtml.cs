@@ -12,8 +12,8 @@ namespace Rapport.Dashboard.Pages.Inbox;
 /// The shared inbox: open threads newest first (all, unassigned, mine) with unread counts; one
 /// thread with its messages, a reply box and the customer's context beside it (identities,
 /// value, recent timeline and the profile panels: consent, needs, next best actions...).
-/// The dashboard has one admin sign-in, so each person says who they are ("Working as", a
-/// cookie); that is also who is online for chat routing while the page is open.
+/// A signed-in staff member is "me" (their answers, "Mine", chat routing while the page is open);
+/// the built-in admin, who is nobody in particular, says whom it works as ("Working as", a cookie).
 /// </summary>
 public sealed class IndexModel(
     ConversationQueries queries, ConversationService conversations, StaffDirectory staff, CustomerQueries customers, IEnumerable<IProfilePanel> panels) : PageModel
@@ -23,6 +23,9 @@ public sealed class IndexModel(
     public IReadOnlyList<StaffMember> Staff { get; private set; } = [];
 
     public StaffMember? Me { get; private set; }
+
+    /// <summary>Signed in as a staff member (not the built-in admin): "me" is fixed, no "Working as".</summary>
+    public bool SignedInAsStaff => User.StaffId() is not null;
 
     public string View { get; private set; } = "all";
 
@@ -91,7 +94,7 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnPostWorkAsAsync(long staffId, CancellationToken ct)
     {
-        if (await staff.GetAsync(staffId, ct) is not null)
+        if (!SignedInAsStaff && await staff.GetAsync(staffId, ct) is not null)
         {
             Response.Cookies.Append(StaffCookie, staffId.ToString(CultureInfo.InvariantCulture), new CookieOptions { Path = DashboardServices.Root, HttpOnly = false, SameSite = SameSiteMode.Strict });
         }
@@ -101,6 +104,11 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnPostAddStaffAsync(string? name, string? email, CancellationToken ct)
     {
+        if (!User.IsAdmin())
+        {
+            return Forbid(); // admins manage staff
+        }
+
         try
         {
             var added = await staff.AddAsync(name ?? "", email, ct);
@@ -121,7 +129,8 @@ public sealed class IndexModel(
     }
 
     private async Task<StaffMember?> CurrentAsync(CancellationToken ct) =>
-        long.TryParse(Request.Cookies[StaffCookie], out var id) ? await staff.GetAsync(id, ct) : null;
+        User.StaffId() is { } signedIn ? await staff.GetAsync(signedIn, ct)
+        : long.TryParse(Request.Cookies[StaffCookie], out var id) ? await staff.GetAsync(id, ct) : null;
 
     private async Task LoadAsync(string? view, long? thread, CancellationToken ct)
     {

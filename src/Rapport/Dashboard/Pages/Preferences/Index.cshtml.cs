@@ -12,7 +12,7 @@ namespace Rapport.Dashboard.Pages.Preferences;
 /// after saving, so a reload never submits twice.
 /// </summary>
 public sealed class PreferencesModel(
-    PreferenceLinks links, PreferenceCentre centre, ConsentService consent, ProfilingService profiling, ErasureRequests erasures) : PageModel
+    PreferenceLinks links, PreferenceCentre centre, ConsentService consent, ProfilingService profiling, ErasureRequests erasures, LinkRequests newLinks) : PageModel
 {
     public LinkCheck Link { get; private set; } = new(LinkStatus.Invalid, 0, null);
 
@@ -25,6 +25,53 @@ public sealed class PreferencesModel(
     public string? Saved { get; private set; }
 
     public List<string> Errors { get; } = [];
+
+    /// <summary>After "Send me a new link": what the visitor is told (the same whether or not we know them).</summary>
+    public string? NewLinkReply { get; private set; }
+
+    public async Task<IActionResult> OnPostNewLinkAsync(string token, string? email, CancellationToken ct)
+    {
+        if (await OpenAsync(token, ct))
+        {
+            return Back("nothing"); // the link works: nothing to renew
+        }
+
+        LinkRequestOutcome? outcome;
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            if (email.Trim().Length > 254 || !System.Net.Mail.MailAddress.TryCreate(email.Trim(), out _))
+            {
+                Errors.Add("That does not look like an email address; type it as name@example.com.");
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Page();
+            }
+
+            outcome = await newLinks.ByEmailAsync(email, ct);
+        }
+        else
+        {
+            outcome = await newLinks.ByTokenAsync(token, ct);
+            if (outcome is null)
+            {
+                Errors.Add("Type the email address we write to you at, and we will send a new link there.");
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Page();
+            }
+        }
+
+        if (outcome.RetryAt is { } retry)
+        {
+            Errors.Add($"You have asked for {LinkRequests.PerHour} new links within an hour. Please try again after {retry:HH:mm} UTC, or use the link in the newest email from us.");
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
+
+        NewLinkReply = string.IsNullOrWhiteSpace(email)
+            ? "If we have an email address for you, a new link is on its way to it. It can take a few minutes; check your spam folder too."
+            : $"If {email.Trim()} is an address we write to, a new link is on its way to it. It can take a few minutes; check your spam folder too.";
+        Response.StatusCode = StatusCodes.Status202Accepted;
+        return Page();
+    }
 
     public async Task<IActionResult> OnGetAsync(string token, string? saved, CancellationToken ct)
     {

@@ -1,0 +1,56 @@
+using Rapport.Cli;
+using Rapport.Core.Staff;
+using Rapport.Core.Storage;
+using Rapport.Core.Tests.Storage;
+
+namespace Rapport.Tests.Cli;
+
+/// <summary>`rapport staff add|password|list` through the real command tree, on a real SQLite store.</summary>
+public sealed class StaffCommandTests
+{
+    [Fact]
+    public async Task Add_PrintsAPasswordThatSignsIn_PasswordReplacesIt_ListShowsTheMember()
+    {
+        await using var db = await TestStores.CreateAsync(StoreKind.Sqlite);
+
+        var (exit, output, error) = await RunAsync("staff", "add", "--name", "Grace Hopper", "--email", "grace@shop.example", "--role", "admin", "--store", db.Store);
+        Assert.Equal(0, exit);
+        var first = output.Trim();
+        Assert.Equal(20, first.Length);
+        Assert.Contains("shown once", error, StringComparison.Ordinal);
+        using var writer = new StoreWriter(db, TimeProvider.System, []);
+        var accounts = new StaffAccounts(writer, db);
+        Assert.True((await accounts.VerifyAsync("grace@shop.example", first))?.IsAdmin);
+
+        (exit, output, _) = await RunAsync("staff", "password", "grace@shop.example", "--store", db.Store);
+        Assert.Equal(0, exit);
+        var second = output.Trim();
+        Assert.Null(await accounts.VerifyAsync("grace@shop.example", first));
+        Assert.NotNull(await accounts.VerifyAsync("grace@shop.example", second));
+
+        (exit, output, _) = await RunAsync("staff", "list", "--store", db.Store);
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^\d+\tGrace Hopper\tgrace@shop\.example\tadmin\tpassword set", output);
+        Assert.DoesNotContain(second, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "staff", "add", "--name", "X", "--email", "not-an-email" }, "signs in with their email")]
+    [InlineData(new[] { "staff", "add", "--name", "X", "--email", "x@shop.example", "--role", "owner" }, "use admin")]
+    [InlineData(new[] { "staff", "password", "nobody@shop.example" }, "There is no staff member 'nobody@shop.example'")]
+    public async Task BadInput_Exit2WithAMessage(string[] args, string says)
+    {
+        await using var db = await TestStores.CreateAsync(StoreKind.Sqlite);
+        var (exit, _, error) = await RunAsync([.. args, "--store", db.Store]);
+        Assert.Equal(2, exit);
+        Assert.Contains(says, error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await RapportCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+}

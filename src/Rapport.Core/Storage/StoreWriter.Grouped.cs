@@ -11,8 +11,8 @@ namespace Rapport.Core.Storage;
 /// empty or <see cref="MaxGroupSize"/> callers have run, and every caller's task completes only
 /// after that COMMIT: a caller that got its result knows its work is durable. Callers run in the
 /// order they arrived, and the group holds the same gate as <see cref="WriteAsync{T}"/>. Members
-/// share the statements compiled with <see cref="UnitOfWork.Statement"/>, so a hot statement is
-/// compiled once per group rather than once per caller.
+/// share the statements compiled with <see cref="UnitOfWork.Statement"/>, and later groups reuse
+/// them on the same connection (StoreWriter.Session.cs), so a hot statement is compiled once.
 /// </summary>
 public sealed partial class StoreWriter
 {

@@ -84,6 +84,10 @@ public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
         return new(check, check.Allowed ? ContactPermit.Issue(customer, identifier, purpose, channel, at) : null);
     }
 
+    /// <summary>The facts for checking many customers' contacts on one channel at once (<see cref="ContactRound"/>).</summary>
+    public Task<ContactRound> ReadRoundAsync(IReadOnlyCollection<long> customers, string channel, DateTimeOffset at, CancellationToken ct = default) =>
+        ContactRound.ReadAsync(database, options, customers, channel, at, ct);
+
     /// <summary>Checks and, when allowed, logs the contact in the caller's write transaction.</summary>
     public async Task<ContactDecision?> TryContactAsync(UnitOfWork unit, long customer, string purpose, string channel, DateTimeOffset at, string reference)
     {
@@ -105,10 +109,12 @@ public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
         }
 
         permit.Used = true;
-        await unit.Connection.ExecuteAsync(
-            "INSERT INTO contact_log (id_kind, id_value, channel, purpose, reference, at) VALUES (@Kind, @Value, @channel, @purpose, @reference, @at)",
-            new { permit.Identifier.Kind, permit.Identifier.Value, channel = permit.Channel, purpose = permit.Purpose, reference, at = UnixTime.ToStorage(permit.At) },
-            unit.Transaction);
+
+        // Compiled once per transaction: the outbox logs every sent message of a round here.
+        await unit.Statement(
+                "INSERT INTO contact_log (id_kind, id_value, channel, purpose, reference, at) VALUES (@kind, @value, @channel, @purpose, @reference, @at)",
+                "@kind", "@value", "@channel", "@purpose", "@reference", "@at")
+            .ExecuteAsync(permit.Identifier.Kind, permit.Identifier.Value, permit.Channel, permit.Purpose, reference, UnixTime.ToStorage(permit.At));
     }
 
     /// <summary>Contacts on a channel in (from, to].</summary>

@@ -82,16 +82,13 @@ public sealed class LoyaltyExpiry(StoreWriter writer, LoyaltyProgramStore progra
                 "SELECT expires_at FROM loyalty_lots WHERE expires_at > @from AND expires_at <= @now AND remaining > 0 ORDER BY expires_at LIMIT 1 OFFSET @skip",
                 new { from, now, skip = BatchLots - 1 }, unit.Transaction, commandTimeout: 0, cancellationToken: ct)) ?? now;
         var range = new { from, upTo, now };
-        var due = await unit.Connection.QuerySingleAsync<(long Lots, long Points)>(
-            new CommandDefinition(
-                $"SELECT COUNT(*), COALESCE(SUM(remaining), 0) FROM loyalty_lots WHERE {Due}",
-                range, unit.Transaction, commandTimeout: 0, cancellationToken: ct));
-        if (due.Lots == 0)
-        {
-            return (0, 0, upTo);
-        }
 
-        await unit.Connection.ExecuteAsync(
+        // The batch's totals are read back from the entries it appended (the table's tail, in
+        // id order) rather than by a separate pass over the due lots: that pass fetched every
+        // due lot's row at random a third time and cost about a fifth of the batch.
+        var lastEntry = await unit.Connection.ExecuteScalarAsync<long?>(
+            new CommandDefinition("SELECT MAX(id) FROM loyalty_entries", transaction: unit.Transaction, cancellationToken: ct)) ?? 0;
+        var inserted = await unit.Connection.ExecuteAsync(
             new CommandDefinition(
                 $"""
                 INSERT INTO loyalty_entries (customer_id, recorded_for, lot_id, operation_id, kind, points, at)
@@ -99,10 +96,19 @@ public sealed class LoyaltyExpiry(StoreWriter writer, LoyaltyProgramStore progra
                 WHERE {Due} ORDER BY customer_id, id
                 """,
                 range, unit.Transaction, commandTimeout: 0, cancellationToken: ct));
+        if (inserted == 0)
+        {
+            return (0, 0, upTo);
+        }
+
+        var points = await unit.Connection.ExecuteScalarAsync<long>(
+            new CommandDefinition(
+                "SELECT COALESCE(-SUM(points), 0) FROM loyalty_entries WHERE id > @lastEntry AND kind = 'expire' AND operation_id IS NULL AND at = @now",
+                new { lastEntry, now }, unit.Transaction, commandTimeout: 0, cancellationToken: ct));
         await unit.Connection.ExecuteAsync(
             new CommandDefinition(
                 $"UPDATE loyalty_lots SET expired = expired + remaining, remaining = 0 WHERE {Due}",
                 range, unit.Transaction, commandTimeout: 0, cancellationToken: ct));
-        return (due.Lots, due.Points, upTo);
+        return (inserted, points, upTo);
     }
 }

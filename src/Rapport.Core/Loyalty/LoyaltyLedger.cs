@@ -233,7 +233,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
             """,
             "@owner", "@recordedFor", "@amount", "@at", "@reference", "@note", "@created")
             .ExecuteAsync(owner, recordedFor, Money.ToStorage(value), unit.Now, RedemptionCostReference(op.Id), $"{op.Points} points redeemed", unit.Now);
-        await CustomerValueUpdater.RefreshAsync(unit, [owner], await population.GetAsync(unit.Connection, unit.Transaction, ct), ct);
+        await CustomerValueUpdater.RefreshAsync(unit, [owner], await population.GetAsync(unit, ct), ct);
     }
 
     /// <summary>The customer_costs reference of a redemption, so the reciprocity ledger does not count it twice.</summary>

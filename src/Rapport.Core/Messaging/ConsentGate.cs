@@ -23,6 +23,24 @@ public sealed class ConsentGate(ContactPolicy policy) : IContactGate, IOutboxCom
 
     private readonly ConcurrentDictionary<long, ContactPermit> _permits = new();
 
+    /// <summary>The latest round's facts per channel and the messages they were read for.</summary>
+    private readonly ConcurrentDictionary<string, (HashSet<long> Messages, ContactRound Facts)> _rounds = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads the consent, identifiers and recent contacts of every marketing message's customer
+    /// in the round with one query each (per channel), instead of a connection and three
+    /// queries per message; <see cref="CheckAsync"/> then decides each message from them.
+    /// </summary>
+    public async ValueTask PrepareAsync(IReadOnlyList<ClaimedMessage> round, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var channel in round.Where(m => m.Purpose == MessagePurpose.Marketing).GroupBy(m => m.Channel))
+        {
+            var customers = channel.Select(m => m.CustomerId).Distinct().ToList();
+            var facts = await policy.ReadRoundAsync(customers, channel.Key, now, ct);
+            _rounds[channel.Key] = (channel.Select(m => m.Id).ToHashSet(), facts);
+        }
+    }
+
     public async ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct)
     {
         if (message.Purpose != MessagePurpose.Marketing)
@@ -30,7 +48,9 @@ public sealed class ConsentGate(ContactPolicy policy) : IContactGate, IOutboxCom
             return null;
         }
 
-        var decision = await policy.CheckAsync(message.CustomerId, ConsentVocabulary.Marketing, message.Channel, now, ct);
+        var decision = _rounds.TryGetValue(message.Channel, out var round) && round.Messages.Contains(message.Id)
+            ? round.Facts.Decide(message.CustomerId, ConsentVocabulary.Marketing, now)
+            : await policy.CheckAsync(message.CustomerId, ConsentVocabulary.Marketing, message.Channel, now, ct);
         if (decision is null)
         {
             return new DeliveryOutcome.Blocked(message.Id, $"customer {message.CustomerId} no longer exists (merged or erased)");

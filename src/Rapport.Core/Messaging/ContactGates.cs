@@ -9,6 +9,12 @@ namespace Rapport.Core.Messaging;
 public interface IContactGate
 {
     ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// Called with each claimed round before its messages are checked, so a gate can read what
+    /// it needs for all of them at once instead of per message. The decisions stay per message.
+    /// </summary>
+    ValueTask PrepareAsync(IReadOnlyList<ClaimedMessage> round, DateTimeOffset now, CancellationToken ct) => ValueTask.CompletedTask;
 }
 
 /// <summary>Marketing email never goes to an address that unsubscribed or hard-bounced; service email still does, except hard bounces.</summary>

@@ -26,6 +26,11 @@ public sealed class OutboxDispatcher(Outbox outbox, IEnumerable<IContactGate> ga
             return 0;
         }
 
+        foreach (var gate in _gates)
+        {
+            await gate.PrepareAsync(claimed, clock.GetUtcNow(), ct);
+        }
+
         var recording = Task.CompletedTask;
         try
         {

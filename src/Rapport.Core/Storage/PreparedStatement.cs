@@ -33,6 +33,15 @@ public abstract class PreparedStatement : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// Moves the statement to a new transaction on the same connection, for statements kept
+    /// across transactions (the writer's commit groups). SQLite's statements belong to the
+    /// connection alone, so only the portable form needs this.
+    /// </summary>
+    internal virtual void UseTransaction(DbTransaction transaction)
+    {
+    }
+
     protected abstract void Bind(ReadOnlySpan<object?> values);
 
     protected abstract ValueTask<int> ExecuteBoundAsync();
@@ -62,6 +71,8 @@ internal sealed class CommandStatement : PreparedStatement
     }
 
     public override ValueTask DisposeAsync() => _command.DisposeAsync();
+
+    internal override void UseTransaction(DbTransaction transaction) => _command.Transaction = transaction;
 
     protected override void Bind(ReadOnlySpan<object?> values)
     {

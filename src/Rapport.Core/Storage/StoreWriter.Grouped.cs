@@ -11,8 +11,8 @@ namespace Rapport.Core.Storage;
 /// empty or <see cref="MaxGroupSize"/> callers have run, and every caller's task completes only
 /// after that COMMIT: a caller that got its result knows its work is durable. Callers run in the
 /// order they arrived, and the group holds the same gate as <see cref="WriteAsync{T}"/>. Members
-/// share the statements compiled with <see cref="UnitOfWork.Statement"/>, so a hot statement is
-/// compiled once per group rather than once per caller.
+/// share the statements compiled with <see cref="UnitOfWork.Statement"/>, and later groups reuse
+/// them on the same connection (StoreWriter.Session.cs), so a hot statement is compiled once.
 /// </summary>
 public sealed partial class StoreWriter
 {
@@ -79,29 +79,20 @@ public sealed partial class StoreWriter
         GroupMember? current = null;
         try
         {
-            await using var connection = await database.OpenAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
+            var session = await SessionAsync();
+            await using var transaction = await session.Connection.BeginTransactionAsync();
             started = true;
-            var statements = new Dictionary<string, PreparedStatement>(StringComparer.Ordinal);
-            try
+            session.Enlist(transaction);
+            while (done.Count < MaxGroupSize && _waiting.TryDequeue(out current))
             {
-                while (done.Count < MaxGroupSize && _waiting.TryDequeue(out current))
+                if (await RunMemberAsync(current, session.Connection, transaction, session.Statements))
                 {
-                    if (await RunMemberAsync(current, connection, transaction, statements))
-                    {
-                        done.Add(current);
-                    }
+                    done.Add(current);
                 }
+            }
 
-                await transaction.CommitAsync();
-            }
-            finally
-            {
-                foreach (var statement in statements.Values)
-                {
-                    await statement.DisposeAsync();
-                }
-            }
+            current = null;
+            await transaction.CommitAsync();
         }
         catch (Exception error)
         {
@@ -109,6 +100,7 @@ public sealed partial class StoreWriter
             // the group is stored, so every caller whose work had succeeded gets the error too.
             // If no transaction could even be begun, the callers at the head of the queue get the
             // error, so a store that is down fails requests instead of retrying them forever.
+            await DropSessionAsync();
             foreach (var member in done.Append(current))
             {
                 if (member?.Fail(error) == true)
@@ -154,8 +146,11 @@ public sealed partial class StoreWriter
         }
 
         const string savepoint = "grouped_write";
-        await transaction.SaveAsync(savepoint);
         var unit = new UnitOfWork(connection, transaction, database.Dialect, clock, statements);
+
+        // Compiled once per session like the members' own statements: SaveAsync/ReleaseAsync
+        // would parse the command again for every member.
+        await unit.Statement("SAVEPOINT " + savepoint).ExecuteAsync();
         member.Unit = unit;
         try
         {
@@ -176,7 +171,7 @@ public sealed partial class StoreWriter
             return false;
         }
 
-        await transaction.ReleaseAsync(savepoint);
+        await unit.Statement("RELEASE SAVEPOINT " + savepoint).ExecuteAsync();
         return true;
     }
 

@@ -46,7 +46,6 @@ public sealed partial class StoreWriter(IDatabase database, TimeProvider clock, 
         }
     }
 
-    public void Dispose() => _gate.Dispose();
 }
 
 /// <summary>Work every write transaction ends with, such as rebuilding customers' derived state.</summary>

@@ -76,6 +76,24 @@ public sealed class ValuePopulationCache
         return loaded;
     }
 
+    /// <summary>
+    /// As <see cref="GetAsync(DbConnection, DbTransaction?, CancellationToken)"/> inside a write
+    /// transaction, the check through a compiled statement: every redemption scores its customer.
+    /// </summary>
+    public async Task<ScoringPopulation?> GetAsync(Rapport.Core.Storage.UnitOfWork unit, CancellationToken ct = default)
+    {
+        var latest = await unit.Statement("SELECT MAX(id) FROM value_population").ScalarAsync();
+        if (latest is null)
+        {
+            return null;
+        }
+
+        var current = Volatile.Read(ref _current);
+        return current.Id == Convert.ToInt64(latest, System.Globalization.CultureInfo.InvariantCulture)
+            ? current.Population
+            : await GetAsync(unit.Connection, unit.Transaction, ct);
+    }
+
     /// <summary>Called after a recomputation commits, so the next write needs no reload.</summary>
     internal void Set(long id, ScoringPopulation population) => Volatile.Write(ref _current, new Entry(id, population));
 

@@ -148,6 +148,39 @@ public sealed class GroupCommitTests
         Assert.Equal(Enumerable.Range(1, 300).Concat(Enumerable.Range(1001, 20)).Select(i => (long)i), await Ids(db));
     }
 
+    [Theory, BothStores]
+    public async Task LaterGroups_ReuseTheConnectionAndCompiledStatements_UntilAGroupFails(StoreKind store)
+    {
+        await using var db = await CreateAsync(store);
+        await using var writer = new StoreWriter(db, new FakeTimeProvider(), []);
+        const string sql = "INSERT INTO scratch (id, name) VALUES (@id, @name)";
+
+        Task<(DbConnection, PreparedStatement)> Member(long id) => writer.WriteGroupedAsync(async unit =>
+        {
+            var statement = unit.Statement(sql, "@id", "@name");
+            await statement.ExecuteAsync(id, $"group of {id}");
+            return (unit.Connection, statement);
+        });
+
+        // Three groups one after the other: each commits its own row through the same statement.
+        var first = await Member(1);
+        var second = await Member(2);
+        var third = await Member(3);
+        Assert.Same(first.Item1, second.Item1);
+        Assert.Same(first.Item2, second.Item2);
+        Assert.Same(first.Item2, third.Item2);
+        Assert.Equal([1L, 2L, 3L], await Ids(db));
+
+        // A failed COMMIT closes the session: the next group compiles on a fresh connection.
+        var failing = writer.WriteGroupedAsync(unit =>
+            unit.Connection.ExecuteAsync("INSERT INTO child (id, parent_id) VALUES (1, 999)", transaction: unit.Transaction));
+        await Assert.ThrowsAnyAsync<DbException>(() => failing);
+        var after = await Member(4);
+        Assert.NotSame(first.Item1, after.Item1);
+        Assert.NotSame(first.Item2, after.Item2);
+        Assert.Equal([1L, 2L, 3L, 4L], await Ids(db));
+    }
+
     /// <summary>Queues members while a plain write holds the writer, so they all wait for one group.</summary>
     private static async Task<T> WhileWriterIsBusy<T>(StoreWriter writer, Func<T> enqueue)
     {

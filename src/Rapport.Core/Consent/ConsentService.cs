@@ -92,6 +92,7 @@ public sealed class ConsentService(IDatabase database, StoreWriter writer, Conse
                 [messageId, "track", ConsentMessages.EventName, Channels.Web, customer, identifier.Kind, identifier.Value, null, null, now, now, properties.ToJsonString(), Context],
             ], ct);
             await ConsentLedger.AppendAsync(unit, identifier, change, messageId, at);
+            unit.CustomersChanged.Add(customer); // cached consent (next best action) is read again
             return (customer, ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options));
         }, ct);
 

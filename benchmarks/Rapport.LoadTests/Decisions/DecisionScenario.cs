@@ -25,7 +25,7 @@ namespace Rapport.LoadTests.Decisions;
 /// </summary>
 internal static class DecisionScenario
 {
-    private static readonly string[] Actions =
+    internal static readonly string[] Actions =
     [
         """{"name": "Web voucher", "kind": "discount", "purpose": "marketing", "channels": ["web", "email"], "placements": ["home"], "priority": 1, "value": 10, "cap": {"max": 3, "days": 7}, "reason": "{first_name}, 10% off for you", "content": {"code": "TEN"}}""",
         """{"name": "Recommended product", "kind": "product_offer", "purpose": "marketing", "channels": ["web"], "priority": 1, "value": 20}""",

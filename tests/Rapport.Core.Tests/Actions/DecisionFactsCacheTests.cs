@@ -194,4 +194,36 @@ public sealed class DecisionFactsCacheTests
         Assert.Equal("Thank-you gift", decided.Actions.Single().Name); // consent still granted in memory
         Assert.Equal("Ann", cached.Facts["first_name"]);
     }
+
+    [Fact]
+    public void Capacity_IsABound_ATenthIsDroppedWhenFull()
+    {
+        var cache = new DecisionFactsCache(capacity: 100);
+        for (long c = 1; c <= 1_000; c++)
+        {
+            cache.StoreRead(c, cache.Stamp(c), new DecisionFacts(c, new Dictionary<long, string>(), new Dictionary<string, string>()));
+            Assert.InRange(cache.ReadCount, 1, 100);
+        }
+
+        Assert.NotNull(cache.Read(1_000)); // the newest is kept
+    }
+
+    [Fact]
+    public void Fill_RacingADrop_IsNotStored()
+    {
+        var cache = new DecisionFactsCache();
+        var facts = new DecisionFacts(7, new Dictionary<long, string>(), new Dictionary<string, string>());
+        var stamp = cache.Stamp(7); // a request starts reading the store
+        cache.Drop(7); // a write for customer 7 commits meanwhile
+        cache.StoreRead(7, stamp, facts);
+        Assert.Null(cache.Read(7));
+
+        var other = cache.Stamp(8);
+        cache.DropAll(); // a product changed: every customer
+        cache.StoreRead(8, other, facts);
+        Assert.Null(cache.Read(8));
+
+        cache.StoreRead(7, cache.Stamp(7), facts);
+        Assert.Same(facts, cache.Read(7));
+    }
 }

@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "journeys" => await Rapport.LoadTests.Journeys.JourneyScenario.RunAsync(args[1..]),
     "loyalty" => await Rapport.LoadTests.Loyalty.LoyaltyScenario.RunAsync(args[1..]),
     "decisions" => await Rapport.LoadTests.Decisions.DecisionScenario.RunAsync(args[1..]),
+    "nbacpu" => await Rapport.LoadTests.Decisions.DecisionCpuScenario.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -22,6 +23,7 @@ static int Usage()
     Console.Error.WriteLine("  dashboard [--customers N] [--runs N]: seed a store, time every dashboard page (docs/performance.md)");
     Console.Error.WriteLine("  loyalty [--rate 1000] [--seconds 20] [--customers 1000]: earn/redeem through the API at a fixed rate, latency percentiles");
     Console.Error.WriteLine("  decisions [--customers N] [--products N] [--events N] [--rate N] [--seconds N] [--mix nba,recs,health]: next best action and recommendations open-loop");
+    Console.Error.WriteLine("  nbacpu [--customers N] [--products N] [--events N] [--requests N] [--concurrency N] [--hot N]: CPU per next-best-action decision in process, without and with the facts cache (after decisions --seed-only)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
     Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
     Console.Error.WriteLine("       Rapport.LoadTests journeys [customers] [smtp connections]   customers entering a journey at once, first email to SMTP");

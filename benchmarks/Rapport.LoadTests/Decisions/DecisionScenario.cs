@@ -15,14 +15,17 @@ namespace Rapport.LoadTests.Decisions;
 /// the endpoints of --mix: nba (GET next-best-actions, web/home, limit 3), recs (GET personal
 /// recommendations, k 10) and health (GET /health, the trivial endpoint, for the ratio). Prints
 /// p50/p95/p99 per endpoint measured at the client, the server's CPU per request, its peak
-/// RSS (VmHWM) and the load average.
+/// RSS (VmHWM) and the load average. With --hot N the requests go to customers 1..N only (the
+/// ones who come back, whose facts next best action then serves from memory) after a warm-up
+/// that visits each of them once; without it every request is a random customer of the store
+/// (mostly a first visit: the facts are read from the store and cached).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--dir PATH]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH]
 /// </summary>
 internal static class DecisionScenario
 {
-    private static readonly string[] Actions =
+    internal static readonly string[] Actions =
     [
         """{"name": "Web voucher", "kind": "discount", "purpose": "marketing", "channels": ["web", "email"], "placements": ["home"], "priority": 1, "value": 10, "cap": {"max": 3, "days": 7}, "reason": "{first_name}, 10% off for you", "content": {"code": "TEN"}}""",
         """{"name": "Recommended product", "kind": "product_offer", "purpose": "marketing", "channels": ["web"], "priority": 1, "value": 20}""",
@@ -92,14 +95,29 @@ internal static class DecisionScenario
         Console.WriteLine($"Rapport decisions: {size}; {rate} req/s for {seconds} s, mix {string.Join(",", mix)}; {Environment.ProcessorCount} cores; server up with a model in {started.Elapsed.TotalSeconds:0.0} s, RSS {Rss(server.ProcessId, "VmRSS")}");
 
         var random = new Random(5);
+        var hot = Math.Min(size.Customers, Int(args, "--hot", size.Customers));
         string Path0(string kind) => kind switch
         {
-            "nba" => $"/v1/customers/{1 + random.Next(size.Customers)}/next-best-actions?channel=web&placement=home&limit=3",
-            "recs" => $"/v1/customers/{1 + random.Next(size.Customers)}/recommendations?k=10",
+            "nba" => $"/v1/customers/{1 + random.Next(hot)}/next-best-actions?channel=web&placement=home&limit=3",
+            "recs" => $"/v1/customers/{1 + random.Next(hot)}/recommendations?k=10",
             _ => "/health",
         };
 
         await DriveAsync(http, Math.Max(1, rate / 4), 2, mix, Path0); // warm-up: JIT, pools, caches
+        if (hot < size.Customers)
+        {
+            // Each returning customer once, so the run below measures warm requests.
+            var next = 0;
+            var warm = Stopwatch.StartNew();
+            var rssBefore = Rss(server.ProcessId, "VmRSS");
+            await Parallel.ForAsync(0, hot, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
+            {
+                var id = 1 + Interlocked.Increment(ref next) - 1;
+                using var reply = await http.GetAsync($"/v1/customers/{id}/next-best-actions?channel=web&placement=home&limit=3", ct);
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed {hot:N0} returning customers in {warm.Elapsed.TotalSeconds:0.0} s; server RSS {rssBefore} before, {Rss(server.ProcessId, "VmRSS")} after"));
+        }
+
         var cpuBefore = server.ProcessorTime;
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (results, elapsed, lag) = await DriveAsync(http, rate, seconds, mix, Path0);

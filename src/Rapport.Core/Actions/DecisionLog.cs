@@ -28,17 +28,26 @@ public static class DecisionLog
     /// <summary>accepted/ignored: what the customer did with a shown action; converted: the goal was reached without an acceptance (what a control customer reports).</summary>
     public static readonly IReadOnlyList<string> Outcomes = ["accepted", "ignored", "converted"];
 
+    private static long s_counterWrites;
+
+    /// <summary>
+    /// Counter changes written by this process (any store): an engine holding the counters in
+    /// memory reads them again when someone else (an engine without its cache) moved them.
+    /// </summary>
+    public static long CounterWrites => Interlocked.Read(ref s_counterWrites);
+
     private const string Mine = "FROM decisions d JOIN identifiers i ON i.kind = d.id_kind AND i.value = d.id_value WHERE i.customer_id = @customer";
 
-    /// <summary>Each action's history for this customer: one query for the counters, one for the customer's decisions.</summary>
-    public static async Task<Dictionary<long, ActionHistory>> HistoriesAsync(UnitOfWork unit, long customer)
-    {
-        var stats = await unit.Connection.QueryAsync<(long Action, long Issued, long Accepted, long Ignored)>(
-            "SELECT action_id, issued, accepted, ignored FROM action_stats", transaction: unit.Transaction);
-        var mine = (await unit.Connection.QueryAsync<(long Action, long At)>($"SELECT d.action_id, d.decided_at {Mine}", new { customer }, unit.Transaction))
-            .ToLookup(r => r.Action, r => UnixTime.FromStorage(r.At));
-        return stats.ToDictionary(s => s.Action, s => new ActionHistory(s.Issued, s.Accepted, s.Ignored, mine[s.Action].ToList()));
-    }
+    /// <summary>Each action's counters (issued for budgets, accepted and ignored for propensity): one small table, read inside the write.</summary>
+    public static async Task<Dictionary<long, (long Issued, long Accepted, long Ignored)>> CountersAsync(UnitOfWork unit) =>
+        (await unit.Connection.QueryAsync<(long Action, long Issued, long Accepted, long Ignored)>(
+            "SELECT action_id, issued, accepted, ignored FROM action_stats", transaction: unit.Transaction))
+        .ToDictionary(s => s.Action, s => (s.Issued, s.Accepted, s.Ignored));
+
+    /// <summary>Every decision of the customer (through their identifiers, so merges bring both histories together), control ones included.</summary>
+    public static async Task<List<(long Action, DateTimeOffset At)>> CustomerDecisionsAsync(UnitOfWork unit, long customer) =>
+        (await unit.Connection.QueryAsync<(long Action, long At)>($"SELECT d.action_id, d.decided_at {Mine}", new { customer }, unit.Transaction))
+        .Select(r => (r.Action, UnixTime.FromStorage(r.At))).ToList();
 
     public static async Task<long> AppendAsync(
         UnitOfWork unit, long customer, Identifier id, RankedAction ranked, string channel, string? placement, string? productId, string reason, JsonObject data,
@@ -59,6 +68,7 @@ public static class DecisionLog
         if (!control)
         {
             await unit.Connection.ExecuteAsync("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", new { action = ranked.Action.Id }, unit.Transaction);
+            Interlocked.Increment(ref s_counterWrites);
         }
 
         return decisionId;
@@ -85,6 +95,7 @@ public static class DecisionLog
             // Learning reads treated customers only: a control customer was shown nothing.
             var column = outcome == "ignored" ? "ignored" : "accepted";
             await unit.Connection.ExecuteAsync($"UPDATE action_stats SET {column} = {column} + 1 WHERE action_id = @action", new { action = r.Action }, unit.Transaction);
+            Interlocked.Increment(ref s_counterWrites);
         }
 
         return OutcomeResult.Recorded;

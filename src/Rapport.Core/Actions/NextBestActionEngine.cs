@@ -19,46 +19,42 @@ public sealed record SkippedAction(long ActionId, string Name, string Reason, st
 public sealed record NextBestActions(long CustomerId, IReadOnlyList<DecisionView> Actions, IReadOnlyList<SkippedAction> Skipped);
 
 /// <summary>
-/// Decides a customer's next best actions for a channel and placement. Reads what the reasons and
-/// conditions need, then in one write of the single writer: reads the action histories (so budgets
-/// and caps are exact under concurrency), ranks (<see cref="DecisionRanker"/>), walks the ranking
-/// through <see cref="ContactPolicy"/> (consent, pause, quiet hours, weekly maximum: no decision
-/// leaves without it), logs each decision and one contact per purpose for the reply.
+/// Decides a customer's next best actions for a channel and placement. Gets the facts reasons and
+/// conditions need (<see cref="DecisionFactsReader"/>: from memory when warm), then in one write
+/// of the single writer: takes the action counters and the customer's decisions, consent and
+/// contacts (<see cref="ContactFacts"/>, in memory when warm, only ever changed inside the writer,
+/// so budgets and caps are exact under concurrency), ranks (<see cref="DecisionRanker"/>), walks
+/// the ranking through the contact rules (consent, pause, quiet hours, weekly maximum: no
+/// decision leaves without them), logs each decision and one contact per purpose for the reply.
+/// With a warm <see cref="DecisionFactsCache"/> the only database work is that write.
 /// </summary>
-public sealed class NextBestActionEngine(
+public sealed partial class NextBestActionEngine(
     IDatabase database, StoreWriter writer, ActionCatalog catalog, ContactPolicy policy, SnapshotLoader snapshots, IProductSuggestions products, TimeProvider clock,
-    Loyalty.ReciprocityQueries? reciprocity = null)
+    Loyalty.ReciprocityQueries? reciprocity = null, DecisionFactsCache? cache = null)
 {
     public const int MaxLimit = 10;
+
+    private readonly DecisionFactsReader _facts = new(database, snapshots, products, reciprocity, cache);
 
     /// <returns>Null for an unknown customer.</returns>
     public async Task<NextBestActions?> DecideAsync(long id, string channel, string? placement, int limit, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         var loaded = await catalog.CurrentAsync(ct);
-        long customer;
-        Dictionary<long, string> segments;
-        Dictionary<string, string> facts;
-        bool[] met;
-        Dictionary<string, (string Name, bool Available)> named;
-        IReadOnlyList<ProductSuggestion> suggestions = [];
-        await using (var c = await database.OpenAsync(ct))
+        if (await _facts.GetAsync(id, ct) is not { } known)
         {
-            if (await ConsentLedger.CurrentCustomerAsync(c, null, id) is not { } current)
-            {
-                return null;
-            }
-
-            customer = current;
-            segments = await CustomerFacts.SegmentsAsync(c, customer);
-            facts = await CustomerFacts.LoadAsync(c, customer);
-            met = await ConditionsAsync(c, loaded, customer, now, ct);
-            named = await NamedProductsAsync(c, loaded, channel);
+            return null;
         }
 
+        var customer = known.Customer;
+        var segments = known.Segments;
+        var facts = new Dictionary<string, string>(known.Facts, StringComparer.Ordinal);
+        var met = await _facts.ConditionsAsync(known, loaded, now, ct);
+        var named = await _facts.NamedProductsAsync(loaded, channel, ct);
+        IReadOnlyList<ProductSuggestion> suggestions = [];
         if (loaded.Actions.Any(a => a.Spec.Kind == ActionKinds.ProductOffer && a.Spec.ProductId is null && a.Spec.Channels.Contains(channel)))
         {
-            suggestions = await products.SuggestAsync(customer, MaxLimit, ct);
+            suggestions = await _facts.SuggestionsAsync(known, MaxLimit, ct);
             if (suggestions.FirstOrDefault(s => s.Source == "viewed") is { } viewed)
             {
                 facts["last_viewed"] = viewed.Name;
@@ -66,18 +62,25 @@ public sealed class NextBestActionEngine(
         }
 
         // Gifts favour customers who gave more than they received (issue 6's reciprocity ledger).
-        var balance = reciprocity is null || !loaded.Actions.Any(a => ReciprocityWeight.GivingKinds.Contains(a.Spec.Kind))
-            ? 0m
-            : await reciprocity.BalanceAsync(customer, ct);
+        var balance = !loaded.Actions.Any(a => ReciprocityWeight.GivingKinds.Contains(a.Spec.Kind)) ? 0m : await _facts.BalanceAsync(known, ct);
         var request = new DecisionRequest(channel, placement, now, segments.Keys.ToHashSet(), balance);
         // Grouped: concurrent decisions share one commit, each in its own savepoint, so every
         // read below still sees the decisions committed or made earlier in the group.
         return await writer.WriteGroupedAsync(async unit =>
         {
-            var histories = await DecisionLog.HistoriesAsync(unit, customer);
-            // What every decision of this reply is filed under (follows merges); read once.
-            var identifier = (await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, unit.Dialect, customer))!.Value;
-            var candidates = loaded.Actions.Select((a, i) => new Candidate(a.Spec, histories.GetValueOrDefault(a.Spec.Id, ActionHistory.None), met[i])).ToList();
+            if (cache is null)
+            {
+                unit.CustomersChanged.Add(customer); // a cache elsewhere in this process must see these decisions
+            }
+
+            if (await ContactFactsAsync(unit, customer, now) is not { } contact)
+            {
+                return new NextBestActions(customer, [], []); // no identifier to file a decision under
+            }
+
+            var counters = await CountersAsync(unit);
+            var identifier = contact.Identifier; // what every decision of this reply is filed under (follows merges)
+            var candidates = loaded.Actions.Select((a, i) => new Candidate(a.Spec, History(counters, contact, a.Spec.Id), met[i])).ToList();
             var (ranked, excluded) = DecisionRanker.Rank(request, candidates);
             var skipped = excluded.Select(e => new SkippedAction(e.Action.Id, e.Action.Name, e.Reason, e.Detail)).ToList();
             var chosen = new List<(RankedAction Ranked, ActionDefinition Action, ProductSuggestion? Product, ContactPermit Permit)>();
@@ -117,7 +120,7 @@ public sealed class NextBestActionEngine(
 
                 if (!gates.TryGetValue(r.Action.Purpose, out var gate))
                 {
-                    gates[r.Action.Purpose] = gate = (await policy.CheckAsync(unit.Connection, unit.Transaction, customer, r.Action.Purpose, channel, now))!;
+                    gates[r.Action.Purpose] = gate = ContactPolicy.Check(customer, identifier, contact.Consent, r.Action.Purpose, channel, now, contact.ContactsInWeek(channel, now));
                 }
 
                 if (gate.Permit is not { } permit)
@@ -131,6 +134,7 @@ public sealed class NextBestActionEngine(
                     // Eligible and contactable, but held out: logged like a decision, shown nothing.
                     var heldId = await DecisionLog.AppendAsync(unit, customer, identifier, r, channel, placement, product?.Sku, "control group",
                         new JsonObject { ["control"] = true, ["holdout"] = r.Action.Holdout }, control: true);
+                    contact.AddDecision(r.Action.Id, now);
                     skipped.Add(new(r.Action.Id, r.Action.Name, "control_group",
                         $"held out as this action's control group ({r.Action.Holdout:P0} of eligible customers); decision {heldId}"));
                     continue;
@@ -150,6 +154,13 @@ public sealed class NextBestActionEngine(
                 var (reason, used) = Reason(r.Action, product, facts, segments);
                 var data = Data(r, action, product, used, segments);
                 var decisionId = await DecisionLog.AppendAsync(unit, customer, identifier, r, channel, placement, product?.Sku, reason, data);
+                contact.AddDecision(r.Action.Id, now);
+                var c = counters.GetValueOrDefault(r.Action.Id);
+                counters[r.Action.Id] = (c.Issued + 1, c.Accepted, c.Ignored);
+                if (cache is not null)
+                {
+                    cache.CountersSeen = DecisionLog.CounterWrites; // our own write, already counted above
+                }
                 decisions.Add(new DecisionView(decisionId, r.Action.Id, r.Action.Name, r.Action.Kind, channel, placement, reason,
                     r.Score, r.Propensity, r.ExpectedValue, product, action.Content, data));
             }
@@ -157,7 +168,8 @@ public sealed class NextBestActionEngine(
             // One reply is one contact per purpose, however many actions it carries.
             foreach (var group in chosen.GroupBy(x => x.Ranked.Action.Purpose))
             {
-                await ContactPolicy.RecordAsync(unit, group.First().Permit, "decisions:" + string.Join(",", decisions.Where(d => group.Any(g => g.Ranked.Action.Id == d.ActionId)).Select(d => d.DecisionId)));
+                await ContactPolicy.RecordUnmarkedAsync(unit, group.First().Permit, "decisions:" + string.Join(",", decisions.Where(d => group.Any(g => g.Ranked.Action.Id == d.ActionId)).Select(d => d.DecisionId)));
+                contact.AddContact(channel, now);
             }
 
             return new NextBestActions(customer, decisions, skipped);
@@ -165,44 +177,63 @@ public sealed class NextBestActionEngine(
     }
 
     public Task<OutcomeResult> RecordOutcomeAsync(long customer, long decisionId, string outcome, CancellationToken ct = default) =>
-        writer.WriteGroupedAsync(unit => DecisionLog.RecordOutcomeAsync(unit, customer, decisionId, outcome), ct);
+        writer.WriteGroupedAsync(unit => DecisionLog.RecordOutcomeAsync(unit, customer, decisionId, outcome), ct); // moves CounterWrites: cached counters are read again
 
-    private async Task<bool[]> ConditionsAsync(System.Data.Common.DbConnection c, ActionCatalog.Loaded loaded, long customer, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The action counters, inside the writer: from memory unless another writer of this process moved them.</summary>
+    internal async Task<Dictionary<long, (long Issued, long Accepted, long Ignored)>> CountersAsync(UnitOfWork unit)
     {
-        var met = new bool[loaded.Actions.Count];
-        var today = SegmentSet.DayOf(UnixTime.ToStorage(now));
-        CustomerSnapshot? snapshot = null;
-        if (loaded.Conditions.Segments.Count > 0)
+        if (cache is null)
         {
-            snapshot = (await snapshots.LoadAsync(c, null, database.Dialect, loaded.Conditions, [customer], today, null, ct)).GetValueOrDefault(customer);
+            return await DecisionLog.CountersAsync(unit);
         }
 
-        for (var i = 0; i < met.Length; i++)
+        if (cache.Counters is { } known && cache.CountersSeen == DecisionLog.CounterWrites)
         {
-            var index = loaded.ConditionIndex[i];
-            met[i] = index < 0 || (snapshot is not null && loaded.Conditions.Matches(snapshot, index, today));
+            return known;
         }
 
-        return met;
+        var seen = DecisionLog.CounterWrites;
+        cache.Counters = await DecisionLog.CountersAsync(unit);
+        cache.CountersSeen = seen;
+        return cache.Counters;
     }
 
-    /// <summary>Name and availability of the products that actions on this channel name.</summary>
-    private static async Task<Dictionary<string, (string Name, bool Available)>> NamedProductsAsync(
-        System.Data.Common.DbConnection c, ActionCatalog.Loaded loaded, string channel)
+    private static ActionHistory History(Dictionary<long, (long Issued, long Accepted, long Ignored)> counters, ContactFacts contact, long action) =>
+        counters.TryGetValue(action, out var c) ? new ActionHistory(c.Issued, c.Accepted, c.Ignored, contact.Decisions(action)) : new ActionHistory(0, 0, 0, contact.Decisions(action));
+
+    /// <summary>
+    /// The customer's write-side facts, inside the writer. The cached ones are used when loaded no
+    /// later than now (a clock set back could count contacts the store's query would not); what this
+    /// write adds to them is undone by dropping them should the write roll back.
+    /// </summary>
+    private async Task<ContactFacts?> ContactFactsAsync(UnitOfWork unit, long customer, DateTimeOffset now)
     {
-        var result = new Dictionary<string, (string Name, bool Available)>(StringComparer.Ordinal);
-        foreach (var sku in loaded.Actions.Where(a => a.Spec.Channels.Contains(channel)).Select(a => a.Spec.ProductId).OfType<string>().Distinct())
+        if (cache is null)
         {
-            var row = await c.QuerySingleOrDefaultAsync<(string Name, long Available)?>(
-                "SELECT name, available FROM products WHERE sku = @sku", new { sku });
-            result[sku] = row is { } r ? (r.Name, r.Available == 1) : (sku, true);
+            return await ContactFacts.LoadAsync(unit, customer, policy.Options, now);
         }
 
-        return result;
+        unit.OnRollback(() =>
+        {
+            cache.Drop(customer);
+            cache.Counters = null;
+        });
+        if (cache.Write(customer) is { } known && known.LoadedAt <= now)
+        {
+            return known;
+        }
+
+        var loaded = await ContactFacts.LoadAsync(unit, customer, policy.Options, now);
+        if (loaded is not null)
+        {
+            cache.StoreWrite(customer, loaded);
+        }
+
+        return loaded;
     }
 
     private static (string Reason, IReadOnlyDictionary<string, string> Used) Reason(
-        ActionSpec action, ProductSuggestion? product, Dictionary<string, string> facts, Dictionary<long, string> segments)
+        ActionSpec action, ProductSuggestion? product, Dictionary<string, string> facts, IReadOnlyDictionary<long, string> segments)
     {
         var local = new Dictionary<string, string>(facts, StringComparer.Ordinal);
         if (action.SegmentIds.FirstOrDefault(segments.ContainsKey) is var s && segments.TryGetValue(s, out var segmentName))
@@ -222,7 +253,7 @@ public sealed class NextBestActionEngine(
         return ReasonWriter.Write(action.Kind, action.Reason, local);
     }
 
-    private static JsonObject Data(RankedAction r, ActionDefinition action, ProductSuggestion? product, IReadOnlyDictionary<string, string> used, Dictionary<long, string> segments) => new()
+    private static JsonObject Data(RankedAction r, ActionDefinition action, ProductSuggestion? product, IReadOnlyDictionary<string, string> used, IReadOnlyDictionary<long, string> segments) => new()
     {
         ["facts"] = new JsonObject(used.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         ["segments"] = new JsonArray(r.Action.SegmentIds.Where(segments.ContainsKey).Select(id => (JsonNode?)new JsonObject { ["id"] = id, ["name"] = segments[id] }).ToArray()),

@@ -17,6 +17,12 @@ public sealed record ProductSuggestion(string Sku, string Name, string Reason, s
 public interface IProductSuggestions
 {
     Task<IReadOnlyList<ProductSuggestion>> SuggestAsync(long customer, int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// What the suggestions depend on besides the customer's own history (e.g. the recommender's
+    /// current model): cached suggestions are read again when it is another object. Null: nothing.
+    /// </summary>
+    object? Model => null;
 }
 
 /// <summary>

@@ -52,7 +52,7 @@ internal static class ProductStore
     public static Task InsertAsync(UnitOfWork unit, IReadOnlyCollection<ProductRecord> products, CancellationToken cancellationToken) =>
         products.Count == 0
             ? Task.CompletedTask
-            : unit.Dialect.BulkInsertAsync(
+            : MarkEveryCustomer(unit).Dialect.BulkInsertAsync(
                 unit.Connection,
                 unit.Transaction,
                 "products",
@@ -66,7 +66,7 @@ internal static class ProductStore
     public static Task UpdateAsync(UnitOfWork unit, IReadOnlyCollection<ProductRecord> products) =>
         products.Count == 0
             ? Task.CompletedTask
-            : unit.Connection.ExecuteAsync(
+            : MarkEveryCustomer(unit).Connection.ExecuteAsync(
                 """
                 UPDATE products SET name = @Name, category = @Category, price_e4 = @PriceE4, unit_cost_e4 = @UnitCostE4,
                   currency = @Currency, available = @Available, price_at = @PriceAt, unit_cost_assumed = @UnitCostAssumed,
@@ -75,4 +75,11 @@ internal static class ProductStore
                 """,
                 products,
                 unit.Transaction);
+
+    /// <summary>Names and availability feed every customer's cached product offers (next best action): those are read again.</summary>
+    private static UnitOfWork MarkEveryCustomer(UnitOfWork unit)
+    {
+        unit.EveryCustomerChanged = true;
+        return unit;
+    }
 }

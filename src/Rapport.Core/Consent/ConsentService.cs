@@ -87,6 +87,7 @@ public sealed class ConsentService(IDatabase database, StoreWriter writer, Conse
             };
             await OwnEvents.AppendAsync(unit, new OwnEvent(e, customer, identifier), ct);
             await ConsentLedger.AppendAsync(unit, identifier, change, messageId, at);
+            unit.CustomersChanged.Add(customer); // cached consent (next best action) is read again
             return (customer, ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options));
         }, ct);
 

@@ -53,6 +53,18 @@ public sealed record ContactDecision(ContactCheck Check, ContactPermit? Permit)
 /// </summary>
 public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
 {
+    public ConsentOptions Options => options;
+
+    /// <summary>
+    /// The gate on state the caller already holds (the next-best-action engine's in-memory facts,
+    /// read inside the single writer): the same rule and permit as <see cref="CheckAsync(DbConnection, DbTransaction?, long, string, string, DateTimeOffset)"/>.
+    /// </summary>
+    internal static ContactDecision Check(long customer, Identifier identifier, ConsentState state, string purpose, string channel, DateTimeOffset at, int contacts)
+    {
+        var check = ContactRules.Evaluate(state, purpose, channel, at, state.MaxPerWeek(channel) is null ? 0 : contacts);
+        return new(check, check.Allowed ? ContactPermit.Issue(customer, identifier, purpose, channel, at) : null);
+    }
+
     /// <summary>Checks without recording (previews, the preference page). Unknown purpose or channel throws.</summary>
     public async Task<ContactDecision?> CheckAsync(long customer, string purpose, string channel, DateTimeOffset at, CancellationToken ct = default)
     {
@@ -101,7 +113,15 @@ public sealed class ContactPolicy(IDatabase database, ConsentOptions options)
     }
 
     /// <summary>Logs the contact a permit allowed; a permit is good for one contact.</summary>
-    public static async Task RecordAsync(UnitOfWork unit, ContactPermit permit, string reference)
+    public static Task RecordAsync(UnitOfWork unit, ContactPermit permit, string reference)
+    {
+        // Cached contact counts of this customer (next best action) must be read again.
+        unit.CustomersChanged.Add(permit.Customer);
+        return RecordUnmarkedAsync(unit, permit, reference);
+    }
+
+    /// <summary>For a caller that updates its own in-memory contact counts in the same write.</summary>
+    internal static async Task RecordUnmarkedAsync(UnitOfWork unit, ContactPermit permit, string reference)
     {
         if (permit.Used)
         {

@@ -211,6 +211,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         UnitOfWork unit, long owner, long recordedFor, string kind, string? reference, long points, long balance, long? amountE4, string? orderId,
         long? rewardId, string? note, DateTimeOffset at)
     {
+        unit.CustomersChanged.Add(owner); // the reciprocity balance cached for next best action is read again
         var id = Convert.ToInt64(
             await unit.Statement(
                 """

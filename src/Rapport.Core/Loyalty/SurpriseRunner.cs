@@ -94,6 +94,7 @@ public sealed class SurpriseRunner(StoreWriter writer, ContactPolicy policy, Val
     {
         var gift = program.Gift;
         var giftId = await InsertGiftAsync(unit, programId, customer, false, gift.Kind, gift.Cost, gift.Sku);
+        unit.CustomersChanged.Add(customer); // the reciprocity balance cached for next best action is read again
         await unit.Connection.ExecuteAsync(
             """
             INSERT INTO customer_costs (customer_id, recorded_for, kind, amount_e4, at, reference, note, created_at)

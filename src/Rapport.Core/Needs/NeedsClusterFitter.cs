@@ -60,6 +60,7 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
         var stored = fit.Clusters.Select(c => new StoredCluster(c.Index, c.Label, c.Centroid, c.Size)).ToList();
         var id = await InsertModelAsync(
             unit, "fitted", fit.K, fit.KChosen, fit.Silhouette, ids.Count, seed, JsonSerializer.Serialize(stored, NeedsModelCache.Json), null, ct);
+        unit.EveryCustomerChanged = true; // clusters moved: needs.* conditions cached by next best action are read again
         await unit.Dialect.BulkUpdateAsync(
             unit.Connection, unit.Transaction, "customer_needs", "customer_id", ClusterColumns,
             ids.Select((customer, i) => new object?[] { customer, id, (long)fit.Assignments[i] }), cancellationToken: ct);

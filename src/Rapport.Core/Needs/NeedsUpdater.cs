@@ -156,6 +156,7 @@ public static class NeedsUpdater
             return [];
         }
 
+        unit.CustomersChanged.UnionWith(changed); // needs.* conditions cached by next best action are read again
         var q = new DynamicParameters();
         q.Add("changed", ValueList.Of(unit.Dialect, changed));
         foreach (var table in Tables)

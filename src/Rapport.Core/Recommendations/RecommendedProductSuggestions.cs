@@ -9,6 +9,9 @@ namespace Rapport.Core.Recommendations;
 /// </summary>
 public sealed class RecommendedProductSuggestions(Recommender recommender, HistoryProductSuggestions history, RecommendationOptions options) : IProductSuggestions
 {
+    /// <summary>The model the personal ranking comes from: a retrain makes cached suggestions stale.</summary>
+    public object? Model => recommender.Snapshot;
+
     public async Task<IReadOnlyList<ProductSuggestion>> SuggestAsync(long customer, int limit, CancellationToken ct = default)
     {
         var result = (await history.SuggestAsync(customer, limit, ct)).ToList();

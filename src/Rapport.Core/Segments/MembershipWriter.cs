@@ -39,6 +39,7 @@ internal static class MembershipWriter
             return (0, 0);
         }
 
+        unit.CustomersChanged.UnionWith(changes.Select(c => c.CustomerId)); // cached memberships (next best action) are read again
         var now = unit.Now;
         var events = new List<(MembershipChange Change, long EnteredAt)>(changes.Count);
         foreach (var group in changes.Where(c => !c.Entered).GroupBy(c => c.SegmentIndex))
@@ -68,6 +69,7 @@ internal static class MembershipWriter
     {
         if (customers.Count > 0)
         {
+            unit.CustomersChanged.UnionWith(customers);
             await unit.Connection.ExecuteAsync(
                 $"DELETE FROM segment_members WHERE customer_id IN {ValueList.Sql(unit.Dialect, "@customers")}",
                 new { customers = ValueList.Of(unit.Dialect, customers) },

@@ -95,6 +95,7 @@ public sealed class SegmentStore(IDatabase database)
 
     internal static async Task<bool> DeleteAsync(UnitOfWork unit, long id)
     {
+        unit.EveryCustomerChanged = true; // every member's cached segments (next best action) are read again
         await unit.Connection.ExecuteAsync("DELETE FROM segment_members WHERE segment_id = @id", new { id }, unit.Transaction);
         return await unit.Connection.ExecuteAsync("DELETE FROM segments WHERE id = @id", new { id }, unit.Transaction) > 0;
     }

@@ -37,6 +37,16 @@ public sealed class UnitOfWork(DbConnection connection, DbTransaction transactio
     /// <summary>Customers whose traits and cart must be recomputed from their events before commit.</summary>
     public HashSet<long> CustomersToRebuild { get; } = [];
 
+    /// <summary>
+    /// Customers whose in-memory read models (the next-best-action facts cache) this write changed
+    /// outside the event projections, e.g. a segment membership, a value row, a consent change: their
+    /// cached facts are dropped before the next write runs and again at commit or rollback.
+    /// </summary>
+    public HashSet<long> CustomersChanged { get; } = [];
+
+    /// <summary>Set by writes that may change any customer's read model (a product's availability, a segment renamed, a bulk recompute).</summary>
+    public bool EveryCustomerChanged { get; set; }
+
     public void OnRollback(Action undo) => _onRollback.Add(undo);
 
     /// <summary>Runs after the commit succeeded, e.g. to wake a background worker for rows it can now see.</summary>

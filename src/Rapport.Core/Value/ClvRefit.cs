@@ -303,8 +303,10 @@ public sealed class ClvRefit(StoreWriter writer, ValueOptions options)
 
     private static async Task<long> InsertModelAsync(
         UnitOfWork unit, ClvFitRequest request, string status, string? parameters, double? logLikelihood, long customers, DateOnly? end,
-        double margin, string? message) =>
-        await unit.Connection.ExecuteScalarAsync<long>(
+        double margin, string? message)
+    {
+        unit.EveryCustomerChanged = true; // a new model's predictions feed action conditions cached by next best action
+        return await unit.Connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO clv_models (kind, status, params, log_likelihood, customers, calibration_end, horizon_weeks, discount_rate, margin, fitted_at, message)
             VALUES (@Model, @status, @parameters, @logLikelihood, @customers, @end, @HorizonWeeks, @DiscountRate, @margin, @now, @message)
@@ -317,6 +319,7 @@ public sealed class ClvRefit(StoreWriter writer, ValueOptions options)
                 request.HorizonWeeks, request.DiscountRate, margin, now = unit.Now, message,
             },
             unit.Transaction);
+    }
 
     /// <summary>Keeps the predictions of the newest fitted models only (one per customer each: they add up).</summary>
     private async Task PruneAsync(UnitOfWork unit, CancellationToken ct)

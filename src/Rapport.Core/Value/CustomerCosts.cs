@@ -84,6 +84,7 @@ public sealed class CustomerCosts(StoreWriter writer, ValuePopulationCache popul
                 }
 
                 var owner = await OwnerAsync(unit, customerId, []);
+                unit.CustomersChanged.Add(owner); // the reciprocity balance cached for next best action is read again
                 var id = await unit.Connection.ExecuteScalarAsync<long?>(
                     """
                     INSERT INTO customer_costs (customer_id, recorded_for, kind, amount_e4, at, reference, note, created_at)

@@ -24,6 +24,7 @@ public static class CustomerValueUpdater
     public static async Task RefreshAsync(
         UnitOfWork unit, IReadOnlyCollection<long> customers, ScoringPopulation? population, CancellationToken ct = default)
     {
+        unit.CustomersChanged.UnionWith(customers); // cached value facts (next best action) are read again
         if (customers.Count == 1)
         {
             await RefreshOneAsync(unit, customers.First(), population);

@@ -111,6 +111,7 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
         var (id, at) = await writer.WriteAsync(
             async unit =>
             {
+                unit.EveryCustomerChanged = true; // tiers and percentiles move for everyone: cached value facts (next best action) are read again
                 changed = await WriteScoresAsync(unit, ids, scores, options.Tiers.Tiers, log, ct);
                 return (await SavePopulationAsync(unit, ids.Count, scores, ct), unit.Now);
             },
@@ -156,6 +157,7 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
         var (id, at) = await writer.WriteAsync(
             async unit =>
             {
+                unit.EveryCustomerChanged = true; // tiers and percentiles move for everyone: cached value facts (next best action) are read again
                 var figures = await CustomerValueUpdater.ReadFiguresAsync(unit.Connection, unit.Transaction, "customer_id IS NOT NULL", null, ct);
                 count = figures.Count;
                 read = total.Elapsed;

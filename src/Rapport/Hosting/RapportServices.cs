@@ -36,6 +36,7 @@ internal static class RapportServices
         services.AddSingleton<IBeforeCommit, CustomerStateRebuilder>();
         // After CustomerStateRebuilder: membership is evaluated once every projection has written.
         services.AddSingleton<IBeforeCommit>(sp => sp.GetRequiredService<SegmentProjection>());
+        services.AddSingleton<IBeforeCommit>(sp => sp.GetRequiredService<Rapport.Core.Actions.DecisionFactsInvalidation>()); // last: drops what every write above changed
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<EventPipeline>();
         services.AddSingleton<IEventSink>(sp => sp.GetRequiredService<EventPipeline>());

@@ -16,6 +16,8 @@ namespace Rapport.Core.Tests.Events;
 /// <summary>The real write path (pipeline, identity, projections) over a fresh store, with a fake clock.</summary>
 internal sealed class CoreHarness : IAsyncDisposable
 {
+    private Rapport.Core.Actions.DecisionFactsInvalidation? _decisionFactsInvalidation;
+
     private CoreHarness(TestDatabase db)
     {
         Db = db;
@@ -23,8 +25,8 @@ internal sealed class CoreHarness : IAsyncDisposable
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         SegmentRuntime = new SegmentRuntime(loader, SegmentFields.Default);
         var segments = new SegmentProjection(SegmentRuntime);
-        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsPending), new Rapport.Core.Consent.ConsentProjection(), segments]);
-        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments]);
+        var writer = Events = new EventWriter(Identity, [new TraitsProjection(), new OrderProjection(), new CartProjection(), new ValueProjection(Population), new NeedsProjection(NeedsPending), new Rapport.Core.Consent.ConsentProjection(), segments, DecisionFactsInvalidation]);
+        Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(writer), segments, DecisionFactsInvalidation]);
         Segments = new SegmentService(db, Writer, SegmentRuntime, loader, new SegmentJobs(Writer, SegmentRuntime, Clock), SegmentFields.Default, Clock);
         SegmentStore = new SegmentStore(db);
         Pipeline = new EventPipeline(Writer, writer);
@@ -50,6 +52,11 @@ internal sealed class CoreHarness : IAsyncDisposable
     public NeedsQueries Needs { get; }
 
     public TestDatabase Db { get; }
+
+    /// <summary>Next best action's in-memory customer facts, kept fresh by the writes of this harness (last projection and hook, as in the host).</summary>
+    public Rapport.Core.Actions.DecisionFactsCache DecisionFacts { get; } = new();
+
+    public Rapport.Core.Actions.DecisionFactsInvalidation DecisionFactsInvalidation => _decisionFactsInvalidation ??= new(DecisionFacts);
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 9, 0, 0, TimeSpan.Zero));
 

@@ -29,5 +29,6 @@ public static class Schema
         .. Conversations.ConversationsSchema.Migrations,
         .. Erasure.ErasureSchema.Migrations,
         .. Journeys.JourneyTasksSchema.Migrations,
+        .. Conversations.AttachmentsSchema.Migrations,
     ];
 }

@@ -16,7 +16,8 @@ namespace Rapport.Dashboard.Pages.Inbox;
 /// cookie); that is also who is online for chat routing while the page is open.
 /// </summary>
 public sealed class IndexModel(
-    ConversationQueries queries, ConversationService conversations, StaffDirectory staff, CustomerQueries customers, IEnumerable<IProfilePanel> panels) : PageModel
+    ConversationQueries queries, ConversationService conversations, StaffDirectory staff, CustomerQueries customers, IEnumerable<IProfilePanel> panels,
+    AttachmentStore attachments, AttachmentOptions attachmentLimits) : PageModel
 {
     public const string StaffCookie = "rapport_staff";
 
@@ -53,6 +54,11 @@ public sealed class IndexModel(
         return Page();
     }
 
+    /// <summary>A file from a message, for staff signed in to the dashboard: always a download, never shown inline.</summary>
+    public async Task<IResult> OnGetAttachmentAsync(long id, CancellationToken ct) =>
+        await attachments.GetAsync(id, ct) is { } a ? AttachmentEndpoints.File(Response, a)
+        : Problems.NotFound($"There is no attachment {id} (it may have been erased with its customer).");
+
     public async Task<IActionResult> OnPostReplyAsync(long thread, string? body, string? channel, CancellationToken ct)
     {
         Me = await CurrentAsync(ct);
@@ -63,7 +69,8 @@ public sealed class IndexModel(
 
         try
         {
-            await conversations.AppendToThreadAsync(thread, new NewMessage(Direction.Out, channel ?? ConversationChannels.Chat, body ?? "", Me.Id), ct);
+            var files = Request.HasFormContentType ? await AttachmentEndpoints.ReadFilesAsync(Request.Form.Files, attachmentLimits, ct) : [];
+            await conversations.AppendToThreadAsync(thread, new NewMessage(Direction.Out, channel ?? ConversationChannels.Chat, body ?? "", Me.Id, Attachments: files), ct);
         }
         catch (ConversationException e)
         {

@@ -19,7 +19,7 @@ public sealed class ConversationQueries(IDatabase database)
         t.created_at AS CreatedAt, t.last_message_at AS LastMessageAt, t.closed_at AS ClosedAt,
         (SELECT tr.value FROM traits tr WHERE tr.customer_id = i.customer_id AND tr.name = 'name') AS CustomerName,
         (SELECT tr.value FROM traits tr WHERE tr.customer_id = i.customer_id AND tr.name = 'email') AS CustomerEmail,
-        (SELECT MIN(ip.value) FROM identifiers ip WHERE ip.customer_id = i.customer_id AND ip.kind = 'phone') AS CustomerPhone,
+        (SELECT ip.value FROM identifiers ip WHERE ip.customer_id = i.customer_id AND ip.kind = 'phone' ORDER BY ip.value LIMIT 1) AS CustomerPhone,
         (SELECT m.body FROM conversation_messages m WHERE m.thread_id = t.id ORDER BY m.id DESC LIMIT 1) AS Preview
         FROM conversation_threads t
         JOIN identifiers i ON i.kind = t.id_kind AND i.value = t.id_value

@@ -27,10 +27,16 @@ internal static class AttachmentEndpoints
     /// <summary>Serves a stored file so a browser saves it and never renders it (a customer's file must not run in the dashboard's origin).</summary>
     public static IResult File(HttpResponse response, StoredAttachment a)
     {
+        DownloadHeaders(response);
+        return Results.File(a.Content, a.Info.ContentType, a.Info.FileName);
+    }
+
+    /// <summary>No sniffing a type, no running anything even if opened, no caching of a customer's file.</summary>
+    public static void DownloadHeaders(HttpResponse response)
+    {
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
         response.Headers.CacheControl = "private, no-store";
-        return Results.File(a.Content, a.Info.ContentType, a.Info.FileName);
     }
 
     /// <summary>The files of a multipart form, checked against the limits before their bytes are read.</summary>

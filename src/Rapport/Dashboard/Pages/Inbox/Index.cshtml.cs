@@ -55,9 +55,16 @@ public sealed class IndexModel(
     }
 
     /// <summary>A file from a message, for staff signed in to the dashboard: always a download, never shown inline.</summary>
-    public async Task<IResult> OnGetAttachmentAsync(long id, CancellationToken ct) =>
-        await attachments.GetAsync(id, ct) is { } a ? AttachmentEndpoints.File(Response, a)
-        : Problems.NotFound($"There is no attachment {id} (it may have been erased with its customer).");
+    public async Task<IActionResult> OnGetAttachmentAsync(long id, CancellationToken ct)
+    {
+        if (await attachments.GetAsync(id, ct) is not { } a)
+        {
+            return NotFound($"There is no attachment {id} (it may have been erased with its customer).");
+        }
+
+        AttachmentEndpoints.DownloadHeaders(Response);
+        return File(a.Content, a.Info.ContentType, a.Info.FileName);
+    }
 
     public async Task<IActionResult> OnPostReplyAsync(long thread, string? body, string? channel, CancellationToken ct)
     {

@@ -56,40 +56,47 @@ public sealed class ConsentService(IDatabase database, StoreWriter writer, Conse
     /// </summary>
     /// <returns>The new state, or null for an unknown customer.</returns>
     public Task<(long Customer, ConsentState State)?> UpdateAsync(long id, ConsentUpdate update, bool replace, CancellationToken ct = default) =>
-        writer.WriteAsync<(long, ConsentState)?>(async unit =>
+        writer.WriteAsync(unit => UpdateAsync(unit, id, update, replace, null, ct), ct);
+
+    /// <summary>
+    /// Records a change inside the caller's transaction (an inbound SMS keyword, with the identity
+    /// it created). <paramref name="messageId"/> names the change's event: a caller that might
+    /// repeat the change (a provider retrying a webhook) passes its own and checks for it first.
+    /// </summary>
+    public async Task<(long Customer, ConsentState State)?> UpdateAsync(UnitOfWork unit, long id, ConsentUpdate update, bool replace, string? messageId, CancellationToken ct = default)
+    {
+        if (await ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, id) is not { } customer
+            || await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, unit.Dialect, customer) is not { } identifier)
         {
-            if (await ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, id) is not { } customer
-                || await ConsentLedger.StrongestIdentifierAsync(unit.Connection, unit.Transaction, unit.Dialect, customer) is not { } identifier)
-            {
-                return null;
-            }
+            return null;
+        }
 
-            var entries = update.Entries.ToList();
-            if (replace)
-            {
-                var before = ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options);
-                var given = entries.Select(e => e.Item).ToHashSet(StringComparer.Ordinal);
-                entries.AddRange(AnsweredItems(before).Where(i => !given.Contains(i)).Select(i => new ConsentEntry(i, "")));
-            }
+        var entries = update.Entries.ToList();
+        if (replace)
+        {
+            var before = ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options);
+            var given = entries.Select(e => e.Item).ToHashSet(StringComparer.Ordinal);
+            entries.AddRange(AnsweredItems(before).Where(i => !given.Contains(i)).Select(i => new ConsentEntry(i, "")));
+        }
 
-            var change = update with { Entries = entries };
-            var at = clock.GetUtcNow();
-            var messageId = $"consent:{customer}:{Guid.NewGuid():N}";
-            var properties = new JsonObject
-            {
-                ["source"] = change.Source,
-                ["replace"] = replace,
-                ["changes"] = new JsonObject(entries.Select(e => KeyValuePair.Create(e.Item, (JsonNode?)e.Value))),
-            };
-            var e = new IncomingEvent(messageId, "track", ConsentMessages.EventName, Channels.Web, null, null, UnixTime.FromStorage(unit.Now), properties, null, null)
-            {
-                ContextJson = Context,
-            };
-            await OwnEvents.AppendAsync(unit, new OwnEvent(e, customer, identifier), ct);
-            await ConsentLedger.AppendAsync(unit, identifier, change, messageId, at);
-            unit.CustomersChanged.Add(customer); // cached consent (next best action) is read again
-            return (customer, ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options));
-        }, ct);
+        var change = update with { Entries = entries };
+        var at = clock.GetUtcNow();
+        messageId ??= $"consent:{customer}:{Guid.NewGuid():N}";
+        var properties = new JsonObject
+        {
+            ["source"] = change.Source,
+            ["replace"] = replace,
+            ["changes"] = new JsonObject(entries.Select(e => KeyValuePair.Create(e.Item, (JsonNode?)e.Value))),
+        };
+        var e = new IncomingEvent(messageId, "track", ConsentMessages.EventName, Channels.Web, null, null, UnixTime.FromStorage(unit.Now), properties, null, null)
+        {
+            ContextJson = Context,
+        };
+        await OwnEvents.AppendAsync(unit, new OwnEvent(e, customer, identifier), ct);
+        await ConsentLedger.AppendAsync(unit, identifier, change, messageId, at);
+        unit.CustomersChanged.Add(customer); // cached consent (next best action) is read again
+        return (customer, ConsentState.Fold(await ConsentLedger.ReadAsync(unit.Connection, unit.Transaction, customer), options));
+    }
 
     private static IEnumerable<string> AnsweredItems(ConsentState state)
     {

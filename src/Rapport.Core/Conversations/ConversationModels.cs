@@ -8,7 +8,13 @@ public static class ConversationChannels
     public const string Store = "store";
     public const string Phone = "phone";
 
-    public static readonly IReadOnlyList<string> All = [Email, Chat, Store, Phone];
+    /// <summary>Text messages through the SMS provider's webhooks (inbound: /v1/webhooks/sms/inbound).</summary>
+    public const string Sms = "sms";
+
+    public static readonly IReadOnlyList<string> All = [Email, Chat, Sms, Store, Phone];
+
+    /// <summary>Channels the customer writes on and staff answer on (the default answer channel is the last of these the customer used).</summary>
+    public static readonly IReadOnlyList<string> Answerable = [Chat, Email, Sms];
 
     /// <summary>Channels staff record by hand (what was said in the shop or on the phone).</summary>
     public static readonly IReadOnlyList<string> Notes = [Store, Phone];
@@ -49,14 +55,18 @@ public sealed record ConversationThread(
 /// </summary>
 public sealed record ConversationMessage(
     long Id, long ThreadId, string Direction, string Channel, string AuthorKind, long? StaffId, string? StaffName,
-    string Body, DateTimeOffset At);
+    string Body, DateTimeOffset At)
+{
+    /// <summary>Files that came with the message (metadata only; bytes through the download endpoint).</summary>
+    public IReadOnlyList<AttachmentInfo> Attachments { get; init; } = [];
+}
 
 /// <summary>What a new message is: who wrote it, where, and the text.</summary>
 /// <param name="Key">Idempotency key (an inbound email's Message-ID); the same key again returns the stored message.</param>
 /// <param name="ThreadId">Append to this thread (a reply token or the inbox); null: the customer's newest open thread, or a new one.</param>
 public sealed record NewMessage(
     string Direction, string Channel, string Body, long? StaffId = null, string? Subject = null, string? Key = null, long? ThreadId = null,
-    string? EventName = null);
+    string? EventName = null, IReadOnlyList<NewAttachment>? Attachments = null);
 
 /// <summary>The message as stored, its thread, and whether this call stored it.</summary>
 public sealed record AppendResult(ConversationMessage Message, ConversationThread Thread, bool Created);
@@ -65,7 +75,10 @@ public sealed record AppendResult(ConversationMessage Message, ConversationThrea
 /// <param name="Assigned">"unassigned", "me" (to <paramref name="StaffId"/>) or null for every open thread.</param>
 public sealed record InboxFilter(string? Assigned = null, long? StaffId = null, string Status = ThreadStatus.Open, int Limit = 50, long? BeforeLastMessageAt = null);
 
-public sealed class ConversationException(string title, string message) : Exception(message)
+public sealed class ConversationException(string title, string message, int status = 400) : Exception(message)
 {
     public string Title { get; } = title;
+
+    /// <summary>The HTTP status that fits: 400, or 413 (a file too large) and 415 (a file type not allowed).</summary>
+    public int Status { get; } = status;
 }

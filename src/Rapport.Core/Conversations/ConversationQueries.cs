@@ -19,6 +19,7 @@ public sealed class ConversationQueries(IDatabase database)
         t.created_at AS CreatedAt, t.last_message_at AS LastMessageAt, t.closed_at AS ClosedAt,
         (SELECT tr.value FROM traits tr WHERE tr.customer_id = i.customer_id AND tr.name = 'name') AS CustomerName,
         (SELECT tr.value FROM traits tr WHERE tr.customer_id = i.customer_id AND tr.name = 'email') AS CustomerEmail,
+        (SELECT ip.value FROM identifiers ip WHERE ip.customer_id = i.customer_id AND ip.kind = 'phone' ORDER BY ip.value LIMIT 1) AS CustomerPhone,
         (SELECT m.body FROM conversation_messages m WHERE m.thread_id = t.id ORDER BY m.id DESC LIMIT 1) AS Preview
         FROM conversation_threads t
         JOIN identifiers i ON i.kind = t.id_kind AND i.value = t.id_value
@@ -86,21 +87,26 @@ public sealed class ConversationQueries(IDatabase database)
         var rows = await c.QueryAsync<MessageRow>(
             $"SELECT {MessageColumns} WHERE m.thread_id = @threadId ORDER BY m.id DESC LIMIT @take",
             new { threadId, take = Math.Clamp(limit, 1, 1000) });
-        return rows.Select(r => r.ToMessage()).Reverse().ToList();
+        var files = await AttachmentStore.ForMessagesAsync(c, null, "m.thread_id = @threadId", new { threadId });
+        return rows.Select(r => r.ToMessage() with { Attachments = files[r.Id].ToList() }).Reverse().ToList();
     }
 
-    internal static async Task<ConversationMessage?> MessageAsync(DbConnection c, DbTransaction? tx, string where, object args) =>
-        (await c.QuerySingleOrDefaultAsync<MessageRow>($"SELECT {MessageColumns} WHERE {where}", args, tx))?.ToMessage();
+    internal static async Task<ConversationMessage?> MessageAsync(DbConnection c, DbTransaction? tx, string where, object args)
+    {
+        var message = (await c.QuerySingleOrDefaultAsync<MessageRow>($"SELECT {MessageColumns} WHERE {where}", args, tx))?.ToMessage();
+        return message is null ? null
+            : message with { Attachments = (await AttachmentStore.ForMessagesAsync(c, tx, "m.id = @id", new { id = message.Id }))[message.Id].ToList() };
+    }
 
     internal sealed record ThreadRow(
         long Id, long CustomerId, string Channel, string? Subject, string Status, long? AssignedStaffId, string? AssignedStaffName,
-        long Unread, string Token, long CreatedAt, long LastMessageAt, long? ClosedAt, string? CustomerName, string? CustomerEmail, string? Preview)
+        long Unread, string Token, long CreatedAt, long LastMessageAt, long? ClosedAt, string? CustomerName, string? CustomerEmail, string? CustomerPhone, string? Preview)
     {
         public ConversationThread ToThread() => new(
             Id, CustomerId, Channel, Subject, Status, AssignedStaffId, AssignedStaffName, Unread, Token,
             UnixTime.FromStorage(CreatedAt), UnixTime.FromStorage(LastMessageAt), UnixTime.FromStorage(ClosedAt))
         {
-            CustomerName = CustomerName ?? CustomerEmail ?? $"Customer #{CustomerId}",
+            CustomerName = CustomerName ?? CustomerEmail ?? CustomerPhone ?? $"Customer #{CustomerId}",
             Preview = Preview is null ? null : Preview.Length > 120 ? Preview[..117] + "…" : Preview,
         };
     }

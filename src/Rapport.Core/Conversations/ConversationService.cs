@@ -30,7 +30,8 @@ public interface IConversationDelivery
 /// that is not stored.
 /// </summary>
 public sealed class ConversationService(
-    StoreWriter writer, EventWriter events, IdentityResolver identity, IEnumerable<IConversationListener> listeners, IEnumerable<IConversationDelivery> deliveries)
+    StoreWriter writer, EventWriter events, IdentityResolver identity, IEnumerable<IConversationListener> listeners, IEnumerable<IConversationDelivery> deliveries,
+    AttachmentOptions? attachmentLimits = null)
 {
     public const string EmailReplied = "Email Replied";
     public const string MessageReceived = "Conversation Message Received";
@@ -40,11 +41,12 @@ public sealed class ConversationService(
 
     private readonly IConversationListener[] _listeners = listeners.ToArray();
     private readonly IConversationDelivery[] _deliveries = deliveries.ToArray();
+    private readonly AttachmentOptions _attachments = attachmentLimits ?? new AttachmentOptions();
 
     /// <summary>Appends to the customer's thread (the given one, else their newest open one, else a new one). Null when the customer does not exist.</summary>
     public async Task<AppendResult?> AppendAsync(long customerId, NewMessage m, CancellationToken ct = default)
     {
-        Validate(m);
+        m = Validate(m);
         var result = await writer.WriteAsync(unit => AppendAsync(unit, customerId, m), ct);
         await NotifyAsync(result, ct);
         return result;
@@ -53,7 +55,7 @@ public sealed class ConversationService(
     /// <summary>Appends to a known thread (an email reply carrying its token, a staff answer); the thread's customer is the author or recipient. Null when there is no such thread.</summary>
     public async Task<AppendResult?> AppendToThreadAsync(long threadId, NewMessage m, CancellationToken ct = default)
     {
-        Validate(m);
+        m = Validate(m);
         var result = await writer.WriteAsync(async unit =>
             await ConversationQueries.ThreadAsync(unit.Connection, unit.Transaction, threadId) is { } thread
                 ? await AppendAsync(unit, thread.CustomerId, m with { ThreadId = threadId })
@@ -65,7 +67,7 @@ public sealed class ConversationService(
     /// <summary>Appends for whoever owns <paramref name="who"/> (an email sender, a chat visitor), creating the customer if new.</summary>
     public async Task<AppendResult> AppendAsync(Identifier who, NewMessage m, CancellationToken ct = default)
     {
-        Validate(m);
+        m = Validate(m);
         var result = await writer.WriteAsync(async unit =>
         {
             var owners = await identity.EnsureAsync(unit, who.Kind, [who.Value], unit.Now);
@@ -99,8 +101,16 @@ public sealed class ConversationService(
         writer.WriteAsync(unit => unit.Connection.ExecuteAsync(
             "UPDATE conversation_threads SET unread = 0 WHERE id = @threadId AND unread <> 0", new { threadId }, unit.Transaction), ct);
 
-    private static void Validate(NewMessage m)
+    /// <summary>Checks the message and its files (413/415 for files not kept); a message of files only gets their names as its text.</summary>
+    private NewMessage Validate(NewMessage m)
     {
+        var files = _attachments.Check(m.Attachments);
+        if (string.IsNullOrWhiteSpace(m.Body) && files.Count > 0)
+        {
+            m = m with { Body = "(" + string.Join(", ", files.Select(f => f.FileName)) + ")" };
+        }
+
+        m = m with { Attachments = files };
         if (string.IsNullOrWhiteSpace(m.Body))
         {
             throw new ConversationException("Empty message", "The message has no text; send {\"body\": \"what was said\"}.");
@@ -120,6 +130,8 @@ public sealed class ConversationService(
         {
             throw new ConversationException("Unknown direction", $"direction must be 'in' (from the customer) or 'out' (to the customer); got '{m.Direction}'.");
         }
+
+        return m;
     }
 
     private async Task<AppendResult?> AppendAsync(UnitOfWork unit, long customerId, NewMessage m)
@@ -143,6 +155,10 @@ public sealed class ConversationService(
             INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at)
             VALUES (@threadId, @Direction, @Channel, @author, @StaffId, @Body, @Key, @now) RETURNING id
             """, new { threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now }, unit.Transaction);
+        if (m.Attachments is { Count: > 0 } files)
+        {
+            await AttachmentStore.InsertAsync(unit, id, files);
+        }
         // Any message reopens a closed thread; the customer writing adds to the unread count, staff
         // answering clears it, and a staff member answering a thread from the shared queue takes it.
         await c.ExecuteAsync(
@@ -226,6 +242,14 @@ public sealed class ConversationService(
             ["author"] = message.AuthorKind,
             ["text"] = message.Body.Length > 500 ? message.Body[..497] + "…" : message.Body,
         };
+        if (message.Attachments.Count > 0)
+        {
+            properties["attachments"] = new JsonArray(message.Attachments.Select(a => (JsonNode)new JsonObject
+            {
+                ["attachment_id"] = a.Id, ["file_name"] = a.FileName, ["content_type"] = a.ContentType, ["size"] = a.Size,
+            }).ToArray());
+        }
+
         if (message.StaffId is { } staff)
         {
             properties["staff_id"] = staff;

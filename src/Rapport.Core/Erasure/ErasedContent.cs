@@ -9,7 +9,7 @@ namespace Rapport.Core.Erasure;
 /// <summary>
 /// Removes what an erased customer said, was called or was sent, once their identifiers are
 /// tokens (<see cref="ErasedIdentifiers"/>): event properties and context (commerce facts stay),
-/// traits and their history, message bodies and addresses, conversation content, stated needs,
+/// traits and their history, message bodies and addresses, conversation content and attachments, stated needs,
 /// free-text notes. What stays, and why, is in docs/erasure.md.
 /// </summary>
 internal static class ErasedContent
@@ -51,6 +51,9 @@ internal static class ErasedContent
         {
             var p = new { kind = id.Kind, token, now, erased = Erased };
             const string Threads = "SELECT id FROM conversation_threads WHERE id_kind = @kind AND id_value = @token";
+            // Files the customer or staff sent in their conversations: nothing of them is kept.
+            counts.Add("conversation_attachments", await c.ExecuteAsync(
+                $"DELETE FROM conversation_attachments WHERE message_id IN (SELECT id FROM conversation_messages WHERE thread_id IN ({Threads}))", p, tx));
             counts.Add("conversation_messages", await c.ExecuteAsync($"UPDATE conversation_messages SET body = @erased WHERE thread_id IN ({Threads})", p, tx));
             foreach (var thread in (await c.QueryAsync<long>(Threads, p, tx)).ToList())
             {

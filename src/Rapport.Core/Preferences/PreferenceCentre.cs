@@ -116,7 +116,10 @@ public sealed class PreferenceCentre(
             await OffersAsync(customer, 10_000, ct),
             asks.Select(a => new { question = a.Question, channel = a.Channel, askedAt = UnixTime.FromStorage(a.At) }).ToList<object>(),
             events,
-            events.Count >= MaxExportedEvents);
+            events.Count >= MaxExportedEvents)
+        {
+            Conversations = await Conversations.ConversationExport.ForCustomerAsync(database, customer, ct),
+        };
     }
 }
 
@@ -133,4 +136,8 @@ public sealed record PreferenceExport(
     IReadOnlyList<OfferExplanation> Offers,
     IReadOnlyList<object> QuestionsAsked,
     IReadOnlyList<TimelineEntry> Events,
-    bool EventsTruncated);
+    bool EventsTruncated)
+{
+    /// <summary>Every conversation thread with its messages and attached files (base64).</summary>
+    public IReadOnlyList<Conversations.ExportedThread> Conversations { get; init; } = [];
+}

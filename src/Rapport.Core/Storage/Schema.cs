@@ -33,5 +33,6 @@ public static class Schema
         .. Events.OwnEventsSchema.Migrations,
         .. Staff.StaffSchema.Migrations,
         .. Preferences.LinkRequestsSchema.Migrations,
+        .. Conversations.AttachmentsSchema.Migrations,
     ];
 }

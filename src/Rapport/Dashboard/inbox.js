@@ -7,6 +7,7 @@
   const status = document.getElementById("live-status");
   const thread = document.getElementById("thread");
   const list = document.getElementById("messages");
+  const threads = document.getElementById("threads");
   const connection = new signalR.HubConnectionBuilder()
     .withUrl("/dashboard/chat/hub?staffId=" + encodeURIComponent(me.dataset.staff))
     .withAutomaticReconnect()
@@ -21,11 +22,48 @@
       const body = document.createElement("p");
       body.textContent = m.body;
       li.append(meta, body);
+      if (m.attachments && m.attachments.length) {
+        const files = document.createElement("ul");
+        files.className = "attachments";
+        m.attachments.forEach(function (a) {
+          const item = document.createElement("li");
+          const link = document.createElement("a");
+          link.href = "/dashboard/inbox?handler=Attachment&id=" + encodeURIComponent(a.id);
+          link.setAttribute("download", a.fileName);
+          link.dataset.attachment = a.id;
+          link.textContent = "📎 " + a.fileName;
+          item.append(link);
+          files.append(item);
+        });
+        li.append(files);
+      }
       list.append(li);
       list.scrollTop = list.scrollHeight;
     } else {
       const item = document.querySelector('#threads li[data-thread="' + m.threadId + '"]');
-      if (item) { item.classList.add("fresh"); } else if (status) { status.textContent = "New conversation waiting: reload to see it."; }
+      if (item) {
+        item.classList.add("fresh");
+        const preview = item.querySelector(".preview");
+        if (preview) { preview.textContent = m.body; }
+      } else if (threads) {
+        // A conversation the page does not list yet (a new text, email or chat): add it on top.
+        const li = document.createElement("li");
+        li.dataset.thread = m.threadId;
+        li.className = "fresh";
+        const link = document.createElement("a");
+        link.href = "/dashboard/inbox?thread=" + encodeURIComponent(m.threadId);
+        const who = document.createElement("strong");
+        who.textContent = m.customerName || ("Customer #" + m.customerId);
+        const meta = document.createElement("span");
+        meta.className = "muted";
+        meta.textContent = " " + m.channel + " · new";
+        const preview = document.createElement("span");
+        preview.className = "preview";
+        preview.textContent = m.body;
+        link.append(who, meta, preview);
+        li.append(link);
+        threads.prepend(li);
+      }
     }
   });
   connection.onreconnecting(function () { status.textContent = "Reconnecting…"; });

@@ -3,7 +3,7 @@ using Rapport.Http.Chat;
 
 namespace Rapport.Hosting;
 
-/// <summary>Conversations: staff and account managers, threads, inbound email, the live chat (SignalR) and the profile panel.</summary>
+/// <summary>Conversations: staff and account managers, threads, inbound email and SMS, attachments, the live chat (SignalR) and the profile panel.</summary>
 internal static class ConversationServices
 {
     public static IServiceCollection AddConversations(this IServiceCollection services)
@@ -14,6 +14,13 @@ internal static class ConversationServices
         services.AddSingleton<InboundMail>();
         // Staff answers on the email channel go out through the outbox (registered by the server).
         services.AddSingleton<IConversationDelivery, EmailDelivery>();
+        // Inbound SMS (keywords change consent), answers by SMS through the outbox, and the
+        // gate that keeps texts from anyone who texted STOP; files kept with messages.
+        services.AddSingleton<InboundTexts>();
+        services.AddSingleton<IConversationDelivery, SmsDelivery>();
+        services.AddSingleton<Rapport.Core.Messaging.IContactGate, SmsStopGate>();
+        services.AddSingleton(sp => AttachmentSettings.From(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<AttachmentStore>();
         services.AddSingleton<ChatPresence>();
         services.AddSingleton<ChatRouter>();
         services.AddSingleton<VisitorTokens>();

@@ -26,7 +26,7 @@ internal static class ConversationEndpoints
         g.MapPost("/customers/{id:long}/conversations/notes", AddNoteAsync).WithSummary("Record what was said in the store or on the phone");
         g.MapGet("/conversations", InboxAsync).WithSummary("The shared inbox: open threads newest first; assigned=unassigned|me (with staffId); status=closed");
         g.MapGet("/conversations/{threadId:long}", ThreadAsync).WithSummary("A thread and its messages");
-        g.MapPost("/conversations/{threadId:long}/messages", ReplyAsync).WithSummary("A staff answer (chat: live to the visitor; email: through the outbox)");
+        g.MapPost("/conversations/{threadId:long}/messages", ReplyAsync).WithSummary("A staff answer (chat: live to the visitor; email and sms: through the outbox)");
         g.MapPost("/conversations/{threadId:long}/close", (long threadId, ConversationService s, CancellationToken ct) => StatusAsync(threadId, ThreadStatus.Closed, s, ct));
         g.MapPost("/conversations/{threadId:long}/reopen", (long threadId, ConversationService s, CancellationToken ct) => StatusAsync(threadId, ThreadStatus.Open, s, ct));
         g.MapPost("/chat/tokens", IssueTokenAsync).WithSummary("A signed visitor token for a signed-in customer's chat (your backend calls this): {\"userId\": \"u42\", \"minutes\": 1440}");
@@ -34,6 +34,10 @@ internal static class ConversationEndpoints
         // Admin key: the write key sits in web pages, and anyone holding it could fill the inbox.
         app.MapGroup("/v1/inbound").RequireKey(KeyKind.Admin).WithTags("Conversations")
             .MapPost("/email", InboundEmailEndpoint.ReceiveAsync).WithSummary("An email a customer sent: raw RFC 822 (message/rfc822) or JSON {from, to, subject, text, messageId}");
+        // The SMS provider signs the body (HMAC, as our outbound webhooks): no API key.
+        app.MapPost(InboundSmsEndpoint.Path, InboundSmsEndpoint.ReceiveAsync).WithTags("Conversations")
+            .WithSummary("A text a customer sent: JSON {from, to, body, messageId, receivedAt}, header X-Rapport-Signature: t=UNIX,v1=HMAC");
+        app.MapAttachmentEndpoints();
         app.MapHub<VisitorChatHub>(VisitorChatHub.Path);
         app.MapHub<StaffChatHub>(StaffChatHub.Path);
         app.MapGet("/chat/signalr.min.js", () => Results.Text(Dashboard.DashboardAssets.SignalR.Value, "text/javascript")).ExcludeFromDescription();
@@ -148,9 +152,9 @@ internal static class ConversationEndpoints
         });
     }
 
-    /// <summary>Answer where the customer last wrote (a chat in chat, an email by email); store and phone notes do not count.</summary>
+    /// <summary>Answer where the customer last wrote (a chat in chat, an email by email, a text by SMS); store and phone notes do not count.</summary>
     public static async Task<string> ReplyChannelAsync(ConversationQueries q, long threadId, CancellationToken ct) =>
-        (await q.MessagesAsync(threadId, 200, ct)).LastOrDefault(m => m.Direction == Direction.In && m.Channel is ConversationChannels.Chat or ConversationChannels.Email)?.Channel
+        (await q.MessagesAsync(threadId, 200, ct)).LastOrDefault(m => m.Direction == Direction.In && ConversationChannels.Answerable.Contains(m.Channel))?.Channel
         ?? ConversationChannels.Chat;
 
     private static async Task<IResult> StatusAsync(long threadId, string status, ConversationService conversations, CancellationToken ct) =>
@@ -175,7 +179,7 @@ internal static class ConversationEndpoints
         }
         catch (ConversationException e)
         {
-            return Problems.BadRequest(e.Title, e.Message);
+            return Problems.Make(e.Status, e.Title, e.Message);
         }
     }
 

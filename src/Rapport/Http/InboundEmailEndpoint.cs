@@ -15,7 +15,7 @@ internal static class InboundEmailEndpoint
     {
         if (request.ContentLength > InboundMail.MaxBytes)
         {
-            return Problems.TooLarge($"An inbound email may be at most {InboundMail.MaxBytes / 1024 / 1024} MB; attachments are not stored, strip them before posting.");
+            return Problems.TooLarge($"An inbound email may be at most {InboundMail.MaxBytes / 1024 / 1024} MB; attachments over the per-file limit are left out anyway, so strip large ones before posting.");
         }
 
         return await ConversationEndpoints.Guard(async () =>

@@ -12,7 +12,7 @@ namespace Rapport.Core.Tests.Erasure;
 /// A customer, Ann, with personal data in every table that can hold it: identifiers of every
 /// kind (two customers merged into one), traits and their history, events with context, an
 /// order, a cart, a profiling answer, consent, a message in the outbox and a suppressed address,
-/// a conversation and account manager, tasks, a journey enrolment, notes on costs and points.
+/// a conversation with an attached file and account manager, tasks, a journey enrolment, notes on costs and points.
 /// Rows the write path makes come through it; the rest are inserted as their features do.
 /// </summary>
 internal static class ErasureSeed
@@ -45,7 +45,7 @@ internal static class ErasureSeed
 
         await using var c = await h.Db.OpenAsync();
         var now = UnixTime.ToStorage(h.Clock.GetUtcNow());
-        var p = new { ann, now, kind = Identifier.UserId, value = "ann-42", email = "ann.smith@example.com" };
+        var p = new { ann, now, kind = Identifier.UserId, value = "ann-42", email = "ann.smith@example.com", file = System.Text.Encoding.UTF8.GetBytes("%PDF Ann Smith, 4 Privet Drive") };
         await c.ExecuteAsync(
             """
             INSERT INTO consent_ledger (id_kind, id_value, item, value, source, message_id, at, recorded_at) VALUES (@kind, @value, 'email', 'granted', 'signup form', 'c1', @now, @now);
@@ -62,6 +62,8 @@ internal static class ErasureSeed
               VALUES (@kind, @value, 'email', 'Ann Smith asks about Rex the dog', 'open', NULL, 1, 'thread-token-1', @now, @now);
             INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at)
               VALUES ((SELECT MIN(id) FROM conversation_threads), 'in', 'email', 'customer', NULL, 'Hi, it is Ann Smith, my phone is 07700 900123', NULL, @now);
+            INSERT INTO conversation_attachments (message_id, file_name, content_type, size, sha256, content, created_at)
+              VALUES ((SELECT MIN(id) FROM conversation_messages), 'ann-smith-passport.pdf', 'application/pdf', 30, 'abc', @file, @now);
             INSERT INTO staff_tasks (customer_id, recorded_for, kind, title, assignee, gift_id, status, created_at) VALUES (@ann, @ann, 'gift', 'Call Ann Smith', 'Sam', NULL, 'open', @now);
             INSERT INTO journeys (name, status, version, created_at, updated_at) VALUES ('welcome', 'active', 1, @now, @now);
             INSERT INTO journey_tasks (task_key, journey_id, customer_id, title, assignee, status, due_at, created_at)
@@ -80,7 +82,7 @@ internal static class ErasureSeed
         return ann;
     }
 
-    /// <summary>Every (table, column, value) in the store whose text contains a fragment of Ann's personal data.</summary>
+    /// <summary>Every (table, column, value) in the store whose text (or bytes read as text) contains a fragment of Ann's personal data.</summary>
     public static async Task<List<string>> FindPersonalAsync(TestDatabase db)
     {
         await using var c = await db.OpenAsync();
@@ -94,7 +96,9 @@ internal static class ErasureSeed
             {
                 foreach (var (column, value) in row)
                 {
-                    if (value is string s && Personal.FirstOrDefault(f => s.Contains(f, StringComparison.OrdinalIgnoreCase)) is { } hit)
+                    // Binary columns (attachment bytes) are read as UTF-8 text: a file's text is personal data too.
+                    var text = value as string ?? (value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null);
+                    if (text is { } s && Personal.FirstOrDefault(f => s.Contains(f, StringComparison.OrdinalIgnoreCase)) is { } hit)
                     {
                         found.Add($"{table}.{column} holds '{hit}': {s}");
                     }

@@ -129,7 +129,7 @@ public sealed class ConversationApiTests
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    private static async Task ProblemAsync(Task<HttpResponseMessage> sending, HttpStatusCode status, string says)
+    internal static async Task ProblemAsync(Task<HttpResponseMessage> sending, HttpStatusCode status, string says)
     {
         using var reply = await sending;
         var text = await reply.Content.ReadAsStringAsync();

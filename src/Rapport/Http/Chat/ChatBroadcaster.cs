@@ -5,7 +5,14 @@ namespace Rapport.Http.Chat;
 
 /// <summary>What a chat client receives for each stored message ("message").</summary>
 internal sealed record ChatMessage(
-    long Id, long ThreadId, long CustomerId, string Direction, string Channel, string Author, string? StaffName, string Body, DateTimeOffset At, long? AssignedStaffId);
+    long Id, long ThreadId, long CustomerId, string Direction, string Channel, string Author, string? StaffName, string Body, DateTimeOffset At, long? AssignedStaffId)
+{
+    /// <summary>Files sent with the message (names and sizes; staff download them from the inbox).</summary>
+    public IReadOnlyList<AttachmentInfo> Attachments { get; init; } = [];
+
+    /// <summary>Who the customer is to staff (their name, email or phone), so the inbox can list a new thread live.</summary>
+    public string? CustomerName { get; init; }
+}
 
 /// <summary>
 /// Broadcasts every stored message after its commit: chat messages to the visitor's thread
@@ -18,7 +25,11 @@ internal sealed class ChatBroadcaster(IHubContext<VisitorChatHub> visitors, IHub
     {
         var m = stored.Message;
         var t = stored.Thread;
-        var message = new ChatMessage(m.Id, t.Id, t.CustomerId, m.Direction, m.Channel, m.AuthorKind, m.StaffName, m.Body, m.At, t.AssignedStaffId);
+        var message = new ChatMessage(m.Id, t.Id, t.CustomerId, m.Direction, m.Channel, m.AuthorKind, m.StaffName, m.Body, m.At, t.AssignedStaffId)
+        {
+            Attachments = m.Attachments,
+            CustomerName = t.CustomerName,
+        };
         if (m.Channel == ConversationChannels.Chat)
         {
             await visitors.Clients.Group(VisitorChatHub.Group(t.Id)).SendAsync("message", message, ct);

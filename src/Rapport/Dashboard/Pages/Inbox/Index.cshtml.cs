@@ -16,7 +16,8 @@ namespace Rapport.Dashboard.Pages.Inbox;
 /// the built-in admin, who is nobody in particular, says whom it works as ("Working as", a cookie).
 /// </summary>
 public sealed class IndexModel(
-    ConversationQueries queries, ConversationService conversations, StaffDirectory staff, CustomerQueries customers, IEnumerable<IProfilePanel> panels) : PageModel
+    ConversationQueries queries, ConversationService conversations, StaffDirectory staff, CustomerQueries customers, IEnumerable<IProfilePanel> panels,
+    AttachmentStore attachments, AttachmentOptions attachmentLimits) : PageModel
 {
     public const string StaffCookie = "rapport_staff";
 
@@ -56,6 +57,18 @@ public sealed class IndexModel(
         return Page();
     }
 
+    /// <summary>A file from a message, for staff signed in to the dashboard: always a download, never shown inline.</summary>
+    public async Task<IActionResult> OnGetAttachmentAsync(long id, CancellationToken ct)
+    {
+        if (await attachments.GetAsync(id, ct) is not { } a)
+        {
+            return NotFound($"There is no attachment {id} (it may have been erased with its customer).");
+        }
+
+        AttachmentEndpoints.DownloadHeaders(Response);
+        return File(a.Content, a.Info.ContentType, a.Info.FileName);
+    }
+
     public async Task<IActionResult> OnPostReplyAsync(long thread, string? body, string? channel, CancellationToken ct)
     {
         Me = await CurrentAsync(ct);
@@ -66,7 +79,8 @@ public sealed class IndexModel(
 
         try
         {
-            await conversations.AppendToThreadAsync(thread, new NewMessage(Direction.Out, channel ?? ConversationChannels.Chat, body ?? "", Me.Id), ct);
+            var files = Request.HasFormContentType ? await AttachmentEndpoints.ReadFilesAsync(Request.Form.Files, attachmentLimits, ct) : [];
+            await conversations.AppendToThreadAsync(thread, new NewMessage(Direction.Out, channel ?? ConversationChannels.Chat, body ?? "", Me.Id, Attachments: files), ct);
         }
         catch (ConversationException e)
         {

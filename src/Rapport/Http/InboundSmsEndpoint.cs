@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json;
+using Rapport.Core.Conversations;
+using Rapport.Core.Messaging;
+using Rapport.Http.Chat;
+
+namespace Rapport.Http;
+
+/// <summary>
+/// POST /v1/webhooks/sms/inbound: what the SMS provider posts when a customer texts us. No API
+/// key: the provider signs the body as our outbound webhooks do (<see cref="WebhookSignature"/>)
+/// with the sms webhook's secret (Rapport:Webhooks:sms:Secret, or :InboundSecret when the
+/// provider uses another). 201 with the stored message or the consent a keyword recorded, 200
+/// when that provider message id was stored before.
+/// </summary>
+internal static class InboundSmsEndpoint
+{
+    public const string Path = "/v1/webhooks/sms/inbound";
+    public const int MaxBytes = 64 * 1024;
+
+    internal sealed record SmsJson(string? From, string? To, string? Body, string? Text, string? MessageId, DateTimeOffset? ReceivedAt);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<IResult> ReceiveAsync(
+        HttpRequest request, MessagingOptions messaging, IConfiguration configuration, InboundTexts texts, ChatRouter router, TimeProvider clock, CancellationToken ct)
+    {
+        var secret = configuration["Rapport:Webhooks:sms:InboundSecret"] is { Length: >= 16 } own ? own
+            : messaging.Webhooks.FirstOrDefault(w => w.Channel == ConversationChannels.Sms)?.Secret;
+        if (secret is null)
+        {
+            // 503, not 404: the provider keeps retrying, so nothing is lost while it is being set up.
+            return Problems.Make(StatusCodes.Status503ServiceUnavailable, "SMS is not set up",
+                "Set Rapport:Webhooks:sms:Url and :Secret (at least 16 characters; the provider signs inbound messages with it) and restart.");
+        }
+
+        if (request.ContentLength > MaxBytes)
+        {
+            return Problems.TooLarge($"An inbound SMS is at most {MaxBytes / 1024} KB of JSON.");
+        }
+
+        string raw;
+        try
+        {
+            raw = await ReadAsync(request, ct);
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.TooLarge($"An inbound SMS is at most {MaxBytes / 1024} KB of JSON.");
+        }
+
+        if (WebhookSignature.Check(secret, request.Headers[WebhookSignature.Header], raw, clock.GetUtcNow()) is { } wrong)
+        {
+            return Problems.Make(StatusCodes.Status401Unauthorized, "Bad signature", wrong);
+        }
+
+        SmsJson? body;
+        try
+        {
+            body = JsonSerializer.Deserialize<SmsJson>(raw, Json);
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest("Bad JSON", "The body is not valid JSON (" + e.Message + "); send {\"from\": \"+447700900123\", \"to\": \"+447700900000\", \"body\": \"...\", \"messageId\": \"SM123\", \"receivedAt\": \"2026-11-26T10:00:00Z\"}.");
+        }
+
+        var sms = new InboundSms(body?.From ?? "", body?.To, body?.Body ?? body?.Text ?? "", body?.MessageId ?? "", body?.ReceivedAt);
+        return await ConversationEndpoints.Guard(async () =>
+        {
+            InboundTexts.Sender(sms); // says what is missing before anything is stored
+            if (InboundTexts.KeywordConsent(sms.Body) is { } consent)
+            {
+                var k = await texts.ApplyKeywordAsync(sms, consent, ct);
+                var result = new { keyword = k.Keyword, consent = new { item = "marketing.sms", value = k.Consent, source = InboundTexts.KeywordSource }, customerId = k.CustomerId };
+                return k.Created ? Results.Json(result, statusCode: StatusCodes.Status201Created) : Results.Ok(result);
+            }
+
+            if (await texts.StoredAsync(sms.MessageId, ct) is { } before)
+            {
+                return TypedResults.Ok(before);
+            }
+
+            // Route before storing, so the broadcast after the commit goes to the manager who took it.
+            var thread = await texts.ThreadAsync(sms, ct);
+            await router.RouteAsync(thread, ct);
+            var stored = await texts.FileAsync(thread.Id, sms, ct);
+            return stored.Created ? TypedResults.Created($"/v1/conversations/{stored.Thread.Id}", stored) : TypedResults.Ok(stored);
+        });
+    }
+
+    /// <summary>The body as the exact text that was signed, at most <see cref="MaxBytes"/> (a chunked body has no length to check first).</summary>
+    private static async Task<string> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                throw new InvalidDataException("too large");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

@@ -127,6 +127,20 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         await DashboardFixture.ScreenshotAsync(page, "08-customer-not-found");
     }
 
+    [Theory]
+    [InlineData("/dashboard/customers/abc", "Customer not found", "no customer #abc")]
+    [InlineData("/dashboard/journeys/abc", "Journey not found", "no journey #abc")]
+    public async Task NonNumericIdInTheAddress_SameNotFoundPageWith404(string path, string heading, string message)
+    {
+        var page = await f.NewPageAsync();
+
+        var response = await page.GotoAsync(path);
+
+        Assert.Equal(404, response!.Status);
+        Assert.Equal(heading, await page.Locator("h1").InnerTextAsync());
+        Assert.Contains(message, await page.Locator("#not-found").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ExpiredSession_BackToSignInWithMessage_ThenBackToThePage()
     {

@@ -40,6 +40,11 @@ public sealed class DetailModel(JourneyStore store, RelationshipReports reports,
 
     public async Task<IActionResult> OnPostRefreshAsync(long id, CancellationToken ct)
     {
+        if (id <= 0)
+        {
+            return Redirect("/dashboard/journeys"); // "abc" in the address binds as 0: no such journey
+        }
+
         await reports.JourneyAsync(id, true, ct);
         return Redirect($"/dashboard/journeys/{id}");
     }

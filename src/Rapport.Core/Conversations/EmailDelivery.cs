@@ -1,6 +1,8 @@
 using Dapper;
+using Rapport.Core.Identity;
 using Rapport.Core.Messaging;
 using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
 
 namespace Rapport.Core.Conversations;
 
@@ -18,9 +20,7 @@ public sealed class EmailDelivery(Outbox outbox) : IConversationDelivery
             return;
         }
 
-        var email = await unit.Connection.QueryFirstOrDefaultAsync<string?>(
-            "SELECT value FROM identifiers WHERE customer_id = @customer AND kind = 'email' ORDER BY first_seen_at DESC, value LIMIT 1",
-            new { customer = stored.Thread.CustomerId }, unit.Transaction);
+        var email = await NewestIdentifier.OfAsync(unit.Connection, unit.Transaction, stored.Thread.CustomerId, Identifier.Email);
         if (email is null)
         {
             throw new ConversationException("No email address", $"Customer {stored.Thread.CustomerId} has no email address to answer to; answer on another channel or add their email with an identify call.");

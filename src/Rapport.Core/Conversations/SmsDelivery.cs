@@ -1,7 +1,9 @@
 using Dapper;
+using Rapport.Core.Identity;
 using Rapport.Core.Consent;
 using Rapport.Core.Messaging;
 using Rapport.Core.Storage;
+using Rapport.Engine.Identity;
 
 namespace Rapport.Core.Conversations;
 
@@ -19,9 +21,7 @@ public sealed class SmsDelivery(Outbox outbox) : IConversationDelivery
             return;
         }
 
-        var phone = await unit.Connection.QueryFirstOrDefaultAsync<string?>(
-            "SELECT value FROM identifiers WHERE customer_id = @customer AND kind = 'phone' ORDER BY first_seen_at DESC, value LIMIT 1",
-            new { customer = stored.Thread.CustomerId }, unit.Transaction);
+        var phone = await NewestIdentifier.OfAsync(unit.Connection, unit.Transaction, stored.Thread.CustomerId, Identifier.Phone);
         if (phone is null)
         {
             throw new ConversationException("No phone number", $"Customer {stored.Thread.CustomerId} has no phone number to text; answer on another channel or add their phone with an identify call.");

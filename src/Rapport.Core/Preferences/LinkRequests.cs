@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Rapport.Core.Identity;
 using Rapport.Core.Consent;
 using Rapport.Core.Messaging;
 using Rapport.Core.Storage;
@@ -99,8 +100,7 @@ public sealed class LinkRequests(PreferenceLinks links, MessagingSecrets secrets
                 return new LinkRequestOutcome(null, null);
             }
 
-            var recipient = address ?? await c.QueryFirstOrDefaultAsync<string>(
-                "SELECT value FROM identifiers WHERE customer_id = @who AND kind = @kind ORDER BY first_seen_at DESC", new { who, kind = Identifier.Email }, tx);
+            var recipient = address ?? await NewestIdentifier.OfAsync(c, tx, who, Identifier.Email);
             if (recipient is null)
             {
                 return new LinkRequestOutcome(null, null); // no address to send to; the reply stays the same

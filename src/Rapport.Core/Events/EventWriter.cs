@@ -88,13 +88,13 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
             ? new object?[]
             {
                 s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
-                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
+                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), s.Event.ReceivedAt is { } r ? UnixTime.ToStorage(r) : now,
                 s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(), EventOrigin.Rapport,
             }
             : new object?[]
             {
                 s.Event.MessageId, s.Event.Type, s.Event.Name, s.Event.Channel, s.CustomerId, s.Primary.Kind, s.Primary.Value,
-                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), now,
+                s.Event.AnonymousId, s.Event.UserId, UnixTime.ToStorage(s.Event.OccurredAt), s.Event.ReceivedAt is { } received ? UnixTime.ToStorage(received) : now,
                 s.Event.PayloadJson ?? s.Event.Payload.ToJsonString(), s.Event.ContextJson ?? s.Event.Context?.ToJsonString(),
             }));
 

@@ -37,6 +37,12 @@ public sealed record IncomingEvent(
     /// </summary>
     public JsonElement? PayloadElement { get; init; }
 
+    /// <summary>
+    /// When the request carrying it was received, if that was before the write (the intake's
+    /// projector writes later); null means the write's own time.
+    /// </summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
     /// <summary>The text of <see cref="Context"/> as sent; null means serialise <see cref="Context"/>.</summary>
     public string? ContextJson { get; init; }
 

@@ -34,5 +34,6 @@ public static class Schema
         .. Staff.StaffSchema.Migrations,
         .. Preferences.LinkRequestsSchema.Migrations,
         .. Conversations.AttachmentsSchema.Migrations,
+        .. Events.Intake.IntakeSchema.Migrations,
     ];
 }

@@ -11,7 +11,13 @@ internal static class ServeCommand
     {
         var store = CliOptions.Store();
         var urls = CliOptions.Urls("http://127.0.0.1:5080");
-        var command = new Command("serve", "Serve the API on a configured store") { store, urls };
+        var ack = new Option<string?>("--ingest-ack")
+        {
+            Description = "When collection calls are answered: 'projected' (default; after the events are on the profile) or 'committed' "
+                + "(once they are durable in the intake; faster, profiles catch up behind). Also Rapport__Ingest__Acknowledge.",
+        };
+        ack.AcceptOnlyFromAmong("projected", "committed");
+        var command = new Command("serve", "Serve the API on a configured store") { store, urls, ack };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -20,7 +26,8 @@ internal static class ServeCommand
             var app = RapportApp.Build(db, TimeProvider.System, parse.GetValue(urls)!, services => services.AddLogging(logging => logging
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("System", LogLevel.Warning)));
+                .AddFilter("System", LogLevel.Warning))
+                .OverrideIngestAcknowledge(parse.GetValue(ack)));
             await app.StartAsync(ct);
             var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);
             await output.WriteLineAsync($"Rapport is serving {db.DisplayName} on {string.Join(", ", app.Urls)}");

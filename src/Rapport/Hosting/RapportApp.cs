@@ -23,6 +23,7 @@ internal static class RapportApp
         }
 
         builder.Services.AddHostedService<SegmentSweepService>();
+        builder.Services.AddIntake(builder.Configuration);
         builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -34,7 +35,7 @@ internal static class RapportApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health");
+        app.MapHealth();
         app.MapStatusPage();
         app.MapCollectEndpoints();
         app.MapCustomerEndpoints();

@@ -3,13 +3,19 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rapport.Core.Consent;
 using Rapport.Core.Events;
+using Rapport.Core.Events.Intake;
 using Rapport.Core.Keys;
+using Rapport.Core.Storage;
+using Rapport.Hosting;
 
 namespace Rapport.Http;
 
 /// <summary>
 /// The Segment HTTP Tracking API: the same paths, auth, limits and replies, so Segment and
-/// RudderStack libraries pointed at Rapport work unchanged. A 200 means committed.
+/// RudderStack libraries pointed at Rapport work unchanged. A 200 means committed: with
+/// Rapport:Ingest:Acknowledge=projected (the default) the events are written through the
+/// pipeline before the reply; with committed, the validated request is appended to the durable
+/// intake and <see cref="IntakeProjector"/> projects it behind the reply (docs/ingestion.md).
 /// </summary>
 internal static class CollectEndpoints
 {
@@ -21,7 +27,7 @@ internal static class CollectEndpoints
         var v1 = app.MapGroup("/v1").RequireKey(KeyKind.Write).WithTags("Collect");
         foreach (var type in new[] { "identify", "track", "page", "screen", "group", "alias" })
         {
-            v1.MapPost($"/{type}", (HttpContext http, IEventSink sink, TimeProvider clock) => SingleAsync(http, sink, clock, type))
+            v1.MapPost($"/{type}", (HttpContext http, Acceptor accept, TimeProvider clock) => SingleAsync(http, accept, clock, type))
                 .WithSummary($"Segment-compatible {type} call");
         }
 
@@ -29,10 +35,10 @@ internal static class CollectEndpoints
     }
 
     private static async Task<Results<Ok<SuccessReply>, ProblemHttpResult>> SingleAsync(
-        HttpContext http, IEventSink sink, TimeProvider clock, string type)
+        HttpContext http, Acceptor accept, TimeProvider clock, string type)
     {
-        var receivedAt = clock.GetUtcNow();
-        var (body, problem) = await ReadJsonAsync(http, MaxMessageBytes, "message");
+        var receivedAt = ReceivedAt(clock);
+        var (body, bytes, problem) = await ReadJsonAsync(http, MaxMessageBytes, "message");
         if (problem is not null)
         {
             return problem;
@@ -54,14 +60,14 @@ internal static class CollectEndpoints
             return Problems.BadRequest("Invalid message", errors[0].Message, errors);
         }
 
-        await sink.IngestAsync([e], http.RequestAborted);
+        await accept.AcceptAsync(type, receivedAt, [e], bytes, http.RequestAborted);
         return TypedResults.Ok(SuccessReply.Instance);
     }
 
-    private static async Task<Results<Ok<SuccessReply>, ProblemHttpResult>> BatchAsync(HttpContext http, IEventSink sink, TimeProvider clock)
+    private static async Task<Results<Ok<SuccessReply>, ProblemHttpResult>> BatchAsync(HttpContext http, Acceptor accept, TimeProvider clock)
     {
-        var receivedAt = clock.GetUtcNow();
-        var (body, problem) = await ReadJsonAsync(http, MaxBatchBytes, "batch");
+        var receivedAt = ReceivedAt(clock);
+        var (body, bytes, problem) = await ReadJsonAsync(http, MaxBatchBytes, "batch");
         if (problem is not null)
         {
             return problem;
@@ -88,9 +94,15 @@ internal static class CollectEndpoints
             return Problems.BadRequest("Invalid batch", $"{errors.Count} problem(s); the first: {errors[0].Path}: {errors[0].Message} Nothing in this batch was stored.", errors);
         }
 
-        await sink.IngestAsync(events, http.RequestAborted);
+        await accept.AcceptAsync(EventIntake.BatchKind, receivedAt, events, bytes, http.RequestAborted);
         return TypedResults.Ok(SuccessReply.Instance);
     }
+
+    /// <summary>
+    /// To the millisecond, as the store keeps it: the intake's projector parses the body again
+    /// with the stored time, and must get the same clock-skew corrections the request got.
+    /// </summary>
+    private static DateTimeOffset ReceivedAt(TimeProvider clock) => UnixTime.FromStorage(UnixTime.ToStorage(clock.GetUtcNow()));
 
     /// <summary>A consent change for an unknown purpose or channel is rejected, never ignored (docs/consent.md).</summary>
     private static IEnumerable<MessageError> ConsentErrors(IncomingEvent e, string path) =>
@@ -100,11 +112,11 @@ internal static class CollectEndpoints
     /// Reads the (possibly gzipped) body into one buffer and parses it in place. The document is
     /// not disposed: the events made from it read it until they are stored.
     /// </summary>
-    private static async Task<(JsonDocument? Body, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext http, int limit, string what)
+    private static async Task<(JsonDocument? Body, ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext http, int limit, string what)
     {
         if (http.Request.ContentLength > limit)
         {
-            return (null, Problems.TooLarge($"A {what} may be at most {limit / 1024} KB; this one is {http.Request.ContentLength / 1024} KB. Split it."));
+            return (null, default, Problems.TooLarge($"A {what} may be at most {limit / 1024} KB; this one is {http.Request.ContentLength / 1024} KB. Split it."));
         }
 
         Stream stream = http.Request.Body;
@@ -124,7 +136,7 @@ internal static class CollectEndpoints
             size += read;
             if (size > limit)
             {
-                return (null, Problems.TooLarge($"A {what} may be at most {limit / 1024} KB. Split it."));
+                return (null, default, Problems.TooLarge($"A {what} may be at most {limit / 1024} KB. Split it."));
             }
 
             if (size == buffer.Length)
@@ -135,13 +147,31 @@ internal static class CollectEndpoints
 
         try
         {
-            return (JsonDocument.Parse(buffer.AsMemory(0, size), SegmentMessageParser.DocumentOptions), null);
+            var bytes = buffer.AsMemory(0, size);
+            return (JsonDocument.Parse(bytes, SegmentMessageParser.DocumentOptions), bytes, null);
         }
         catch (JsonException ex)
         {
-            return (null, Problems.BadRequest("Malformed JSON",
+            return (null, default, Problems.BadRequest("Malformed JSON",
                 $"The body is not valid JSON at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}: {ex.Message.Split(" Path:")[0]}"));
         }
+    }
+}
+
+/// <summary>Where a validated request goes before its reply, by <see cref="IngestSettings.Acknowledge"/>.</summary>
+internal sealed class Acceptor(IngestSettings settings, IEventSink sink, EventIntake intake)
+{
+    /// <summary>Completes once the request's events are durable (committed mode) or projected (projected mode).</summary>
+    public Task AcceptAsync(string kind, DateTimeOffset receivedAt, IReadOnlyList<IncomingEvent> events, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return settings.Acknowledge == IngestAcknowledge.Committed
+            ? intake.AppendAsync(kind, receivedAt, events.Count, body, cancellationToken)
+            : sink.IngestAsync(events, cancellationToken);
     }
 }
 

@@ -12,8 +12,8 @@ namespace Rapport.Tests.Collect;
 /// </summary>
 public sealed class CrashDurabilityTests
 {
-    private const int BatchSize = 250;
-    private const int AcknowledgedBatchesBeforeKill = 40;
+    internal const int BatchSize = 250;
+    internal const int AcknowledgedBatchesBeforeKill = 40;
     private const int ExtraBatchesInFlight = 24;
     private const int Senders = 8;
 
@@ -69,19 +69,20 @@ public sealed class CrashDurabilityTests
         Assert.Equal(identifiersAfterFirstRetry, await ScalarAsync<long>(temp.DatabasePath, "SELECT COUNT(*) FROM identifiers"));
     }
 
-    private sealed record Batch(string Json, IReadOnlyList<string> MessageIds);
+    internal sealed record Batch(string Json, IReadOnlyList<string> MessageIds);
 
-    private sealed record CrashOutcome(string WriteKey, HashSet<string> Acknowledged, string ServerOutput);
+    internal sealed record CrashOutcome(string WriteKey, HashSet<string> Acknowledged, string ServerOutput);
 
     /// <summary>
     /// Sends every batch with <see cref="Senders"/> concurrent clients and SIGKILLs the server
     /// the instant the <see cref="AcknowledgedBatchesBeforeKill"/>th success reply arrives, while
     /// other batches are still in flight.
     /// </summary>
-    private static async Task<CrashOutcome> SendAndKillAsync(string store, IReadOnlyList<Batch> batches)
+    /// <param name="start">Starts the server on the store (default: `rapport serve` as configured out of the box).</param>
+    internal static async Task<CrashOutcome> SendAndKillAsync(string store, IReadOnlyList<Batch> batches, Func<Task<RapportProcess>>? start = null)
     {
         var writeKey = await RapportProcess.CreateKeyAsync(store, "write");
-        var server = await RapportProcess.StartAsync(store);
+        var server = await (start ?? (() => RapportProcess.StartAsync(store)))();
         await using var _ = server;
         using var http = Client(server.Address, writeKey);
 
@@ -127,7 +128,7 @@ public sealed class CrashDurabilityTests
         return new CrashOutcome(writeKey, acknowledged, server.Output);
     }
 
-    private static async Task ResendAllAsync(RapportProcess server, string writeKey, IReadOnlyList<Batch> batches)
+    internal static async Task ResendAllAsync(RapportProcess server, string writeKey, IReadOnlyList<Batch> batches)
     {
         using var http = Client(server.Address, writeKey);
         var next = -1;
@@ -142,7 +143,7 @@ public sealed class CrashDurabilityTests
         }));
     }
 
-    private static HttpClient Client(Uri address, string writeKey)
+    internal static HttpClient Client(Uri address, string writeKey)
     {
         var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(writeKey + ":")));
@@ -150,7 +151,7 @@ public sealed class CrashDurabilityTests
     }
 
     /// <summary>Shop traffic for 400 customers: anonymous views and adds, identifies that link devices, orders.</summary>
-    private static List<Batch> MakeBatches(string run)
+    internal static List<Batch> MakeBatches(string run)
     {
         var batches = new List<Batch>();
         var total = (AcknowledgedBatchesBeforeKill + ExtraBatchesInFlight) * BatchSize;
@@ -196,7 +197,7 @@ public sealed class CrashDurabilityTests
             new() { ["type"] = "track", ["event"] = name, ["properties"] = properties };
     }
 
-    private static async Task<Dictionary<string, long>> CountByMessageIdAsync(string path)
+    internal static async Task<Dictionary<string, long>> CountByMessageIdAsync(string path)
     {
         await using var connection = await OpenAsync(path);
         await using var command = connection.CreateCommand();
@@ -211,7 +212,7 @@ public sealed class CrashDurabilityTests
         return counts;
     }
 
-    private static async Task<T> ScalarAsync<T>(string path, string sql)
+    internal static async Task<T> ScalarAsync<T>(string path, string sql)
     {
         await using var connection = await OpenAsync(path);
         await using var command = connection.CreateCommand();
@@ -220,7 +221,7 @@ public sealed class CrashDurabilityTests
     }
 
     /// <summary>A plain connection, not the server's code: the file alone must hold the truth.</summary>
-    private static async Task<SqliteConnection> OpenAsync(string path)
+    internal static async Task<SqliteConnection> OpenAsync(string path)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         await connection.OpenAsync();

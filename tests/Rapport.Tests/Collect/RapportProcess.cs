@@ -61,10 +61,17 @@ internal sealed partial class RapportProcess : IAsyncDisposable
     }
 
     /// <summary>`rapport serve` on a free loopback port; returns once it prints where it listens.</summary>
-    public static async Task<RapportProcess> StartAsync(string store)
+    /// <param name="extraArgs">More `rapport serve` options, e.g. --ingest-ack committed.</param>
+    /// <param name="environment">Settings as environment variables, e.g. Rapport__Ingest__Projector=false.</param>
+    public static async Task<RapportProcess> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         // Port 0: the kernel picks a free port and serve prints the one it got, so parallel tests never collide.
-        var info = ExternalProcess.StartInfo(ExternalProcess.DotnetHost, [DllPath, "serve", "--store", store, "--urls", "http://127.0.0.1:0"]);
+        var info = ExternalProcess.StartInfo(ExternalProcess.DotnetHost, [DllPath, "serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = ExternalProcess.Start(info, DotnetHint);
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

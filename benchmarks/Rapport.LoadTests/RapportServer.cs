@@ -39,9 +39,17 @@ internal sealed partial class RapportServer : IAsyncDisposable
         return process.ExitCode == 0 ? stdout.Trim() : throw new InvalidOperationException($"rapport keys create failed: {stderr}");
     }
 
-    public static async Task<RapportServer> StartAsync(string store)
+    /// <param name="extraArgs">More `rapport serve` options (e.g. --ingest-ack committed).</param>
+    /// <param name="environment">Settings as environment variables (e.g. Rapport__Ingest__Projector=false).</param>
+    public static async Task<RapportServer> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Process.Start(Info("serve", "--store", store, "--urls", "http://127.0.0.1:0"))!;
+        var info = Info(["serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = Process.Start(info)!;
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)

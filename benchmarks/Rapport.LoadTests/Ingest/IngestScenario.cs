@@ -7,7 +7,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Rapport.LoadTests.Ingest;
 
-internal sealed record IngestOptions(int Events, int Customers, int BatchSize, int Senders, string? Directory, bool Keep, double? Require)
+/// <param name="Ack">projected (the reply waits for projection) or committed (the reply once the intake commit is durable).</param>
+/// <param name="DeferProjection">With committed: accept everything with the projector stopped, then restart with it running and time the drain alone.</param>
+internal sealed record IngestOptions(int Events, int Customers, int BatchSize, int Senders, string? Directory, bool Keep, double? Require, string Ack = "projected", bool DeferProjection = false)
 {
     public static IngestOptions Parse(string[] args)
     {
@@ -24,11 +26,13 @@ internal sealed record IngestOptions(int Events, int Customers, int BatchSize, i
                 "--dir" => o with { Directory = Next() },
                 "--keep" => o with { Keep = true },
                 "--require" => o with { Require = double.Parse(Next()) },
+                "--ack" => o with { Ack = Next() is "committed" or "projected" and var a ? a : throw new ArgumentException("--ack is committed or projected.") },
+                "--defer-projection" => o with { DeferProjection = true },
                 var other => throw new ArgumentException($"Unknown option {other}."),
             };
         }
 
-        return o;
+        return o.DeferProjection && o.Ack != "committed" ? throw new ArgumentException("--defer-projection needs --ack committed.") : o;
     }
 }
 
@@ -59,17 +63,38 @@ internal static class IngestScenario
         Console.WriteLine($"  generated {batches.Count:N0} batches, {bytes / 1024.0 / 1024:N0} MB of JSON (largest {batches.Max(b => b.Body.Length) / 1024} KB) in {watch.Elapsed.TotalSeconds:N1} s");
 
         var key = await RapportServer.CreateKeyAsync(store, "write");
-        var server = await RapportServer.StartAsync(store);
+        string[] ack = ["--ingest-ack", o.Ack];
+        var committed = o.Ack == "committed";
+        var server = await RapportServer.StartAsync(store, ack, o.DeferProjection ? new Dictionary<string, string> { ["Rapport__Ingest__Projector"] = "false" } : null);
         TimeSpan elapsed;
         TimeSpan serverCpu;
         List<double> latencies;
+        TimeSpan? projectedAfter = null;
+        var projectionCpu = TimeSpan.Zero;
         await using (server)
         {
-            Console.WriteLine($"  server: pid {server.ProcessId}, {server.Address} on {store}");
+            Console.WriteLine($"  server: pid {server.ProcessId}, {server.Address} on {store}, --ingest-ack {o.Ack}{(o.DeferProjection ? ", projector stopped while accepting" : "")}");
             var cpuBefore = server.ProcessorTime;
             (elapsed, latencies) = await SendAsync(server.Address, key, batches, o.Senders);
             serverCpu = server.ProcessorTime - cpuBefore;
+            if (committed && !o.DeferProjection)
+            {
+                // The projector ran alongside; the events are on profiles once the backlog is empty.
+                projectedAfter = elapsed + await WaitForEmptyBacklogAsync(server.Address);
+                projectionCpu = server.ProcessorTime - cpuBefore;
+            }
+
             await server.StopAsync();
+        }
+
+        if (o.DeferProjection)
+        {
+            // A restart with the projector running: the drain alone, nothing else competing in the process.
+            await using var drainer = await RapportServer.StartAsync(store, ack);
+            var cpuBefore = drainer.ProcessorTime;
+            projectedAfter = await WaitForEmptyBacklogAsync(drainer.Address);
+            projectionCpu = drainer.ProcessorTime - cpuBefore;
+            await drainer.StopAsync();
         }
 
         var (stored, customers, orders) = await CountAsync(store);
@@ -77,9 +102,18 @@ internal static class IngestScenario
         var loadAfter = LoadAverage();
         latencies.Sort();
         Console.WriteLine();
-        Console.WriteLine($"HTTP /v1/batch -> rapport serve -> SQLite: {o.Events:N0} events in {elapsed.TotalSeconds:N2} s = {httpRate:N0} events/s (load average at the end {loadAfter})");
+        Console.WriteLine($"HTTP /v1/batch -> rapport serve -> SQLite, acknowledged ({o.Ack}): {o.Events:N0} events in {elapsed.TotalSeconds:N2} s = {httpRate:N0} events/s (load average at the end {loadAfter})");
         Console.WriteLine($"  request latency p50 {Percentile(latencies, 0.50):N1} ms, p99 {Percentile(latencies, 0.99):N1} ms, max {latencies[^1]:N1} ms");
-        Console.WriteLine($"  server CPU {serverCpu.TotalSeconds:N1} s = {serverCpu.TotalMicroseconds / o.Events:N1} µs/event ({serverCpu.TotalSeconds / elapsed.TotalSeconds * 100:N0}% of one core); stored {stored:N0} events, {customers:N0} customers, {orders:N0} orders");
+        Console.WriteLine($"  server CPU while accepting {serverCpu.TotalSeconds:N1} s = {serverCpu.TotalMicroseconds / o.Events:N1} µs/event ({serverCpu.TotalSeconds / elapsed.TotalSeconds * 100:N0}% of one core); stored {stored:N0} events, {customers:N0} customers, {orders:N0} orders");
+        var projectedRate = httpRate;
+        if (projectedAfter is { } p)
+        {
+            projectedRate = o.Events / p.TotalSeconds;
+            Console.WriteLine(o.DeferProjection
+                ? $"Projection alone (restarted with the projector running): backlog empty after {p.TotalSeconds:N2} s = {projectedRate:N0} events/s; server CPU {projectionCpu.TotalSeconds:N1} s = {projectionCpu.TotalMicroseconds / o.Events:N1} µs/event"
+                : $"Projection (alongside acceptance): backlog empty {p.TotalSeconds:N2} s after the first request = {projectedRate:N0} events/s on profiles; server CPU in all {projectionCpu.TotalSeconds:N1} s = {projectionCpu.TotalMicroseconds / o.Events:N1} µs/event");
+        }
+
         if (stored != o.Events)
         {
             Console.Error.WriteLine($"error: {stored:N0} events stored, {o.Events:N0} sent and acknowledged.");
@@ -94,7 +128,11 @@ internal static class IngestScenario
         Console.WriteLine($"Raw SQLite insert of the same rows into an identical table, one transaction:");
         Console.WriteLine($"  SQLite API, bound by position:            {rows.Count:N0} rows in {positional.TotalSeconds:N2} s = {rawRate:N0} rows/s");
         Console.WriteLine($"  Microsoft.Data.Sqlite prepared command:   {rows.Count:N0} rows in {prepared.TotalSeconds:N2} s = {rows.Count / prepared.TotalSeconds:N0} rows/s");
-        Console.WriteLine($"Ratio HTTP/raw (SQLite API): {httpRate / rawRate:P1} (raw is {rawRate / httpRate:N1}x faster)");
+        Console.WriteLine($"Ratio HTTP acknowledged/raw (SQLite API): {httpRate / rawRate:P1} (raw is {rawRate / httpRate:N1}x faster)");
+        if (committed)
+        {
+            Console.WriteLine($"Ratio projected/raw (SQLite API): {projectedRate / rawRate:P1} (raw is {rawRate / projectedRate:N1}x faster)");
+        }
 
         if (!o.Keep && o.Directory is null)
         {
@@ -150,6 +188,32 @@ internal static class IngestScenario
             }
         })));
         return (watch.Elapsed, latencies);
+    }
+
+    /// <summary>Polls the open /health until the intake is empty; returns how long that took.</summary>
+    private static async Task<TimeSpan> WaitForEmptyBacklogAsync(Uri address)
+    {
+        using var http = new HttpClient { BaseAddress = address };
+        var watch = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        while (true)
+        {
+            using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/health"));
+            var ingest = health.RootElement.GetProperty("ingest");
+            var left = ingest.GetProperty("backlogEvents").GetInt64();
+            if (ingest.GetProperty("backlogRequests").GetInt64() == 0)
+            {
+                return watch.Elapsed;
+            }
+
+            if (watch.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+            {
+                lastReport = watch.Elapsed;
+                Console.WriteLine($"  {watch.Elapsed.TotalSeconds,6:N1} s  projection backlog {left,10:N0} events");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<(long Events, long Customers, long Orders)> CountAsync(string store)

@@ -33,4 +33,20 @@ internal sealed record IngestStatus(string Acknowledge, bool ProjectorRuns, long
         backlog.Events,
         backlog.OldestReceivedAt is { } oldest ? Math.Max(0, Math.Round((clock.GetUtcNow() - oldest).TotalSeconds, 3)) : null,
         backlog.FailedRequests);
+
+    /// <summary>One sentence for people (status page, dashboard Settings).</summary>
+    public static async Task<string> DescribeAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var settings = services.GetRequiredService<IngestSettings>();
+        var status = Of(await services.GetRequiredService<EventIntake>().BacklogAsync(ct), settings, services.GetRequiredService<TimeProvider>());
+        var mode = settings.Acknowledge == IngestAcknowledge.Committed
+            ? "Collection replies once events are committed to the intake (Rapport__Ingest__Acknowledge=committed); profiles follow moments later."
+            : "Collection replies once events are on the profile (Rapport__Ingest__Acknowledge=projected).";
+        var backlog = status.BacklogEvents == 0
+            ? " Nothing waits for projection."
+            : $" {status.BacklogEvents:N0} events in {status.BacklogRequests:N0} requests wait for projection; the oldest for {status.OldestAgeSeconds:N0} s.";
+        var stopped = settings.ProjectorRuns ? "" : " The projector is stopped (Rapport__Ingest__Projector=false).";
+        var failed = status.FailedRequests == 0 ? "" : $" {status.FailedRequests:N0} requests could not be projected and are kept in event_intake (see docs/ingestion.md).";
+        return mode + backlog + stopped + failed;
+    }
 }

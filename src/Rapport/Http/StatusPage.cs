@@ -8,7 +8,7 @@ namespace Rapport.Http;
 internal static class StatusPage
 {
     public static void MapStatusPage(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", async (IDatabase db, CancellationToken ct) =>
+        app.MapGet("/", async (IDatabase db, IServiceProvider services, CancellationToken ct) =>
         {
             await using var c = await db.OpenAsync(ct);
             var counts = await c.QuerySingleAsync<(long Customers, long Events, long Orders, long Products)>(
@@ -25,6 +25,7 @@ internal static class StatusPage
                 <tr><td>Events</td><td id="events">{{counts.Events:N0}}</td></tr>
                 <tr><td>Orders</td><td id="orders">{{counts.Orders:N0}}</td></tr>
                 <tr><td>Products</td><td id="products">{{counts.Products:N0}}</td></tr></table>
+                <p id="ingestion">{{WebUtility.HtmlEncode(await IngestStatus.DescribeAsync(services, ct))}}</p>
                 <p>API description: <a href="/openapi/v1.json">/openapi/v1.json</a> · Health: <a href="/health">/health</a></p>
                 </body></html>
                 """;

@@ -21,10 +21,14 @@ public sealed class SettingsModel(ApiKeys keys, IDatabase database, AdminCredent
 
     public string? Message { get; private set; }
 
+    /// <summary>How collection calls are answered and what waits for projection (docs/ingestion.md); filled on GET.</summary>
+    public string? Ingestion { get; private set; }
+
     public async Task OnGetAsync(string? revoked, CancellationToken ct)
     {
         Message = revoked is null ? null : $"Key {revoked} is revoked; requests with it are refused within a minute.";
         Keys = await keys.ListAsync(ct);
+        Ingestion = await Rapport.Http.IngestStatus.DescribeAsync(HttpContext.RequestServices, ct);
     }
 
     public async Task<IActionResult> OnPostCreateAsync(string? kind, string? name, CancellationToken ct)

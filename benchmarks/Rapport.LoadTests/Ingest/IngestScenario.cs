@@ -26,7 +26,7 @@ internal sealed record IngestOptions(int Events, int Customers, int BatchSize, i
                 "--dir" => o with { Directory = Next() },
                 "--keep" => o with { Keep = true },
                 "--require" => o with { Require = double.Parse(Next()) },
-                "--ack" => o with { Ack = Next() is "committed" or "projected" and var a ? a : throw new ArgumentException("--ack is committed or projected.") },
+                "--ack" => o with { Ack = Next() switch { "committed" => "committed", "projected" => "projected", _ => throw new ArgumentException("--ack is committed or projected.") } },
                 "--defer-projection" => o with { DeferProjection = true },
                 var other => throw new ArgumentException($"Unknown option {other}."),
             };

@@ -73,6 +73,15 @@ internal sealed class IntakeProjectorService(
 {
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
+    /// <summary>The projector starts a group only after appends were quiet this long...</summary>
+    public static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// ...or after giving way this long: under sustained overload profiles still move, at one
+    /// group per this interval plus every quiet moment, and the backlog shows the lag.
+    /// </summary>
+    public static readonly TimeSpan MaxGiveWay = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!settings.ProjectorRuns)
@@ -87,6 +96,7 @@ internal sealed class IntakeProjectorService(
         {
             try
             {
+                await GiveWayToAppendsAsync(stoppingToken);
                 if (await projector.ProjectNextAsync(stoppingToken) > 0)
                 {
                     continue;
@@ -111,6 +121,20 @@ internal sealed class IntakeProjectorService(
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Appends and projection share the store's one writer; a projection group holds it for a
+    /// while. Acceptance is the latency-sensitive side, so the projector waits for a quiet moment
+    /// (machine time: this is scheduling, not business time).
+    /// </summary>
+    private async Task GiveWayToAppendsAsync(CancellationToken stoppingToken)
+    {
+        var since = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (intake.Busy(QuietWindow) && System.Diagnostics.Stopwatch.GetElapsedTime(since) < MaxGiveWay)
+        {
+            await Task.Delay(QuietWindow, stoppingToken);
         }
     }
 }

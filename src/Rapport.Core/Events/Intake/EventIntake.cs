@@ -22,6 +22,8 @@ public sealed class EventIntake(StoreWriter writer, IDatabase database)
     private const string InsertSql = "INSERT INTO event_intake (received_at, kind, message_count, body) VALUES (@received_at, @kind, @count, @body)";
 
     private readonly SemaphoreSlim _appended = new(0, 1);
+    private long _lastAppendTicks;
+    private int _pendingAppends;
 
     /// <summary>
     /// Appends one validated request and completes once it is committed. <paramref name="receivedAt"/>
@@ -33,15 +35,37 @@ public sealed class EventIntake(StoreWriter writer, IDatabase database)
     {
         var bytes = body.ToArray();
         var at = UnixTime.ToStorage(receivedAt);
-        return writer.WriteGroupedAsync(
-            async unit =>
+        Interlocked.Increment(ref _pendingAppends);
+        Volatile.Write(ref _lastAppendTicks, System.Diagnostics.Stopwatch.GetTimestamp());
+        return AppendAsync();
+
+        async Task AppendAsync()
+        {
+            try
             {
-                await unit.Statement(InsertSql, "@received_at", "@kind", "@count", "@body").ExecuteAsync(at, kind, (long)messages, bytes);
-                unit.OnCommit(Signal);
-                return 0;
-            },
-            cancellationToken);
+                await writer.WriteGroupedAsync(
+                    async unit =>
+                    {
+                        await unit.Statement(InsertSql, "@received_at", "@kind", "@count", "@body").ExecuteAsync(at, kind, (long)messages, bytes);
+                        unit.OnCommit(Signal);
+                        return 0;
+                    },
+                    cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pendingAppends);
+            }
+        }
     }
+
+    /// <summary>
+    /// True while an append waits or one started within <paramref name="window"/> (machine time):
+    /// the projector gives way then, so acceptance does not queue behind a projection transaction.
+    /// </summary>
+    public bool Busy(TimeSpan window) =>
+        Volatile.Read(ref _pendingAppends) > 0
+        || System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastAppendTicks)) < window;
 
     /// <summary>Waits until something was appended since the last wait, or <paramref name="timeout"/> passes.</summary>
     public Task<bool> WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken) => _appended.WaitAsync(timeout, cancellationToken);

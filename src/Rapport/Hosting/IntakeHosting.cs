@@ -82,6 +82,9 @@ internal sealed class IntakeProjectorService(
     /// </summary>
     public static readonly TimeSpan MaxGiveWay = TimeSpan.FromSeconds(10);
 
+    /// <summary>A group taken while appends still flow is this small, so an append waits for at most one short transaction.</summary>
+    public const int BusyGroupEvents = 1_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!settings.ProjectorRuns)
@@ -97,7 +100,8 @@ internal sealed class IntakeProjectorService(
             try
             {
                 await GiveWayToAppendsAsync(stoppingToken);
-                if (await projector.ProjectNextAsync(stoppingToken) > 0)
+                var size = intake.Busy(QuietWindow) ? BusyGroupEvents : projector.MaxEventsPerGroup;
+                if (await projector.ProjectNextAsync(size, stoppingToken) > 0)
                 {
                     continue;
                 }

@@ -27,9 +27,12 @@ public sealed class IntakeProjector(IDatabase database, StoreWriter writer, Even
     /// set aside as failed); 0 when the intake is empty. Store errors propagate: the caller
     /// waits and calls again, and the rows are still there.
     /// </summary>
-    public async Task<int> ProjectNextAsync(CancellationToken cancellationToken = default)
+    public Task<int> ProjectNextAsync(CancellationToken cancellationToken = default) => ProjectNextAsync(MaxEventsPerGroup, cancellationToken);
+
+    /// <param name="maxEvents">Messages in this group at most (a single larger request is still taken whole).</param>
+    public async Task<int> ProjectNextAsync(int maxEvents, CancellationToken cancellationToken = default)
     {
-        var rows = await ReadGroupAsync(cancellationToken);
+        var rows = await ReadGroupAsync(maxEvents, cancellationToken);
         if (rows.Count == 0)
         {
             return 0;
@@ -113,11 +116,11 @@ public sealed class IntakeProjector(IDatabase database, StoreWriter writer, Even
             cancellationToken);
 
     /// <summary>
-    /// The oldest rows not set aside, until they hold <see cref="MaxEventsPerGroup"/> messages
+    /// The oldest rows not set aside, until they hold <paramref name="maxEvents"/> messages
     /// (at least one row). Read outside the writer: only this projector deletes rows, and
     /// appends commit one group at a time, so the rows read are exactly the oldest ones.
     /// </summary>
-    private async Task<List<IntakeRow>> ReadGroupAsync(CancellationToken cancellationToken)
+    private async Task<List<IntakeRow>> ReadGroupAsync(int maxEvents, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -125,10 +128,10 @@ public sealed class IntakeProjector(IDatabase database, StoreWriter writer, Even
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<IntakeRow>();
         var messages = 0L;
-        while (messages < MaxEventsPerGroup && await reader.ReadAsync(cancellationToken))
+        while (messages < maxEvents && await reader.ReadAsync(cancellationToken))
         {
             var count = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture);
-            if (rows.Count > 0 && messages + count > MaxEventsPerGroup)
+            if (rows.Count > 0 && messages + count > maxEvents)
             {
                 break;
             }

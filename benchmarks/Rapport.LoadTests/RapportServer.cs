@@ -125,6 +125,15 @@ internal sealed partial class RapportServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Runtime settings for the server only (GC mode, tiering), to compare them without
+        // rebuilding and without changing the load generator's own runtime:
+        // LOADTEST_SERVER_ENV="DOTNET_gcServer=0;DOTNET_TieredPGO=0".
+        foreach (var pair in (Environment.GetEnvironmentVariable("LOADTEST_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            info.Environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+
         info.ArgumentList.Add(DllPath);
         foreach (var a in args)
         {

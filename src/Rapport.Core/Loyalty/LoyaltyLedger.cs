@@ -127,14 +127,17 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
     internal static async Task<LoyaltyOperation?> ReverseInUnitAsync(
         UnitOfWork unit, LoyaltyProgram program, string orderId, long? refundedE4, string reference)
     {
+        // The order's earn lot (index on order_id) and the operation that earned it: the
+        // projection files it as 'order:<id>' against the customer the lot was recorded for, so
+        // the unique reference index finds it (going through the lot's entries would need an
+        // index on loyalty_entries.lot_id, which every ledger entry and the nightly expiry would pay for).
         var earned = await unit.Connection.QuerySingleOrDefaultAsync<(long LotId, long Owner, long RecordedFor, long Points, long? AmountE4)?>(
             """
             SELECT l.id, l.customer_id, l.recorded_for, l.points, o.amount_e4 FROM loyalty_lots l
-            JOIN loyalty_entries e ON e.lot_id = l.id AND e.kind = 'earn'
-            JOIN loyalty_operations o ON o.id = e.operation_id
+            JOIN loyalty_operations o ON o.recorded_for = l.recorded_for AND o.kind = 'earn' AND o.reference = @reference
             WHERE l.order_id = @orderId AND l.kind = 'earn'
             """,
-            new { orderId },
+            new { orderId, reference = LoyaltyProjection.OrderReference(orderId) },
             unit.Transaction);
         if (earned is not { } lot || await FindOperationAsync(unit, lot.RecordedFor, "reverse", reference) is not null)
         {

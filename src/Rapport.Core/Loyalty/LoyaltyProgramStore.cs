@@ -53,19 +53,34 @@ public sealed class LoyaltyProgramStore(IDatabase database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Replaces the programme (validate first: this stores what it is given). One upsert on its
-    /// own connection: it touches no customer, so it needs no place in the single writer's queue
-    /// (and the writer's projections depend on this store, not the other way round).
+    /// Replaces the programme inside a write (validate first: this stores what it is given).
+    /// Point values and reciprocity prices move every customer's reciprocity balance, which next
+    /// best action caches: the unit marks every customer changed. Called through
+    /// <see cref="LoyaltyProgramWriter"/> (this store cannot take the writer: the writer's
+    /// projections depend on it).
     /// </summary>
-    public async Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default)
+    internal async Task SaveAsync(UnitOfWork unit, LoyaltyProgram program)
     {
-        await using var c = await database.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
+        await unit.Connection.ExecuteAsync(
             """
             INSERT INTO loyalty_program (id, definition, updated_at) VALUES (1, @text, @now)
             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
             """,
             new { text = JsonSerializer.Serialize(program, Json), now = UnixTime.ToStorage(clock.GetUtcNow()) },
-            cancellationToken: ct));
+            unit.Transaction);
+        unit.EveryCustomerChanged = true;
     }
+}
+
+/// <summary>Replaces the loyalty programme through the single writer, so caches keyed on its effects are dropped.</summary>
+public sealed class LoyaltyProgramWriter(StoreWriter writer, LoyaltyProgramStore programs)
+{
+    public Task SaveAsync(LoyaltyProgram program, CancellationToken ct = default) =>
+        writer.WriteAsync(
+            async unit =>
+            {
+                await programs.SaveAsync(unit, program);
+                return 0;
+            },
+            ct);
 }

@@ -93,10 +93,13 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
         }
     }
 
+    /// <summary>The reference of an order's earn operation (the reversal of a return finds it by this).</summary>
+    internal static string OrderReference(string orderId) => $"order:{orderId}";
+
     private static async Task EarnForOrderAsync(UnitOfWork unit, LoyaltyProgram program, StoredEvent s, string orderId)
     {
         var e = s.Event;
-        var reference = $"order:{orderId}";
+        var reference = OrderReference(orderId);
         if (await LoyaltyLedger.FindOperationAsync(unit, s.CustomerId, "earn", reference) is not null
             || await unit.Connection.ExecuteScalarAsync<long?>(
                 "SELECT id FROM loyalty_lots WHERE order_id = @orderId AND kind = 'earn'", new { orderId }, unit.Transaction) is not null)

@@ -10,6 +10,7 @@ internal static class LoyaltyServices
     public static IServiceCollection AddLoyalty(this IServiceCollection services)
     {
         services.AddSingleton<LoyaltyProgramStore>();
+        services.AddSingleton<LoyaltyProgramWriter>();
         services.AddSingleton<LoyaltyProjection>();
         services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<LoyaltyProjection>());
         services.AddSingleton<LoyaltyLedger>();

@@ -32,7 +32,7 @@ internal static class LoyaltyEndpoints
         g.MapPricingEndpoints();
     }
 
-    private static async Task<Results<Ok<LoyaltyProgram>, ProblemHttpResult>> PutProgramAsync(LoyaltyProgram? body, LoyaltyProgramStore programs, CancellationToken ct)
+    private static async Task<Results<Ok<LoyaltyProgram>, ProblemHttpResult>> PutProgramAsync(LoyaltyProgram? body, LoyaltyProgramWriter programs, CancellationToken ct)
     {
         if (body is null)
         {

@@ -7,11 +7,11 @@ using Rapport.Engine.Loyalty;
 
 namespace Rapport.Core.Tests.Loyalty;
 
-/// <summary>The nightly expiry in small batches of expires_at ranges expires exactly the due lots, once.</summary>
+/// <summary>The nightly expiry in small batches of lot id ranges expires exactly the due lots, once.</summary>
 public sealed class ExpiryBatchTests
 {
     [Theory, BothStores]
-    public async Task Expiry_InBatchesOfTwo_WithTiesAtTheBoundary_ExpiresEveryDueLotOnce(StoreKind store)
+    public async Task Expiry_InBatchesOfTwoLotIds_ExpiresEveryDueLotOnce(StoreKind store)
     {
         await using var h = await LoyaltyHarness.CreateAsync(store, new LoyaltyProgram { ExpiryDays = 30 });
         await h.SendAsync(
@@ -19,7 +19,7 @@ public sealed class ExpiryBatchTests
         var (ann, bob, cy) = (await h.CustomerAsync("ann"), await h.CustomerAsync("bob"), await h.CustomerAsync("cy"));
         var start = h.Clock.GetUtcNow();
 
-        // Day 0: three lots expiring at the same instant (a tie across a batch boundary); days
+        // Day 0: three lots expiring at the same instant; days
         // 1, 2 and 3: one lot each; day 20: one lot that is not yet due on day 33.5.
         foreach (var (day, customer, points) in new[] { (0, ann, 10L), (0, bob, 20L), (0, cy, 30L), (1, ann, 1L), (2, bob, 2L), (3, cy, 3L), (20, ann, 100L) })
         {

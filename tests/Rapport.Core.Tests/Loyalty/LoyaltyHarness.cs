@@ -25,6 +25,7 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         var events = Events = new EventWriter(identity, [new TraitsProjection(), new OrderProjection(), new ValueProjection(population), new LoyaltyProjection(Programs), new DonationProjection(Programs)]);
         Writer = new StoreWriter(db, Clock, [new CustomerStateRebuilder(events)]);
         Pipeline = new EventPipeline(Writer, events);
+        ProgramWriter = new LoyaltyProgramWriter(Writer, Programs);
         Ledger = new LoyaltyLedger(Writer, Programs, population);
         Queries = new LoyaltyQueries(db, Programs, Clock);
         Expiry = new LoyaltyExpiry(Writer, Programs);
@@ -71,6 +72,8 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
 
     public LoyaltyProgramStore Programs { get; }
 
+    public LoyaltyProgramWriter ProgramWriter { get; }
+
     public LoyaltyLedger Ledger { get; }
 
     public LoyaltyQueries Queries { get; }
@@ -90,7 +93,7 @@ internal sealed class LoyaltyHarness : IAsyncDisposable
         var h = new LoyaltyHarness(await TestStores.CreateAsync(kind));
         if (program is not null)
         {
-            await h.Programs.SaveAsync(program);
+            await h.ProgramWriter.SaveAsync(program);
         }
 
         return h;

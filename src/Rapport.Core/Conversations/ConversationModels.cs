@@ -36,7 +36,7 @@ public static class ThreadStatus
 }
 
 /// <summary>A named person who serves customers.</summary>
-public sealed record StaffMember(long Id, string Name, string? Email, DateTimeOffset CreatedAt);
+public sealed record StaffMember(long Id, string Name, string? Email, DateTimeOffset CreatedAt, bool Disabled = false);
 
 /// <summary>One conversation with a customer; its messages may come over several channels.</summary>
 public sealed record ConversationThread(

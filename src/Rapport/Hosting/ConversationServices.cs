@@ -22,6 +22,7 @@ internal static class ConversationServices
         services.AddSingleton(sp => AttachmentSettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<ChatPresence>();
+        services.AddSingleton<Core.Staff.SignInThrottle>();
         services.AddSingleton<ChatRouter>();
         services.AddSingleton<VisitorTokens>();
         services.AddSingleton<IConversationListener, ChatBroadcaster>();

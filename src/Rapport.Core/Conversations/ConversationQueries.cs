@@ -62,6 +62,19 @@ public sealed class ConversationQueries(IDatabase database)
         return await ThreadAsync(c, null, id);
     }
 
+    /// <summary>Whether the thread is the customer's whom this identifier (a chat visitor's anonymous id or user id) belongs to now.</summary>
+    public async Task<bool> BelongsToAsync(long threadId, Rapport.Engine.Identity.Identifier who, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT COUNT(*) FROM conversation_threads t
+            JOIN identifiers i ON i.kind = t.id_kind AND i.value = t.id_value
+            JOIN identifiers v ON v.customer_id = i.customer_id
+            WHERE t.id = @threadId AND v.kind = @Kind AND v.value = @Value
+            """, new { threadId, who.Kind, who.Value }, cancellationToken: ct)) > 0;
+    }
+
     internal static async Task<ConversationThread?> ThreadAsync(DbConnection c, DbTransaction? tx, long id) =>
         (await c.QuerySingleOrDefaultAsync<ThreadRow>($"SELECT {ThreadColumns} WHERE t.id = @id", new { id }, tx))?.ToThread();
 

@@ -28,7 +28,7 @@ public sealed class ConversationQueries(IDatabase database)
 
     private const string MessageColumns = """
         m.id AS Id, m.thread_id AS ThreadId, m.direction AS Direction, m.channel AS Channel, m.author_kind AS AuthorKind,
-        m.staff_id AS StaffId, s.name AS StaffName, m.body AS Body, m.at AS At
+        m.staff_id AS StaffId, s.name AS StaffName, m.body AS Body, m.at AS At, m.received_at AS ReceivedAt, m.received_at_note AS ReceivedAtNote
         FROM conversation_messages m LEFT JOIN staff s ON s.id = m.staff_id
         """;
 
@@ -125,8 +125,13 @@ public sealed class ConversationQueries(IDatabase database)
     }
 
     internal sealed record MessageRow(
-        long Id, long ThreadId, string Direction, string Channel, string AuthorKind, long? StaffId, string? StaffName, string Body, long At)
+        long Id, long ThreadId, string Direction, string Channel, string AuthorKind, long? StaffId, string? StaffName, string Body, long At,
+        long? ReceivedAt, string? ReceivedAtNote)
     {
-        public ConversationMessage ToMessage() => new(Id, ThreadId, Direction, Channel, AuthorKind, StaffId, StaffName, Body, UnixTime.FromStorage(At));
+        public ConversationMessage ToMessage() => new(Id, ThreadId, Direction, Channel, AuthorKind, StaffId, StaffName, Body, UnixTime.FromStorage(At))
+        {
+            ReceivedAt = ReceivedAt is { } r ? UnixTime.FromStorage(r) : null,
+            ReceivedAtNote = ReceivedAtNote,
+        };
     }
 }

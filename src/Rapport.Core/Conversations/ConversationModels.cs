@@ -36,7 +36,7 @@ public static class ThreadStatus
 }
 
 /// <summary>A named person who serves customers.</summary>
-public sealed record StaffMember(long Id, string Name, string? Email, DateTimeOffset CreatedAt);
+public sealed record StaffMember(long Id, string Name, string? Email, DateTimeOffset CreatedAt, bool Disabled = false);
 
 /// <summary>One conversation with a customer; its messages may come over several channels.</summary>
 public sealed record ConversationThread(
@@ -59,6 +59,12 @@ public sealed record ConversationMessage(
 {
     /// <summary>Files that came with the message (metadata only; bytes through the download endpoint).</summary>
     public IReadOnlyList<AttachmentInfo> Attachments { get; init; } = [];
+
+    /// <summary>When the provider says the customer sent it (bounded by <see cref="ProviderTime"/>); null when it said nothing. <see cref="At"/> is our arrival time.</summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
+    /// <summary>Why the provider's time was not used (in the future, or over 7 days old), else null.</summary>
+    public string? ReceivedAtNote { get; init; }
 }
 
 /// <summary>What a new message is: who wrote it, where, and the text.</summary>
@@ -66,7 +72,7 @@ public sealed record ConversationMessage(
 /// <param name="ThreadId">Append to this thread (a reply token or the inbox); null: the customer's newest open thread, or a new one.</param>
 public sealed record NewMessage(
     string Direction, string Channel, string Body, long? StaffId = null, string? Subject = null, string? Key = null, long? ThreadId = null,
-    string? EventName = null, IReadOnlyList<NewAttachment>? Attachments = null);
+    string? EventName = null, IReadOnlyList<NewAttachment>? Attachments = null, DateTimeOffset? ProviderAt = null);
 
 /// <summary>The message as stored, its thread, and whether this call stored it.</summary>
 public sealed record AppendResult(ConversationMessage Message, ConversationThread Thread, bool Created);

@@ -28,7 +28,7 @@ public sealed class ConversationQueries(IDatabase database)
 
     private const string MessageColumns = """
         m.id AS Id, m.thread_id AS ThreadId, m.direction AS Direction, m.channel AS Channel, m.author_kind AS AuthorKind,
-        m.staff_id AS StaffId, s.name AS StaffName, m.body AS Body, m.at AS At
+        m.staff_id AS StaffId, s.name AS StaffName, m.body AS Body, m.at AS At, m.received_at AS ReceivedAt, m.received_at_note AS ReceivedAtNote
         FROM conversation_messages m LEFT JOIN staff s ON s.id = m.staff_id
         """;
 
@@ -60,6 +60,19 @@ public sealed class ConversationQueries(IDatabase database)
     {
         await using var c = await database.OpenAsync(ct);
         return await ThreadAsync(c, null, id);
+    }
+
+    /// <summary>Whether the thread is the customer's whom this identifier (a chat visitor's anonymous id or user id) belongs to now.</summary>
+    public async Task<bool> BelongsToAsync(long threadId, Rapport.Engine.Identity.Identifier who, CancellationToken ct = default)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT COUNT(*) FROM conversation_threads t
+            JOIN identifiers i ON i.kind = t.id_kind AND i.value = t.id_value
+            JOIN identifiers v ON v.customer_id = i.customer_id
+            WHERE t.id = @threadId AND v.kind = @Kind AND v.value = @Value
+            """, new { threadId, who.Kind, who.Value }, cancellationToken: ct)) > 0;
     }
 
     internal static async Task<ConversationThread?> ThreadAsync(DbConnection c, DbTransaction? tx, long id) =>
@@ -112,8 +125,13 @@ public sealed class ConversationQueries(IDatabase database)
     }
 
     internal sealed record MessageRow(
-        long Id, long ThreadId, string Direction, string Channel, string AuthorKind, long? StaffId, string? StaffName, string Body, long At)
+        long Id, long ThreadId, string Direction, string Channel, string AuthorKind, long? StaffId, string? StaffName, string Body, long At,
+        long? ReceivedAt, string? ReceivedAtNote)
     {
-        public ConversationMessage ToMessage() => new(Id, ThreadId, Direction, Channel, AuthorKind, StaffId, StaffName, Body, UnixTime.FromStorage(At));
+        public ConversationMessage ToMessage() => new(Id, ThreadId, Direction, Channel, AuthorKind, StaffId, StaffName, Body, UnixTime.FromStorage(At))
+        {
+            ReceivedAt = ReceivedAt is { } r ? UnixTime.FromStorage(r) : null,
+            ReceivedAtNote = ReceivedAtNote,
+        };
     }
 }

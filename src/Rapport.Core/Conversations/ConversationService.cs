@@ -150,11 +150,16 @@ public sealed class ConversationService(
 
         var thread = await ThreadForAsync(unit, customerId, m.Channel, m.ThreadId, m.Subject);
         var author = m.StaffId is not null ? "staff" : m.Direction == Direction.In ? "customer" : "system";
+        var (receivedAt, receivedNote) = ProviderTime.Bound(m.ProviderAt, UnixTime.FromStorage(unit.Now));
         var id = await c.ExecuteScalarAsync<long>(
             """
-            INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at)
-            VALUES (@threadId, @Direction, @Channel, @author, @StaffId, @Body, @Key, @now) RETURNING id
-            """, new { threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now }, unit.Transaction);
+            INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at, received_at, received_at_note)
+            VALUES (@threadId, @Direction, @Channel, @author, @StaffId, @Body, @Key, @now, @receivedAt, @receivedNote) RETURNING id
+            """, new
+            {
+                threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now,
+                receivedAt = receivedAt is { } r ? UnixTime.ToStorage(r) : (long?)null, receivedNote,
+            }, unit.Transaction);
         if (m.Attachments is { Count: > 0 } files)
         {
             await AttachmentStore.InsertAsync(unit, id, files);
@@ -248,6 +253,11 @@ public sealed class ConversationService(
             {
                 ["attachment_id"] = a.Id, ["file_name"] = a.FileName, ["content_type"] = a.ContentType, ["size"] = a.Size,
             }).ToArray());
+        }
+
+        if (message.ReceivedAt is { } sentAt)
+        {
+            properties["received_at"] = sentAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (message.StaffId is { } staff)

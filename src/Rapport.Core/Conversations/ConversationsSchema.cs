@@ -57,5 +57,11 @@ internal static class ConversationsSchema
             CREATE UNIQUE INDEX ux_conversation_messages_key ON conversation_messages (message_key);
             CREATE INDEX ix_conversation_messages_thread ON conversation_messages (thread_id, id);
             """),
+        // 1681 (staffgaps range 1680-1699): the provider's time of an inbound message beside our
+        // arrival time (at), and why it was not used when it was not believable (ProviderTime).
+        new(1681, "conversation message received-at", """
+            ALTER TABLE conversation_messages ADD COLUMN received_at BIGINT NULL;
+            ALTER TABLE conversation_messages ADD COLUMN received_at_note TEXT NULL;
+            """),
     ];
 }

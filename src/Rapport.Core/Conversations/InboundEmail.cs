@@ -9,6 +9,9 @@ public sealed record InboundEmail(string From, IReadOnlyList<string> To, string?
 {
     /// <summary>The files attached to the email (MIME parts with a file name or Content-Disposition: attachment).</summary>
     public IReadOnlyList<NewAttachment> Attachments { get; init; } = [];
+
+    /// <summary>When the sender's mail program says it was sent (the Date header, or JSON sentAt); null when unknown.</summary>
+    public DateTimeOffset? SentAt { get; init; }
 }
 
 /// <summary>
@@ -55,7 +58,7 @@ public sealed partial class InboundMail(ConversationService conversations, Conve
             message.To.Mailboxes.Concat(message.Cc.Mailboxes).Select(m => m.Address).ToList(),
             message.Subject,
             text ?? "",
-            message.MessageId) { Attachments = files };
+            message.MessageId) { Attachments = files, SentAt = message.Headers.Contains(HeaderId.Date) ? message.Date : null };
     }
 
     public async Task<AppendResult> FileAsync(InboundEmail email, CancellationToken ct)
@@ -80,7 +83,7 @@ public sealed partial class InboundMail(ConversationService conversations, Conve
         }
 
         var message = new NewMessage(Direction.In, ConversationChannels.Email, text, Subject: ReplyTokens.Clean(email.Subject),
-            Key: email.MessageId is { Length: > 0 } id ? "email:" + id : null, Attachments: kept);
+            Key: email.MessageId is { Length: > 0 } id ? "email:" + id : null, Attachments: kept, ProviderAt: email.SentAt);
         if (ReplyTokens.Find(email.Subject, email.To) is { } token && await queries.ThreadByTokenAsync(token, ct) is { } thread)
         {
             return (await conversations.AppendToThreadAsync(thread.Id, message, ct))!;

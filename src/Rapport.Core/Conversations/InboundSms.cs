@@ -69,7 +69,7 @@ public sealed class InboundTexts(StoreWriter writer, IdentityResolver identity, 
         conversations.OpenThreadAsync(Sender(sms), ConversationChannels.Sms, ct);
 
     public async Task<AppendResult> FileAsync(long threadId, InboundSms sms, CancellationToken ct = default) =>
-        (await conversations.AppendToThreadAsync(threadId, new NewMessage(Direction.In, ConversationChannels.Sms, sms.Body.Trim(), Key: MessageKey(sms.MessageId)), ct))!;
+        (await conversations.AppendToThreadAsync(threadId, new NewMessage(Direction.In, ConversationChannels.Sms, sms.Body.Trim(), Key: MessageKey(sms.MessageId), ProviderAt: sms.ReceivedAt), ct))!;
 
     /// <summary>Records the keyword's consent (once per provider message id) for the sender, created if new.</summary>
     public Task<SmsKeywordResult> ApplyKeywordAsync(InboundSms sms, string value, CancellationToken ct = default)

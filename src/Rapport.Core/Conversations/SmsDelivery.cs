@@ -21,6 +21,13 @@ public sealed class SmsDelivery(Outbox outbox) : IConversationDelivery
             return;
         }
 
+        if (stored.Message.Attachments.Count > 0)
+        {
+            // Refused (the whole answer, in its transaction) rather than sent without the file.
+            throw new ConversationException("No files by SMS",
+                "A text cannot carry files (MMS is not supported). Send the file by email or in the chat (channel \"email\" or \"chat\"), or answer by SMS in words only.");
+        }
+
         var phone = await NewestIdentifier.OfAsync(unit.Connection, unit.Transaction, stored.Thread.CustomerId, Identifier.Phone);
         if (phone is null)
         {

@@ -35,22 +35,22 @@ public sealed class StaffDirectory(StoreWriter writer, IDatabase database, TimeP
     public async Task<IReadOnlyList<StaffMember>> ListAsync(CancellationToken ct = default)
     {
         await using var c = await database.OpenAsync(ct);
-        return (await c.QueryAsync<Row>("SELECT id AS Id, name AS Name, email AS Email, created_at AS CreatedAt FROM staff ORDER BY name, id")).Select(r => r.ToMember()).ToList();
+        return (await c.QueryAsync<Row>("SELECT id AS Id, name AS Name, email AS Email, created_at AS CreatedAt, disabled_at AS DisabledAt FROM staff ORDER BY name, id")).Select(r => r.ToMember()).ToList();
     }
 
     public async Task<StaffMember?> GetAsync(long id, CancellationToken ct = default)
     {
         await using var c = await database.OpenAsync(ct);
-        return (await c.QuerySingleOrDefaultAsync<Row>("SELECT id AS Id, name AS Name, email AS Email, created_at AS CreatedAt FROM staff WHERE id = @id", new { id }))?.ToMember();
+        return (await c.QuerySingleOrDefaultAsync<Row>("SELECT id AS Id, name AS Name, email AS Email, created_at AS CreatedAt, disabled_at AS DisabledAt FROM staff WHERE id = @id", new { id }))?.ToMember();
     }
 
-    /// <summary>The customer's account manager, or null.</summary>
+    /// <summary>The customer's account manager, or null; a disabled manager is returned with Disabled set (the assignment stays until someone changes it).</summary>
     public async Task<StaffMember?> ManagerOfAsync(long customerId, CancellationToken ct = default)
     {
         await using var c = await database.OpenAsync(ct);
         return (await c.QueryFirstOrDefaultAsync<Row>(
             """
-            SELECT s.id AS Id, s.name AS Name, s.email AS Email, s.created_at AS CreatedAt FROM customer_managers m
+            SELECT s.id AS Id, s.name AS Name, s.email AS Email, s.created_at AS CreatedAt, s.disabled_at AS DisabledAt FROM customer_managers m
             JOIN identifiers i ON i.kind = m.id_kind AND i.value = m.id_value
             JOIN staff s ON s.id = m.staff_id
             WHERE i.customer_id = @customerId ORDER BY m.assigned_at DESC, s.id
@@ -60,9 +60,11 @@ public sealed class StaffDirectory(StoreWriter writer, IDatabase database, TimeP
     /// <summary>Makes <paramref name="staffId"/> the customer's manager (null: nobody). False when the customer does not exist.</summary>
     public async Task<bool> AssignAsync(long customerId, long? staffId, CancellationToken ct = default)
     {
-        if (staffId is { } s && await GetAsync(s, ct) is null)
+        if (staffId is { } s && await GetAsync(s, ct) is var member && member is not { Disabled: false })
         {
-            throw new ConversationException("Unknown staff member", $"There is no staff member {s}; GET /v1/staff lists them, POST /v1/staff adds one.");
+            throw member is null
+                ? new ConversationException("Unknown staff member", $"There is no staff member {s}; GET /v1/staff lists them, POST /v1/staff adds one.")
+                : new ConversationException("Staff member disabled", $"{member.Name} (staff member {s}) is disabled; choose someone else, or enable them first (PATCH /v1/staff/{s} with {{\"disabled\": false}}).");
         }
 
         return await writer.WriteAsync(async unit =>
@@ -99,8 +101,8 @@ public sealed class StaffDirectory(StoreWriter writer, IDatabase database, TimeP
             """, new { staffId })).ToList();
     }
 
-    private sealed record Row(long Id, string Name, string? Email, long CreatedAt)
+    private sealed record Row(long Id, string Name, string? Email, long CreatedAt, long? DisabledAt)
     {
-        public StaffMember ToMember() => new(Id, Name, Email, UnixTime.FromStorage(CreatedAt));
+        public StaffMember ToMember() => new(Id, Name, Email, UnixTime.FromStorage(CreatedAt), DisabledAt is not null);
     }
 }

@@ -53,3 +53,15 @@ public abstract record DeliveryOutcome(long MessageId)
     /// <summary>Not allowed at all (no consent, unsubscribed): never sent.</summary>
     public sealed record Blocked(long MessageId, string Reason) : DeliveryOutcome(MessageId);
 }
+
+/// <summary>A file an email carries as a MIME part.</summary>
+public sealed record EmailPart(string FileName, string ContentType, byte[] Content);
+
+/// <summary>
+/// Files to attach to an email, read when it is sent (so the outbox row stays small and a resend
+/// carries the same files). Conversations answer for their messages; other emails have none.
+/// </summary>
+public interface IEmailParts
+{
+    Task<IReadOnlyList<EmailPart>> ForAsync(ClaimedMessage message, CancellationToken ct);
+}

@@ -11,9 +11,10 @@ namespace Rapport.Core.Messaging;
 /// Email over SMTP (MailKit), with a pool of open connections so a burst is not a handshake per
 /// message. 5xx replies are permanent (dead-lettered; an unknown mailbox is also suppressed),
 /// 4xx replies and lost connections are transient (retried with back-off). The Message-ID is
-/// derived from the outbox row, so a resend after a crash carries the same id.
+/// derived from the outbox row, so a resend after a crash carries the same id. Files (staff
+/// answers with attachments) come from <see cref="IEmailParts"/> as MIME parts.
 /// </summary>
-public sealed class SmtpTransport(SmtpOptions options, MessageLinks links) : IMessageTransport, IAsyncDisposable
+public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmailParts? parts = null) : IMessageTransport, IAsyncDisposable
 {
     private readonly ConcurrentBag<SmtpClient> _idle = [];
 
@@ -26,8 +27,9 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links) : IMe
         SmtpClient? client = null;
         try
         {
+            var files = parts is null ? [] : await parts.ForAsync(m, ct);
             client = await RentAsync(ct);
-            await client.SendAsync(Build(m), ct);
+            await client.SendAsync(Build(m, files), ct);
             _idle.Add(client);
             client = null;
             return new DeliveryOutcome.Sent(m.Id);
@@ -60,7 +62,7 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links) : IMe
         }
     }
 
-    private MimeMessage Build(ClaimedMessage m)
+    private MimeMessage Build(ClaimedMessage m, IReadOnlyList<EmailPart> files)
     {
         var message = new MimeMessage
         {
@@ -77,6 +79,11 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links) : IMe
         }
 
         var body = new BodyBuilder { TextBody = m.BodyText, HtmlBody = m.BodyHtml };
+        foreach (var f in files)
+        {
+            body.Attachments.Add(f.FileName, f.Content, ContentType.Parse(f.ContentType));
+        }
+
         message.Body = body.ToMessageBody();
         return message;
     }

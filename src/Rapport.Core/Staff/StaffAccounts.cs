@@ -15,8 +15,11 @@ public static class StaffRoles
     public static bool IsKnown(string? role) => role is Admin or Staff;
 }
 
-/// <summary>A staff member as sign-in sees them. <see cref="Stamp"/> changes with every new password.</summary>
-public sealed record StaffAccount(long Id, string Name, string? Email, string Role, bool HasPassword, string Stamp, DateTimeOffset CreatedAt)
+/// <summary>
+/// A staff member as sign-in sees them. <see cref="Stamp"/> changes with every new password; a
+/// <see cref="Disabled"/> member keeps their history but cannot sign in.
+/// </summary>
+public sealed record StaffAccount(long Id, string Name, string? Email, string Role, bool HasPassword, string Stamp, DateTimeOffset CreatedAt, bool Disabled = false)
 {
     public bool IsAdmin => Role == StaffRoles.Admin;
 }
@@ -39,7 +42,10 @@ public sealed class StaffException(string title, string message) : Exception(mes
 public sealed class StaffAccounts(StoreWriter writer, IDatabase database)
 {
     private const string Columns =
-        "id AS Id, name AS Name, email AS Email, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt";
+        "id AS Id, name AS Name, email AS Email, role AS Role, password_hash AS PasswordHash, created_at AS CreatedAt, disabled_at AS DisabledAt";
+
+    /// <summary>The shortest password a member may choose for themselves (generated ones are 20).</summary>
+    public const int MinOwnPasswordLength = 12;
 
     public async Task<NewStaffAccount> AddAsync(string? name, string? email, string? role, CancellationToken ct = default)
     {
@@ -96,7 +102,52 @@ public sealed class StaffAccounts(StoreWriter writer, IDatabase database)
             "UPDATE staff SET role = @role WHERE id = @id", new { id, role }, unit.Transaction), ct) == 1;
     }
 
-    /// <summary>The member with this email and password, or null (same answer, same time, for an unknown email and a wrong password).</summary>
+    /// <summary>
+    /// Disables (true) or enables (false) a member; false when there is no such member. A disabled
+    /// member cannot sign in, their open sessions end at their next request and chats are no
+    /// longer routed to them; their messages and assignments stay.
+    /// </summary>
+    public async Task<bool> SetDisabledAsync(long id, bool disabled, CancellationToken ct = default) =>
+        await writer.WriteAsync(unit => unit.Connection.ExecuteAsync(
+            // Disabling twice keeps the first time: it is when they lost access.
+            disabled
+                ? "UPDATE staff SET disabled_at = COALESCE(disabled_at, @now) WHERE id = @id"
+                : "UPDATE staff SET disabled_at = NULL WHERE id = @id",
+            new { id, now = unit.Now }, unit.Transaction), ct) == 1;
+
+    /// <summary>
+    /// A member changes their own password: the current one is required (a left-open session is
+    /// not enough). Returns the account with its new stamp (their other sessions end).
+    /// </summary>
+    public async Task<StaffAccount> ChangeOwnPasswordAsync(long id, string? current, string? next, CancellationToken ct = default)
+    {
+        var member = await GetAsync(id, ct) ?? throw new StaffException("Unknown member", $"There is no staff member {id}.");
+        if (!PasswordHash.Verify(current, await HashOfAsync(id, ct)))
+        {
+            throw new StaffException("Wrong password", "Your current password is not right. Type the one you signed in with; an admin can make you a new one if you forgot it.");
+        }
+
+        if (next is null || next.Length < MinOwnPasswordLength || next.Length > 200)
+        {
+            throw new StaffException("Password too short", $"Choose a new password of {MinOwnPasswordLength} to 200 characters; a few unrelated words make a good one.");
+        }
+
+        if (next == current)
+        {
+            throw new StaffException("Same password", "The new password is the one you have now; choose a different one.");
+        }
+
+        await writer.WriteAsync(unit => unit.Connection.ExecuteAsync(
+            "UPDATE staff SET password_hash = @hash, password_set_at = @now WHERE id = @id",
+            new { id, hash = PasswordHash.Create(next), now = unit.Now }, unit.Transaction), ct);
+        return (await GetAsync(member.Id, ct))!;
+    }
+
+    /// <summary>
+    /// The member with this email and password, or null (same answer, same time, for an unknown
+    /// email and a wrong password). A disabled member with the right password is returned with
+    /// <see cref="StaffAccount.Disabled"/> set: the caller refuses them and can say why.
+    /// </summary>
     public async Task<StaffAccount?> VerifyAsync(string? email, string? password, CancellationToken ct = default)
     {
         var mail = email?.Trim().ToLowerInvariant();
@@ -132,6 +183,12 @@ public sealed class StaffAccounts(StoreWriter writer, IDatabase database)
             .Select(r => r.ToAccount()).ToList();
     }
 
+    private async Task<string?> HashOfAsync(long id, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT password_hash FROM staff WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
     private static string CheckEmail(string? email)
     {
         var mail = email?.Trim().ToLowerInvariant();
@@ -146,9 +203,9 @@ public sealed class StaffAccounts(StoreWriter writer, IDatabase database)
     private static string CheckRole(string? role) =>
         StaffRoles.IsKnown(role) ? role! : throw new StaffException("Bad role", $"The role '{role}' is not one: use admin (manages staff, keys and erasure) or staff (inbox, customers, segments).");
 
-    private sealed record Row(long Id, string Name, string? Email, string Role, string? PasswordHash, long CreatedAt)
+    private sealed record Row(long Id, string Name, string? Email, string Role, string? PasswordHash, long CreatedAt, long? DisabledAt)
     {
         public StaffAccount ToAccount() =>
-            new(Id, Name, Email, Role, PasswordHash is not null, Staff.PasswordHash.Stamp(PasswordHash), UnixTime.FromStorage(CreatedAt));
+            new(Id, Name, Email, Role, PasswordHash is not null, Staff.PasswordHash.Stamp(PasswordHash), UnixTime.FromStorage(CreatedAt), DisabledAt is not null);
     }
 }

@@ -6,7 +6,7 @@ using Rapport.Hosting;
 
 namespace Rapport.Cli;
 
-/// <summary>`rapport staff add|password|list`: dashboard sign-ins for staff members (docs/staff.md).</summary>
+/// <summary>`rapport staff add|password|list|disable|enable`: dashboard sign-ins for staff members (docs/staff.md).</summary>
 internal static class StaffCommands
 {
     public static Command Create()
@@ -15,6 +15,8 @@ internal static class StaffCommands
         staff.Subcommands.Add(Add());
         staff.Subcommands.Add(Password());
         staff.Subcommands.Add(List());
+        staff.Subcommands.Add(Disable(true));
+        staff.Subcommands.Add(Disable(false));
         return staff;
     }
 
@@ -48,12 +50,7 @@ internal static class StaffCommands
             await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             using var writer = new StoreWriter(db, TimeProvider.System, []);
             var accounts = new StaffAccounts(writer, db);
-            var key = parse.GetValue(who)!;
-            var member = long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? await accounts.GetAsync(id, ct) : await accounts.FindAsync(key, ct);
-            if (member is null)
-            {
-                throw new UsageException($"There is no staff member '{key}'; `rapport staff list` shows them, `rapport staff add` adds one.");
-            }
+            var member = await FindAsync(accounts, parse.GetValue(who)!, ct);
 
             var password = await Run(async () => (await accounts.NewPasswordAsync(member.Id, ct))!);
             await parse.InvocationConfiguration.Output.WriteLineAsync(password);
@@ -62,6 +59,32 @@ internal static class StaffCommands
         });
         return command;
     }
+
+    private static Command Disable(bool disable)
+    {
+        var store = CliOptions.Store();
+        var who = new Argument<string>("EMAIL-OR-ID") { Description = "The member's email or id (`rapport staff list`)" };
+        var command = new Command(disable ? "disable" : "enable", disable
+            ? "Disable a staff member: they cannot sign in, their sessions end at their next page, chats are no longer routed to them"
+            : "Enable a disabled staff member again (their password is unchanged)") { store, who };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
+            using var writer = new StoreWriter(db, TimeProvider.System, []);
+            var accounts = new StaffAccounts(writer, db);
+            var member = await FindAsync(accounts, parse.GetValue(who)!, ct);
+            await accounts.SetDisabledAsync(member.Id, disable, ct);
+            await parse.InvocationConfiguration.Error.WriteLineAsync(disable
+                ? $"{member.Name} ({member.Email ?? "no email"}) is disabled; a running server ends their open pages at their next request and refuses their chat answers."
+                : $"{member.Name} ({member.Email ?? "no email"}) is enabled again.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<StaffAccount> FindAsync(StaffAccounts accounts, string key, CancellationToken ct) =>
+        (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? await accounts.GetAsync(id, ct) : await accounts.FindAsync(key, ct))
+        ?? throw new UsageException($"There is no staff member '{key}'; `rapport staff list` shows them, `rapport staff add` adds one.");
 
     private static Command List()
     {
@@ -73,7 +96,7 @@ internal static class StaffCommands
             using var writer = new StoreWriter(db, TimeProvider.System, []);
             foreach (var m in await new StaffAccounts(writer, db).ListAsync(ct))
             {
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"{m.Id}\t{m.Name}\t{m.Email ?? "-"}\t{m.Role}\t{(m.HasPassword ? "password set" : "no password")}");
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"{m.Id}\t{m.Name}\t{m.Email ?? "-"}\t{m.Role}\t{(m.Disabled ? "disabled" : m.HasPassword ? "password set" : "no password")}");
             }
 
             return 0;

@@ -39,8 +39,8 @@ public static class DashboardUser
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(StaffRoles.Admin);
 
     /// <summary>
-    /// On every request of a staff member's session: a member whose password was replaced (or who
-    /// is gone) is signed out; a changed role or name takes effect at once, not at the next sign-in.
+    /// On every request of a staff member's session: a member whose password was replaced, who was
+    /// disabled (or who is gone) is signed out; a changed role or name takes effect at once, not at the next sign-in.
     /// </summary>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
@@ -51,7 +51,7 @@ public static class DashboardUser
 
         var accounts = context.HttpContext.RequestServices.GetRequiredService<StaffAccounts>();
         var member = await accounts.GetAsync(id, context.HttpContext.RequestAborted);
-        if (member is null || !member.HasPassword || member.Stamp != context.Principal.FindFirstValue(StampClaim))
+        if (member is null || member.Disabled || !member.HasPassword || member.Stamp != context.Principal.FindFirstValue(StampClaim))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -47,6 +47,16 @@
     const text = document.createElement("div");
     text.textContent = m.body;
     li.append(author, text);
+    // Files staff sent: the signed link plus who this visitor is (the link alone is not enough).
+    (m.files || []).forEach(function (f) {
+      const a = document.createElement("a");
+      a.href = base + f.url + "&" + who;
+      a.download = f.fileName;
+      a.className = "rapport-chat-file";
+      a.textContent = "📎 " + f.fileName;
+      a.style.cssText = "display:block;margin-top:.2rem";
+      li.append(a);
+    });
     list.append(li);
     list.scrollTop = list.scrollHeight;
   }

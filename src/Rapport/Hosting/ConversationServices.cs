@@ -14,6 +14,7 @@ internal static class ConversationServices
         services.AddSingleton<InboundMail>();
         // Staff answers on the email channel go out through the outbox (registered by the server).
         services.AddSingleton<IConversationDelivery, EmailDelivery>();
+        services.AddSingleton<Rapport.Core.Messaging.IEmailParts, ConversationEmailParts>();
         // Inbound SMS (keywords change consent), answers by SMS through the outbox, and the
         // gate that keeps texts from anyone who texted STOP; files kept with messages.
         services.AddSingleton<InboundTexts>();
@@ -22,8 +23,10 @@ internal static class ConversationServices
         services.AddSingleton(sp => AttachmentSettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<ChatPresence>();
+        services.AddSingleton<Core.Staff.SignInThrottle>();
         services.AddSingleton<ChatRouter>();
         services.AddSingleton<VisitorTokens>();
+        services.AddSingleton<ChatFileLinks>();
         services.AddSingleton<IConversationListener, ChatBroadcaster>();
         services.AddSingleton<Dashboard.Panels.IProfilePanel, Dashboard.Panels.ConversationsPanel>();
         services.AddSignalR();

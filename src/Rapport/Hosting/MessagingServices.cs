@@ -22,7 +22,7 @@ internal static class MessagingServices
         services.AddSingleton<MessageFeedback>();
         if (o.Smtp is { } smtp)
         {
-            services.AddSingleton<IMessageTransport>(sp => new SmtpTransport(smtp, sp.GetRequiredService<MessageLinks>()));
+            services.AddSingleton<IMessageTransport>(sp => new SmtpTransport(smtp, sp.GetRequiredService<MessageLinks>(), sp.GetService<IEmailParts>()));
         }
 
         foreach (var webhook in o.Webhooks)

@@ -9,7 +9,8 @@ namespace Rapport.Http;
 /// <summary>
 /// Files in conversations: staff send one on a thread (admin key), a chat visitor sends one
 /// (the site's write key and the visitor's anonymous id or visitor token, as the chat hub), and
-/// staff download any (admin key; the dashboard inbox has its own cookie-authenticated link).
+/// staff download any (admin key; the dashboard inbox has its own cookie-authenticated link), and
+/// a chat visitor downloads the files of their own chat through a signed, expiring link.
 /// Downloads are always attachments with nosniff and a sandbox CSP, never shown inline.
 /// </summary>
 internal static class AttachmentEndpoints
@@ -20,6 +21,8 @@ internal static class AttachmentEndpoints
         admin.MapPost("/conversations/{threadId:long}/attachments", StaffSendAsync).DisableAntiforgery()
             .WithSummary("Staff send files on a thread: multipart/form-data with file(s), staffId, optional body and channel");
         admin.MapGet("/attachments/{id:long}", DownloadAsync).WithSummary("Download a file sent in a conversation (always as an attachment)");
+        app.MapGet(ChatFileLinks.Path + "/{id:long}", VisitorDownloadAsync).WithTags("Conversations")
+            .WithSummary("A chat visitor downloads a file of their chat: the signed link from the chat (exp, sig) plus their anonymousId or token");
         app.MapPost("/chat/attachments", VisitorSendAsync).DisableAntiforgery().WithTags("Conversations")
             .WithSummary("A chat visitor sends a file: write key (Bearer or basic), anonymousId or token, multipart file(s) and optional text");
     }
@@ -110,12 +113,7 @@ internal static class AttachmentEndpoints
             return problem!;
         }
 
-        var token = request.Query["token"].FirstOrDefault() ?? form["token"].FirstOrDefault();
-        var anon = request.Query["anonymousId"].FirstOrDefault() ?? form["anonymousId"].FirstOrDefault();
-        Identifier? who = !string.IsNullOrWhiteSpace(token)
-            ? await tokens.VerifyAsync(token, ct) is { } user ? Identifier.Normalize(Identifier.UserId, user) : null
-            : !string.IsNullOrWhiteSpace(anon) ? Identifier.Normalize(Identifier.AnonymousId, anon) : null;
-        if (who is not { Value.Length: > 0 and <= 200 } visitor)
+        if (await VisitorAsync(request, form, tokens, ct) is not { } visitor)
         {
             return Problems.Make(StatusCodes.Status401Unauthorized, "Who is the visitor",
                 "Send anonymousId=ID for a visitor, or token=T (a valid visitor token from POST /v1/chat/tokens) for a signed-in customer, as with the chat hub.");
@@ -139,6 +137,41 @@ internal static class AttachmentEndpoints
                 attachments = stored.Message.Attachments.Select(a => new { a.Id, a.FileName, a.ContentType, a.Size }),
             });
         });
+    }
+
+    /// <summary>
+    /// A visitor downloads a file of their chat. A forged link, a file of another visitor's chat
+    /// and an unknown file all get the same 404 (nothing to learn); an expired link says so (410).
+    /// </summary>
+    private static async Task<IResult> VisitorDownloadAsync(
+        long id, HttpRequest request, string? exp, string? sig, VisitorTokens tokens, ChatFileLinks links, AttachmentStore store, ConversationQueries q, CancellationToken ct)
+    {
+        var notFound = Problems.NotFound("There is no such file in your chat. Open the file from the chat window again; links work only for the visitor they were sent to.");
+        if (await VisitorAsync(request, null, tokens, ct) is not { } visitor || await store.GetAsync(id, ct) is not { } file)
+        {
+            return notFound;
+        }
+
+        var check = await links.VerifyAsync(id, file.ThreadId, exp, sig, ct);
+        if (check == ChatFileLinks.Check.Forged || !await q.BelongsToAsync(file.ThreadId, visitor, ct))
+        {
+            return notFound;
+        }
+
+        return check == ChatFileLinks.Check.Expired
+            ? Problems.Make(StatusCodes.Status410Gone, "Link expired", $"Download links last {ChatFileLinks.Lifetime.TotalHours:0} hours. Open the chat again: it shows the file with a fresh link.")
+            : File(request.HttpContext.Response, file);
+    }
+
+    /// <summary>The chat visitor: a signed-in customer by their visitor token (never a bare userId), else the anonymous id; null when neither is valid.</summary>
+    private static async Task<Identifier?> VisitorAsync(HttpRequest request, IFormCollection? form, VisitorTokens tokens, CancellationToken ct)
+    {
+        var token = request.Query["token"].FirstOrDefault() ?? form?["token"].FirstOrDefault();
+        var anon = request.Query["anonymousId"].FirstOrDefault() ?? form?["anonymousId"].FirstOrDefault();
+        Identifier? who = !string.IsNullOrWhiteSpace(token)
+            ? await tokens.VerifyAsync(token, ct) is { } user ? Identifier.Normalize(Identifier.UserId, user) : null
+            : !string.IsNullOrWhiteSpace(anon) ? Identifier.Normalize(Identifier.AnonymousId, anon) : null;
+        return who is { Value.Length: > 0 and <= 200 } ? who : null;
     }
 
     /// <summary>The form, or the problem: not multipart (415), or a body over the limits (413, refused before it is read when its length is known).</summary>

@@ -12,10 +12,7 @@ internal static class ConversationEndpoints
     public static void MapConversationEndpoints(this WebApplication app)
     {
         var g = app.MapGroup("/v1").RequireKey(KeyKind.Admin).WithTags("Conversations");
-        g.MapPost("/staff", AddStaffAsync).WithSummary("Add a staff member (name, optional email)");
-        g.MapGet("/staff", async (StaffDirectory staff, ChatPresence presence, CancellationToken ct) =>
-            TypedResults.Ok((await staff.ListAsync(ct)).Select(s => new { s.Id, s.Name, s.Email, s.CreatedAt, Online = presence.IsOnline(s.Id) })))
-            .WithSummary("Staff members and whether each is online in the chat");
+        app.MapStaffEndpoints();
         g.MapGet("/customers/{id:long}/manager", GetManagerAsync).WithSummary("The customer's account manager");
         g.MapPut("/customers/{id:long}/manager", SetManagerAsync).WithSummary("Assign the customer's account manager: {\"staffId\": N}");
         g.MapDelete("/customers/{id:long}/manager", async (long id, StaffDirectory staff, CancellationToken ct) =>
@@ -44,8 +41,6 @@ internal static class ConversationEndpoints
         app.MapGet("/chat/widget.js", () => Results.Text(Dashboard.DashboardAssets.ChatWidget.Value, "text/javascript")).ExcludeFromDescription();
     }
 
-    internal sealed record StaffBody(string? Name, string? Email);
-
     internal sealed record ManagerBody(long? StaffId);
 
     internal sealed record NoteBody(string? Channel, string? Body, long? StaffId, string? Direction);
@@ -70,13 +65,6 @@ internal static class ConversationEndpoints
         var (token, expiresAt) = await tokens.IssueAsync(body.UserId.Trim(), lifetime, ct);
         return Results.Ok(new { token, expiresAt });
     }
-
-    private static async Task<IResult> AddStaffAsync(StaffBody body, StaffDirectory staff, CancellationToken ct) =>
-        await Guard(async () =>
-        {
-            var s = await staff.AddAsync(body.Name ?? "", body.Email, ct);
-            return TypedResults.Created($"/v1/staff/{s.Id}", s);
-        });
 
     private static async Task<IResult> GetManagerAsync(long id, StaffDirectory staff, CustomerQueries customers, CancellationToken ct) =>
         await customers.GetAsync(id, ct) is null ? NoCustomer(id)
@@ -134,9 +122,14 @@ internal static class ConversationEndpoints
 
     private static async Task<IResult> ReplyAsync(long threadId, ReplyBody body, ConversationService conversations, ConversationQueries q, StaffDirectory staff, CancellationToken ct)
     {
-        if (body.StaffId is null || await staff.GetAsync(body.StaffId.Value, ct) is null)
+        if (body.StaffId is null || await staff.GetAsync(body.StaffId.Value, ct) is not { } member)
         {
             return Problems.BadRequest("Who answers", "Send staffId, the staff member answering (GET /v1/staff lists them).");
+        }
+
+        if (member.Disabled)
+        {
+            return Problems.BadRequest("Staff member disabled", $"{member.Name} is disabled and cannot answer; answer as someone else, or enable them (PATCH /v1/staff/{member.Id}).");
         }
 
         if (await q.ThreadAsync(threadId, ct) is null)
@@ -162,9 +155,9 @@ internal static class ConversationEndpoints
 
     private static async Task<IResult> AssignThreadAsync(long threadId, ManagerBody body, ConversationService conversations, StaffDirectory staff, CancellationToken ct)
     {
-        if (body.StaffId is { } s && await staff.GetAsync(s, ct) is null)
+        if (body.StaffId is { } s && await staff.GetAsync(s, ct) is not { Disabled: false })
         {
-            return Problems.BadRequest("Unknown staff member", $"There is no staff member {s}; GET /v1/staff lists them.");
+            return Problems.BadRequest("Unknown or disabled staff member", $"There is no enabled staff member {s}; GET /v1/staff lists them and who is disabled.");
         }
 
         return await conversations.AssignThreadAsync(threadId, body.StaffId, ct) ? Results.Ok(new { threadId, assignedStaffId = body.StaffId }) : NoThread(threadId);

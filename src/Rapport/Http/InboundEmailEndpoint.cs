@@ -9,7 +9,7 @@ namespace Rapport.Http;
 /// </summary>
 internal static class InboundEmailEndpoint
 {
-    internal sealed record JsonEmail(string? From, string[]? To, string? Subject, string? Text, string? MessageId);
+    internal sealed record JsonEmail(string? From, string[]? To, string? Subject, string? Text, string? MessageId, DateTimeOffset? SentAt);
 
     public static async Task<IResult> ReceiveAsync(HttpRequest request, InboundMail inbound, CancellationToken ct)
     {
@@ -33,7 +33,7 @@ internal static class InboundEmailEndpoint
                     return Problems.BadRequest("Bad JSON", "The body is not valid JSON (" + e.Message + "); send {\"from\": \"ada@example.com\", \"subject\": \"...\", \"text\": \"...\", \"messageId\": \"<id@mail>\"}.");
                 }
 
-                email = new InboundEmail(json?.From ?? "", json?.To ?? [], json?.Subject, json?.Text ?? "", json?.MessageId);
+                email = new InboundEmail(json?.From ?? "", json?.To ?? [], json?.Subject, json?.Text ?? "", json?.MessageId) { SentAt = json?.SentAt };
             }
             else
             {

@@ -34,7 +34,31 @@ public sealed class StaffCommandTests
         Assert.DoesNotContain(second, output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Disable_LocksTheMemberOut_Enable_LetsThemBackIn_ListShowsIt()
+    {
+        await using var db = await TestStores.CreateAsync(StoreKind.Sqlite);
+        var (_, output, _) = await RunAsync("staff", "add", "--name", "Grace", "--email", "grace@shop.example", "--store", db.Store);
+        var password = output.Trim();
+        using var writer = new StoreWriter(db, TimeProvider.System, []);
+        var accounts = new StaffAccounts(writer, db);
+
+        var (exit, _, error) = await RunAsync("staff", "disable", "GRACE@shop.example", "--store", db.Store);
+        Assert.Equal(0, exit);
+        Assert.Contains("Grace (grace@shop.example) is disabled", error, StringComparison.Ordinal);
+        Assert.True((await accounts.VerifyAsync("grace@shop.example", password))?.Disabled);
+        (_, output, _) = await RunAsync("staff", "list", "--store", db.Store);
+        Assert.Matches(@"	grace@shop\.example	staff	disabled", output);
+
+        (exit, _, error) = await RunAsync("staff", "enable", "grace@shop.example", "--store", db.Store);
+        Assert.Equal(0, exit);
+        Assert.Contains("enabled again", error, StringComparison.Ordinal);
+        Assert.False((await accounts.VerifyAsync("grace@shop.example", password))?.Disabled);
+    }
+
     [Theory]
+    [InlineData(new[] { "staff", "disable", "nobody@shop.example" }, "There is no staff member 'nobody@shop.example'")]
+    [InlineData(new[] { "staff", "enable", "42" }, "There is no staff member '42'")]
     [InlineData(new[] { "staff", "add", "--name", "X", "--email", "not-an-email" }, "signs in with their email")]
     [InlineData(new[] { "staff", "add", "--name", "X", "--email", "x@shop.example", "--role", "owner" }, "use admin")]
     [InlineData(new[] { "staff", "password", "nobody@shop.example" }, "There is no staff member 'nobody@shop.example'")]

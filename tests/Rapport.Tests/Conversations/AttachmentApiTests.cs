@@ -10,7 +10,7 @@ using static Rapport.Tests.Conversations.ConversationApiTests;
 namespace Rapport.Tests.Conversations;
 
 /// <summary>Files in conversations over real loopback HTTP: staff and visitor uploads, limits (413/415), downloads as attachments, inbound email MIME, the data export.</summary>
-public sealed class AttachmentApiTests
+public sealed partial class AttachmentApiTests
 {
     private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4 the invoice\n%%EOF");
 

@@ -7,7 +7,7 @@ using Rapport.Tests.Http;
 namespace Rapport.Tests.Conversations;
 
 /// <summary>The live chat with real SignalR .NET clients (a visitor and staff) over loopback HTTP: routing, persistence, answers.</summary>
-public sealed class ChatHubTests
+public sealed partial class ChatHubTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 

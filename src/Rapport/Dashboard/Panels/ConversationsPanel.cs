@@ -16,7 +16,14 @@ internal sealed class ConversationsPanel(StaffDirectory staff, ConversationQueri
         var b = new HtmlContentBuilder();
         b.AppendHtml("<p>Account manager: <strong data-testid=\"account-manager\">")
             .Append(manager is null ? "none assigned" : manager.Name + (manager.Email is { } e ? $" ({e})" : ""))
-            .AppendHtml("</strong></p>");
+            .AppendHtml("</strong>");
+        if (manager is { Disabled: true })
+        {
+            // Kept so nobody loses track of who served them; chats go to the shared inbox meanwhile.
+            b.AppendHtml(" <span class=\"badge\" data-testid=\"manager-disabled\">manager disabled</span> <span class=\"muted\">their chats go to the shared inbox; assign another manager</span>");
+        }
+
+        b.AppendHtml("</p>");
         if (threads.Count == 0)
         {
             b.AppendHtml("<p>No conversations yet.</p>");

@@ -10,6 +10,9 @@ internal sealed record ChatMessage(
     /// <summary>Files sent with the message (names and sizes; staff download them from the inbox).</summary>
     public IReadOnlyList<AttachmentInfo> Attachments { get; init; } = [];
 
+    /// <summary>For the visitor only: the same files with signed, expiring download links (<see cref="ChatFileLinks"/>).</summary>
+    public IReadOnlyList<ChatFile> Files { get; init; } = [];
+
     /// <summary>Who the customer is to staff (their name, email or phone), so the inbox can list a new thread live.</summary>
     public string? CustomerName { get; init; }
 }
@@ -19,7 +22,7 @@ internal sealed record ChatMessage(
 /// group, every message to the thread's assigned staff member, or to all staff while it waits
 /// in the shared queue.
 /// </summary>
-internal sealed class ChatBroadcaster(IHubContext<VisitorChatHub> visitors, IHubContext<StaffChatHub> staff) : IConversationListener
+internal sealed class ChatBroadcaster(IHubContext<VisitorChatHub> visitors, IHubContext<StaffChatHub> staff, ChatFileLinks links) : IConversationListener
 {
     public async Task MessageStoredAsync(AppendResult stored, CancellationToken ct)
     {
@@ -32,7 +35,8 @@ internal sealed class ChatBroadcaster(IHubContext<VisitorChatHub> visitors, IHub
         };
         if (m.Channel == ConversationChannels.Chat)
         {
-            await visitors.Clients.Group(VisitorChatHub.Group(t.Id)).SendAsync("message", message, ct);
+            var forVisitor = message with { Files = await links.ForAsync(t.Id, m.Attachments, ct) };
+            await visitors.Clients.Group(VisitorChatHub.Group(t.Id)).SendAsync("message", forVisitor, ct);
         }
 
         var audience = t.AssignedStaffId is { } s ? staff.Clients.Group(StaffChatHub.Group(s)) : staff.Clients.Group(StaffChatHub.Everyone);

@@ -30,13 +30,19 @@ internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, Conversat
         // A signed-in staff member is who their session says, whatever the query claims; the
         // built-in admin and admin keys say whom they act as with staffId.
         var staffId = Dashboard.DashboardUser.StaffId(http.User) ?? (long.TryParse(http.Request.Query["staffId"], out var asked) ? asked : 0);
-        if (staffId <= 0 || await staff.GetAsync(staffId, Context.ConnectionAborted) is null)
+        var member = staffId <= 0 ? null : await staff.GetAsync(staffId, Context.ConnectionAborted);
+        if (member is null)
         {
             throw new HubException("Say who you are with staffId=N in the query (GET /v1/staff lists the staff).");
         }
 
+        if (member.Disabled)
+        {
+            throw new HubException($"{member.Name} is disabled: an admin can enable them again on the Staff page.");
+        }
+
         Context.Items["staff"] = staffId;
-        presence.Connected(staffId);
+        presence.Connected(staffId, Context.ConnectionId, Context.Abort);
         await Groups.AddToGroupAsync(Context.ConnectionId, Everyone, Context.ConnectionAborted);
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(staffId), Context.ConnectionAborted);
         await base.OnConnectedAsync();
@@ -46,7 +52,7 @@ internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, Conversat
     {
         if (Context.Items.TryGetValue("staff", out var id) && id is long staffId)
         {
-            presence.Disconnected(staffId);
+            presence.Disconnected(staffId, Context.ConnectionId);
         }
 
         return base.OnDisconnectedAsync(exception);
@@ -57,6 +63,12 @@ internal sealed class StaffChatHub(ApiKeys keys, StaffDirectory staff, Conversat
     {
         try
         {
+            // Disabled by another process (the CLI) while connected: refuse, do not speak for them.
+            if (await staff.GetAsync((long)Context.Items["staff"]!, Context.ConnectionAborted) is not { Disabled: false })
+            {
+                throw new HubException("You have been disabled; an admin can enable you again on the Staff page.");
+            }
+
             var stored = await conversations.AppendToThreadAsync(
                 threadId, new NewMessage(Direction.Out, ConversationChannels.Chat, text, StaffId: (long)Context.Items["staff"]!), Context.ConnectionAborted);
             return stored?.Message.Id ?? throw new HubException($"There is no thread {threadId}.");

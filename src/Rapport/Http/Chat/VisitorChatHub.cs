@@ -12,7 +12,7 @@ namespace Rapport.Http.Chat;
 /// customer's thread and routes it; every message is stored (thread + timeline) before it is
 /// broadcast.
 /// </summary>
-internal sealed class VisitorChatHub(ApiKeys keys, VisitorTokens tokens, ConversationService conversations, ConversationQueries queries, ChatRouter router) : Hub
+internal sealed class VisitorChatHub(ApiKeys keys, VisitorTokens tokens, ConversationService conversations, ConversationQueries queries, ChatRouter router, ChatFileLinks links) : Hub
 {
     public const string Path = "/chat/hub";
 
@@ -63,15 +63,22 @@ internal sealed class VisitorChatHub(ApiKeys keys, VisitorTokens tokens, Convers
         }
     }
 
-    /// <summary>The thread so far, oldest first (chat messages only: staff notes stay internal).</summary>
+    /// <summary>The thread so far, oldest first (chat messages only: staff notes stay internal), files with fresh download links.</summary>
     public async Task<IReadOnlyList<ChatMessage>> History()
     {
         var threadId = (long)Context.Items["thread"]!;
         var thread = (await queries.ThreadAsync(threadId, Context.ConnectionAborted))!;
-        return (await queries.MessagesAsync(threadId, 200, Context.ConnectionAborted))
-            .Where(m => m.Channel == ConversationChannels.Chat)
-            .Select(m => new ChatMessage(m.Id, threadId, thread.CustomerId, m.Direction, m.Channel, m.AuthorKind, m.StaffName, m.Body, m.At, thread.AssignedStaffId))
-            .ToList();
+        var history = new List<ChatMessage>();
+        foreach (var m in (await queries.MessagesAsync(threadId, 200, Context.ConnectionAborted)).Where(m => m.Channel == ConversationChannels.Chat))
+        {
+            history.Add(new ChatMessage(m.Id, threadId, thread.CustomerId, m.Direction, m.Channel, m.AuthorKind, m.StaffName, m.Body, m.At, thread.AssignedStaffId)
+            {
+                Attachments = m.Attachments,
+                Files = await links.ForAsync(threadId, m.Attachments, Context.ConnectionAborted),
+            });
+        }
+
+        return history;
     }
 
     /// <summary>A signed-in customer by their visitor token (never a bare userId), else the anonymous id.</summary>

@@ -6,7 +6,8 @@ namespace Rapport.Dashboard.Pages.Settings;
 
 /// <summary>
 /// Admins manage who signs in: add a staff member (email, role) or make a new password, each
-/// shown once on the page that made it; change a member's role. Admin-only like all of Settings.
+/// shown once on the page that made it; change a member's role; disable or enable a member.
+/// Admin-only like all of Settings.
 /// </summary>
 public sealed class StaffModel(StaffAccounts accounts) : PageModel
 {
@@ -73,6 +74,34 @@ public sealed class StaffModel(StaffAccounts accounts) : PageModel
         catch (StaffException e)
         {
             Fail(e.Message, StatusCodes.Status400BadRequest);
+        }
+
+        return await ShowAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostDisabledAsync(long id, bool disabled, CancellationToken ct)
+    {
+        if (disabled && User.StaffId() == id)
+        {
+            // Locking yourself out by a slip of the mouse helps nobody; another admin can do it.
+            Fail("You cannot disable yourself; ask another admin.", StatusCodes.Status400BadRequest);
+        }
+        else if (await accounts.SetDisabledAsync(id, disabled, ct))
+        {
+            if (disabled)
+            {
+                // Their open chat connections end now (their pages at the next request).
+                HttpContext.RequestServices.GetRequiredService<Http.Chat.ChatPresence>().EndConnections(id);
+            }
+
+            var name = (await accounts.GetAsync(id, ct))!.Name;
+            Message = disabled
+                ? $"{name} is disabled: signed out everywhere, cannot sign in, chats no longer go to them."
+                : $"{name} is enabled again and can sign in with their password.";
+        }
+        else
+        {
+            Fail($"There is no staff member {id}.", StatusCodes.Status404NotFound);
         }
 
         return await ShowAsync(ct);

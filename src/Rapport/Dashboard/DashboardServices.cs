@@ -93,6 +93,7 @@ internal static class DashboardServices
 
     public static void MapDashboard(this WebApplication app)
     {
+        app.UseServerTiming();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();

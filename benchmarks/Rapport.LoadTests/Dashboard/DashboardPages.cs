@@ -28,12 +28,12 @@ internal static partial class DashboardPages
         };
         await SignInAsync(http);
         var pages = Pages(size);
-        var first = new Dictionary<string, (double Server, double Wall)>();
+        var first = new Dictionary<string, string>();
         foreach (var page in pages)
         {
-            var (serverMs, wallMs, _) = await FetchAsync(http, server, page);
-            first[page.Name] = (serverMs, wallMs);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first view {page.Name}: {serverMs:0} ms server, {wallMs:0} ms wall"));
+            var (serverMs, wallMs, _, computing) = await FetchAsync(http, server, page);
+            first[page.Name] = string.Create(CultureInfo.InvariantCulture, $"{serverMs:0} ms{(computing ? " (to the computing page)" : "")}");
+            Console.WriteLine($"first view {page.Name}: {first[page.Name]} server, {wallMs:0} ms wall");
         }
 
         while (!server.HasLogged("Dashboard reports computed at start"))
@@ -51,7 +51,12 @@ internal static partial class DashboardPages
             var cpu = new List<double>();
             for (int i = 0; i <= runs; i++)
             {
-                var (s, w, c) = await FetchAsync(http, server, page);
+                var (s, w, c, computing) = await FetchAsync(http, server, page);
+                if (computing)
+                {
+                    throw new InvalidOperationException($"{page.Name}: still computing after the warmer finished");
+                }
+
                 if (i > 0)
                 {
                     server1.Add(s);
@@ -61,7 +66,7 @@ internal static partial class DashboardPages
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| `{page.Name}` | {first[page.Name].Server:0} ms | {Median(server1):0} ms | {server1.Max():0} ms | {Median(wall):0} ms | {cpu.Average():0.0} ms |"));
+                $"| `{page.Name}` | {first[page.Name]} | {Median(server1):0} ms | {server1.Max():0} ms | {Median(wall):0} ms | {cpu.Average():0.0} ms |"));
         }
 
         Console.WriteLine($"after the page run: {Memory(server)}; load average {DashboardScenario.Load()}");
@@ -86,7 +91,8 @@ internal static partial class DashboardPages
         ];
     }
 
-    private static async Task<(double ServerMs, double WallMs, double CpuMs)> FetchAsync(HttpClient http, RapportServer server, Page page)
+    /// <summary>One view; Computing = the page sent its reader to /dashboard/computing (its report is being computed for the first time).</summary>
+    private static async Task<(double ServerMs, double WallMs, double CpuMs, bool Computing)> FetchAsync(HttpClient http, RapportServer server, Page page)
     {
         var cpu = server.ProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -94,13 +100,14 @@ internal static partial class DashboardPages
         _ = await reply.Content.ReadAsStringAsync();
         var wall = watch.Elapsed.TotalMilliseconds;
         var used = (server.ProcessorTime - cpu).TotalMilliseconds;
-        if (reply.StatusCode != HttpStatusCode.OK)
+        var computing = reply.StatusCode == HttpStatusCode.Redirect && reply.Headers.Location?.OriginalString.StartsWith("/dashboard/computing", StringComparison.Ordinal) == true;
+        if (reply.StatusCode != HttpStatusCode.OK && !computing)
         {
             throw new InvalidOperationException($"{page.Name}: {(int)reply.StatusCode} {reply.StatusCode}");
         }
 
         var timing = reply.Headers.TryGetValues("Server-Timing", out var values) ? ServerTiming().Match(string.Join(",", values)) : Match.Empty;
-        return (timing.Success ? double.Parse(timing.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN, wall, used);
+        return (timing.Success ? double.Parse(timing.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN, wall, used, computing);
     }
 
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient http, string formPage, string action, Dictionary<string, string> fields)

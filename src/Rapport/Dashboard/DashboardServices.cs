@@ -43,6 +43,7 @@ internal static class DashboardServices
             o.Conventions.AuthorizeFolder("/Erasure", DashboardUser.AdminPolicy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToFolder("/Preferences"); // the customer's own page: the signed link is the key
+            o.Conventions.ConfigureFilter(new ReportWaitFilter());
         }).ConfigureApplicationPartManager(parts =>
         {
             // The pages live in this assembly; when another program hosts it (the tests) the

@@ -44,6 +44,9 @@ internal sealed partial class RapportServer : IAsyncDisposable
     public static async Task<RapportServer> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Info(["serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
+    public static async Task<RapportServer> StartAsync(string store, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = Info("serve", "--store", store, "--urls", "http://127.0.0.1:0");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
@@ -81,6 +84,23 @@ internal sealed partial class RapportServer : IAsyncDisposable
         }
 
         return new RapportServer(process, output, await listening.Task);
+    }
+
+    /// <summary>Whether the server has written a line containing this text (its console log).</summary>
+    public bool HasLogged(string text)
+    {
+        lock (_output)
+        {
+            return _output.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Resident memory now and at its peak (VmRSS, VmHWM from /proc), in MB.</summary>
+    public (double Rss, double Peak) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        return (Kb("VmRSS:"), Kb("VmHWM:"));
     }
 
     /// <summary>Total processor time the server used: user plus system, all its threads.</summary>

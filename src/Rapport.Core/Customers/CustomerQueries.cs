@@ -105,6 +105,9 @@ public sealed class CustomerQueries(IDatabase database)
     /// Customers whose name, first or last name or email (trait or email identifier) starts with
     /// <paramref name="query"/>, or has a word that does (<see cref="CustomerSearch"/>), case-insensitive,
     /// by customer id after <paramref name="afterId"/> (keyset paging). An index range: fast at any size.
+    /// A prefix matching more than <see cref="CommonPrefix"/> index entries ("customer", one letter)
+    /// walks the customers in id order instead and stops at the page's last match, so it never
+    /// collects and sorts every match (a million at a million customers).
     /// <paramref name="anywhere"/> matches the text anywhere instead, which reads every name and
     /// email (seconds at a million customers): only when asked for.
     /// </summary>
@@ -117,18 +120,35 @@ public sealed class CustomerQueries(IDatabase database)
         }
 
         var (from, to) = CustomerSearch.Range(prefix);
+        var parameters = new { pattern = "%" + prefix.Replace("%", "", StringComparison.Ordinal) + "%", from, to, afterId, limit = Math.Clamp(limit, 1, MaxPageSize), common = CommonPrefix };
+        await using var c = await database.OpenAsync(ct);
+        var common = !anywhere && await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM customer_search WHERE term >= @from AND term < @to LIMIT @common) s)
+                 + (SELECT COUNT(*) FROM (SELECT 1 FROM identifiers WHERE kind = 'email' AND value >= @from AND value < @to LIMIT @common) i)
+            """,
+            parameters,
+            cancellationToken: ct)) >= CommonPrefix;
         var matches = anywhere
             ? """
               SELECT customer_id FROM traits WHERE name IN ('name', 'firstName', 'lastName', 'email') AND LOWER(value) LIKE @pattern
               UNION
               SELECT customer_id FROM identifiers WHERE kind = 'email' AND value LIKE @pattern
               """
+            : common
+            ? """
+              SELECT id AS customer_id FROM customers c
+              WHERE c.id > @afterId
+                AND (EXISTS (SELECT 1 FROM customer_search s WHERE s.customer_id = c.id AND s.term >= @from AND s.term < @to)
+                     OR EXISTS (SELECT 1 FROM identifiers i WHERE i.customer_id = c.id AND i.kind = 'email' AND i.value >= @from AND i.value < @to))
+              ORDER BY c.id
+              LIMIT @limit
+              """
             : """
               SELECT customer_id FROM customer_search WHERE term >= @from AND term < @to
               UNION
               SELECT customer_id FROM identifiers WHERE kind = 'email' AND value >= @from AND value < @to
               """;
-        await using var c = await database.OpenAsync(ct);
         var rows = await c.QueryAsync<CustomerHit>(new CommandDefinition(
             $"""
             SELECT m.customer_id AS Id,
@@ -139,10 +159,13 @@ public sealed class CustomerQueries(IDatabase database)
             ORDER BY m.customer_id
             LIMIT @limit
             """,
-            new { pattern = "%" + prefix.Replace("%", "", StringComparison.Ordinal) + "%", from, to, afterId, limit = Math.Clamp(limit, 1, MaxPageSize) },
+            parameters,
             cancellationToken: ct));
         return rows.ToList();
     }
+
+    /// <summary>Index entries from which a search prefix counts as common (see <see cref="SearchAsync"/>); matches are then at least 1 customer in 500 of a million, so the walk stops after a few thousand.</summary>
+    internal int CommonPrefix { get; init; } = 2_000;
 
     /// <summary>Customers having <paramref name="value"/> as an identifier of any kind (each kind's normalisation applied).</summary>
     public async Task<IReadOnlyList<long>> FindByAnyIdentifierAsync(string value, CancellationToken ct = default)

@@ -4,8 +4,12 @@ using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Segments;
 
-/// <summary>How many customers a definition selects now, and a few of them, without saving it.</summary>
-public sealed record SegmentPreview(long Count, long Customers, IReadOnlyList<long> Sample, string Text, JsonNode Definition);
+/// <summary>
+/// How many customers a definition selects now, and a few of them, without saving it. When
+/// <paramref name="Sampled"/> is set the count is an estimate from that many customers drawn at
+/// random, give or take <paramref name="Margin"/> (95%).
+/// </summary>
+public sealed record SegmentPreview(long Count, long Customers, IReadOnlyList<long> Sample, string Text, JsonNode Definition, long? Sampled = null, long? Margin = null);
 
 /// <summary>Creating, deleting and previewing segments; recomputation runs through <see cref="SegmentJobs"/>.</summary>
 public sealed class SegmentService(
@@ -71,13 +75,25 @@ public sealed class SegmentService(
     /// <summary>Recomputes every segment's membership from the store, in the background.</summary>
     public RecomputeJob Recompute() => jobs.Start();
 
-    /// <summary>Evaluates the definition over every live customer exactly as a saved segment would be, without saving.</summary>
-    public async Task<SegmentPreview> PreviewAsync(SegmentDefinition definition, int sampleSize, CancellationToken ct = default)
+    /// <summary>
+    /// Evaluates the definition over every live customer exactly as a saved segment would be, without saving.
+    /// Over <paramref name="exactUpTo"/> live customers it evaluates a random sample instead
+    /// (<see cref="SegmentEstimate"/>): the dashboard's preview at a million customers.
+    /// </summary>
+    public async Task<SegmentPreview> PreviewAsync(SegmentDefinition definition, int sampleSize, CancellationToken ct = default, long exactUpTo = long.MaxValue)
     {
         var set = SegmentSet.Compile([definition], fields);
         var today = SegmentSet.DayOf(UnixTime.ToStorage(clock.GetUtcNow()));
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (exactUpTo < long.MaxValue && await SegmentEstimate.DrawAsync(connection, transaction, exactUpTo, ct) is { } draw)
+        {
+            var drawn = await loader.LoadAsync(connection, transaction, database.Dialect, set, draw.Ids, today, null, ct);
+            var matched = drawn.Values.Where(s => set.Matches(s, 0, today)).Select(s => s.CustomerId).Order().ToList();
+            var (count, margin) = SegmentEstimate.Scale(matched.Count, drawn.Count, draw.Live);
+            return new SegmentPreview(count, draw.Live, matched.Take(Math.Max(0, sampleSize)).ToList(), definition.Text, definition.ToJson(), drawn.Count, margin);
+        }
+
         var snapshots = await loader.LoadAsync(connection, transaction, database.Dialect, set, null, today, null, ct);
         var members = new List<long>();
         foreach (var s in snapshots.Values)

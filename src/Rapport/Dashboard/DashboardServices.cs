@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Rapport.Core.Analytics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,7 @@ internal static class DashboardServices
     {
         services.AddSingleton(new ReportWarming(configuration.GetValue("Rapport:Dashboard:WarmReports", true)));
         services.AddHostedService<ReportWarmer>();
+        services.AddSingleton(new ReportWaiting(configuration.GetValue<int?>("Rapport:Dashboard:ReportWaitMilliseconds") is { } wait ? TimeSpan.FromMilliseconds(wait) : ReportWaiting.Default));
         services.AddSingleton<Panels.IProfilePanel, Panels.ConsentPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.NeedsPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.LoyaltyPanel>();
@@ -43,6 +45,7 @@ internal static class DashboardServices
             o.Conventions.AuthorizeFolder("/Erasure", DashboardUser.AdminPolicy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToFolder("/Preferences"); // the customer's own page: the signed link is the key
+            o.Conventions.ConfigureFilter(new TypeFilterAttribute(typeof(ReportWaitFilter)));
         }).ConfigureApplicationPartManager(parts =>
         {
             // The pages live in this assembly; when another program hosts it (the tests) the
@@ -93,6 +96,7 @@ internal static class DashboardServices
 
     public static void MapDashboard(this WebApplication app)
     {
+        app.UseServerTiming();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();

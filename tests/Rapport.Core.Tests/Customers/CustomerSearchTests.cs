@@ -74,4 +74,40 @@ public sealed class CustomerSearchTests
         Assert.Equal([424242L], (await h.Customers.SearchAsync("ZED@ex", 10)).Select(x => x.Id));
         Assert.Empty(await h.Customers.SearchAsync("example.org", 10)); // identifiers only by their start; the email trait has the word starts
     }
+
+    [Theory, BothStores]
+    public async Task Search_CommonPrefix_WalksCustomersInIdOrder_SamePagesAsTheIndexRange(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        for (int i = 0; i < 7; i++)
+        {
+            await h.SendAsync(Ev.Identify($"p{i}", i, new JsonObject { ["name"] = $"Pat Number{i}" }, user: $"pat{i}"));
+            await h.SendAsync(Ev.Identify($"z{i}", i, new JsonObject { ["name"] = $"Zed {i}", ["email"] = $"pat.z{i}@example.com" }, user: $"zed{i}"));
+        }
+
+        await h.SendAsync(Ev.Identify("o", 9, new JsonObject { ["name"] = "Olga Other" }, user: "olga"));
+        var walk = new CustomerQueries(h.Db) { CommonPrefix = 3 }; // "pat" has 14 index entries: common
+        var range = new CustomerQueries(h.Db) { CommonPrefix = int.MaxValue };
+        var every = (await range.SearchAsync("pat", 100)).Select(x => x.Id).ToList();
+        Assert.Equal(14, every.Count); // 7 names, 7 emails (by the email's word start)
+
+        var paged = new List<long>();
+        long after = 0;
+        while (true)
+        {
+            var page = await walk.SearchAsync("PAT", 4, afterId: after);
+            Assert.Equal((await range.SearchAsync("PAT", 4, afterId: after)).Select(x => (x.Id, x.Name, x.Email)), page.Select(x => (x.Id, x.Name, x.Email)));
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            paged.AddRange(page.Select(x => x.Id));
+            after = page[^1].Id;
+        }
+
+        Assert.Equal(every, paged);
+        Assert.Empty(await walk.SearchAsync("olgx", 4));
+        Assert.Single(await walk.SearchAsync("olga", 4));
+    }
 }

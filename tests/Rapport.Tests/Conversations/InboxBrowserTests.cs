@@ -13,6 +13,7 @@ namespace Rapport.Tests.Conversations;
 /// (through the vendored browser client); the profile shows the account manager.
 /// </summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class InboxBrowserTests(DashboardFixture f)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -15,6 +15,7 @@ namespace Rapport.Tests.Conversations;
 /// answer it and the answer reaches the provider as an outbound SMS; a file the customer sent
 /// by email is shown on the message and downloads.
 /// </summary>
+[Rapport.Tests.Http.TestMarkers]
 public sealed class SmsInboxBrowserTests : IAsyncLifetime
 {
     private const float Wait = 60_000;

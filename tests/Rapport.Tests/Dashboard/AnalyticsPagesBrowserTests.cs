@@ -16,6 +16,7 @@ namespace Rapport.Tests.Dashboard;
 /// own rows under ids and periods no other test uses.
 /// </summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
 {
     private static DateTimeOffset April(int day) => new(2026, 4, day, 10, 0, 0, TimeSpan.Zero);

@@ -7,6 +7,7 @@ namespace Rapport.Tests.Dashboard;
 
 /// <summary>The dashboard's main flows in a real Chromium against a real server; screenshots in TestResults/screenshots.</summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed partial class DashboardBrowserTests(DashboardFixture f)
 {
     [Fact]

@@ -44,7 +44,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
 
         Server = await ApiServer.StartAsync(configure: services =>
-            services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), Password)));
+            services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), Password)), name: "dashboard");
         await SeedAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumFlags });

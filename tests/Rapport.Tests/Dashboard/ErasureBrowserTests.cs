@@ -7,6 +7,7 @@ namespace Rapport.Tests.Dashboard;
 
 /// <summary>The staff page of erasure requests in a real Chromium: the customer asks on their preference page, staff execute it.</summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class ErasureBrowserTests(DashboardFixture f)
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Rapport.Tests.Dashboard;
 
 /// <summary>The journeys list and a journey's page in a real Chromium, and the journeys in the uplift API, on the shared seeded server.</summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class JourneysBrowserTests(DashboardFixture f)
 {
     private const long Journey = 880001;

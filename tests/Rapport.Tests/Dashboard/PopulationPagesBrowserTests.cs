@@ -15,6 +15,7 @@ namespace Rapport.Tests.Dashboard;
 /// needs recomputed into two clusters, consent given through the API.
 /// </summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class PopulationPagesBrowserTests(DashboardFixture f) : IAsyncLifetime
 {
     private ApiServer _server = null!;

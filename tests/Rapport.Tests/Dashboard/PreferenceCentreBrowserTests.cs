@@ -6,6 +6,7 @@ namespace Rapport.Tests.Dashboard;
 
 /// <summary>The customer's preference centre in a real Chromium: no sign-in, only the signed link; screenshots in TestResults/screenshots.</summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class PreferenceCentreBrowserTests(DashboardFixture f)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Rapport.Tests.Dashboard;
 /// "Send me a new link" end to end: Chromium on the expired preference page, the server's own
 /// outbox dispatcher, a real SMTP server, and the mailed link opening the centre.
 /// </summary>
+[Rapport.Tests.Http.TestMarkers]
 public sealed partial class PreferenceLinkBrowserTests : IAsyncLifetime
 {
     private SmtpSink _smtp = null!;

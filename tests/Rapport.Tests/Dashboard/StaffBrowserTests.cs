@@ -14,6 +14,7 @@ namespace Rapport.Tests.Dashboard;
 /// themselves.
 /// </summary>
 [Collection(DashboardCollection.Name)]
+[Rapport.Tests.Http.TestMarkers]
 public sealed class StaffBrowserTests(DashboardFixture f)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -15,9 +15,10 @@ internal sealed class ApiServer : IAsyncDisposable
 {
     private readonly bool _ownsDb;
 
-    private ApiServer(WebApplication app, TestDatabase db, FakeTimeProvider clock, Uri address, string writeKey, string adminKey, bool ownsDb = true)
+    private ApiServer(WebApplication app, TestDatabase db, FakeTimeProvider clock, Uri address, string writeKey, string adminKey, RequestLog requests, bool ownsDb = true)
     {
         _ownsDb = ownsDb;
+        Requests = requests;
         App = app;
         Db = db;
         Clock = clock;
@@ -29,6 +30,9 @@ internal sealed class ApiServer : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>Every request this server answered, in a file kept under TestResults/requests.</summary>
+    public RequestLog Requests { get; }
 
     public TestDatabase Db { get; }
 
@@ -47,27 +51,33 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <param name="store">Which store to run on.</param>
     /// <param name="configure">Replaces services after the defaults (e.g. a ValueOptions with a short schedule).</param>
-    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite, Action<IServiceCollection>? configure = null) =>
-        await StartOnAsync(await TestStores.CreateAsync(store), ownsDb: true, configure);
+    /// <param name="name">Names the request log file (TestResults/requests/NAME-pid-n.log).</param>
+    public static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite, Action<IServiceCollection>? configure = null, string name = "api") =>
+        await StartOnAsync(await TestStores.CreateAsync(store), ownsDb: true, configure, name);
 
     /// <summary>A server on a store the caller keeps (a restart test starts a second server on it); disposing the server leaves the store.</summary>
-    public static Task<ApiServer> StartOnAsync(TestDatabase db, Action<IServiceCollection>? configure = null) => StartOnAsync(db, ownsDb: false, configure);
+    public static Task<ApiServer> StartOnAsync(TestDatabase db, Action<IServiceCollection>? configure = null) => StartOnAsync(db, ownsDb: false, configure, "api");
 
-    private static async Task<ApiServer> StartOnAsync(TestDatabase db, bool ownsDb, Action<IServiceCollection>? configure)
+    private static async Task<ApiServer> StartOnAsync(TestDatabase db, bool ownsDb, Action<IServiceCollection>? configure, string name)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        // Reports are computed when a test asks (tests that want start-up warming add ReportWarming(true)).
+        // Reports are computed when a test asks (tests that want start-up warming add ReportWarming(true)),
+        // and a page waits for them: a test store's reports take milliseconds, but seconds on a loaded box,
+        // and the "computing" detour is for big stores (ComputingPageTests turns it back on).
         var app = RapportApp.Build(db, clock, "http://127.0.0.1:0", s =>
         {
             s.AddSingleton(new Rapport.Dashboard.ReportWarming(false));
+            s.AddSingleton(new Rapport.Dashboard.ReportWaiting(TimeSpan.FromMinutes(5)));
             configure?.Invoke(s);
         });
+        var requests = new RequestLog(name);
+        requests.Use(app);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var keys = new ApiKeys(db, clock);
         var (write, _) = await keys.CreateAsync(KeyKind.Write, "test");
         var (admin, _) = await keys.CreateAsync(KeyKind.Admin, "test");
-        return new ApiServer(app, db, clock, address, write, admin, ownsDb);
+        return new ApiServer(app, db, clock, address, write, admin, requests, ownsDb);
     }
 
     public HttpClient Client(string? key)
@@ -87,6 +97,7 @@ internal sealed class ApiServer : IAsyncDisposable
         Admin.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        Requests.Dispose();
         if (_ownsDb)
         {
             await Db.DisposeAsync();

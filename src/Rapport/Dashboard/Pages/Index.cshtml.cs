@@ -13,8 +13,10 @@ public sealed class OverviewModel(RelationshipReports reports) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Snapshot = (await reports.SnapshotAsync(false, ct)).Report;
-        Health = await reports.HealthAsync(false, ct);
+        var snapshot = reports.SnapshotAsync(false, ct);
+        var health = reports.HealthAsync(false, ct); // asked together: a first view sets both computing
+        await Task.WhenAll(snapshot, health);
+        (Snapshot, Health) = ((await snapshot).Report, await health);
     }
 
     /// <summary>Evaluate the health rules now.</summary>

@@ -57,11 +57,15 @@ public sealed class BehaviourModel(RelationshipReports reports) : PageModel
         }
 
         (From, Through) = (Day(from), Day(through));
-        Funnel = await reports.FunnelAsync(from, through, refresh, ct);
-        Channels = await reports.ChannelsAsync(refresh, ct);
-        ByPurchase = await reports.ReturnWindowsAsync(false, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
-        ByVisit = await reports.ReturnWindowsAsync(true, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
-        Clv = await reports.ClvAsync(Model, refresh, ct);
+        // Asked together, so a first view after a start sets every report of the page computing
+        // (ReportCache.WaitAtMost), not one per visit.
+        var funnel = reports.FunnelAsync(from, through, refresh, ct);
+        var channels = reports.ChannelsAsync(refresh, ct);
+        var byPurchase = reports.ReturnWindowsAsync(false, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
+        var byVisit = reports.ReturnWindowsAsync(true, Rapport.Engine.Analytics.CohortPeriod.Month, refresh, ct);
+        var clv = reports.ClvAsync(Model, refresh, ct);
+        await Task.WhenAll(funnel, channels, byPurchase, byVisit, clv);
+        (Funnel, Channels, ByPurchase, ByVisit, Clv) = (await funnel, await channels, await byPurchase, await byVisit, await clv);
         if (Clv.Report is null)
         {
             // An unknown model in the address: show the default one and say so.

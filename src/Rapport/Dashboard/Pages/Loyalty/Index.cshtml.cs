@@ -13,8 +13,10 @@ public sealed class LoyaltyModel(RelationshipReports reports) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Loyalty = await reports.LoyaltyAsync(false, ct);
-        Reciprocity = await reports.ReciprocityAsync(false, ct);
+        var loyalty = reports.LoyaltyAsync(false, ct);
+        var reciprocity = reports.ReciprocityAsync(false, ct); // asked together: a first view sets both computing
+        await Task.WhenAll(loyalty, reciprocity);
+        (Loyalty, Reciprocity) = (await loyalty, await reciprocity);
     }
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)

@@ -12,6 +12,9 @@ namespace Rapport.Dashboard.Pages.Segments;
 /// </summary>
 public sealed class SegmentsModel(SegmentStore store, SegmentService segments) : PageModel
 {
+    /// <summary>Beyond this many customers the preview evaluates a random sample (SegmentEstimate), so it answers in well under a second at a million; a saved segment's count is exact.</summary>
+    public const long ExactUpTo = 50_000;
+
     public IReadOnlyList<SegmentView> Saved { get; private set; } = [];
 
     [BindProperty]
@@ -39,7 +42,7 @@ public sealed class SegmentsModel(SegmentStore store, SegmentService segments) :
     {
         if (Parse() is { } definition)
         {
-            Preview = await segments.PreviewAsync(definition, 10, ct);
+            Preview = await segments.PreviewAsync(definition, 10, ct, ExactUpTo);
         }
 
         return await PageAsync(ct);

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Rapport.Dashboard;
+
+/// <summary>
+/// Adds <c>Server-Timing: app;dur=…</c> (milliseconds) to the dashboard's responses: the time
+/// from the request reaching the dashboard to its headers leaving, which for a Razor page is the
+/// whole render (the page is buffered and sent at the end). A browser's developer tools and the
+/// dashboard benchmark read the server's own time apart from the network and the client.
+/// </summary>
+internal static class ServerTiming
+{
+    public const string Header = "Server-Timing";
+
+    public static void UseServerTiming(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments(DashboardServices.Root, StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[Header] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}");
+            return Task.CompletedTask;
+        });
+        await next(context);
+    });
+}

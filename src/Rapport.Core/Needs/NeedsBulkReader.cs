@@ -234,6 +234,25 @@ internal static class NeedsBulkReader
             }
         }
 
-        public NeedsHistory Build() => new(Interactions, Purchases, Views, Lines, OffersShown, OffersAccepted, Coupons, Statements);
+        /// <summary>
+        /// Views and lines in time order (stable: equal times keep the store's order). SQLite
+        /// returns them so already (the customer index is by time); PostgreSQL's hash joins need
+        /// not, and the decayed sums, to the last bit, depend on the order they are added in.
+        /// </summary>
+        public NeedsHistory Build() =>
+            new(Interactions, Purchases, ByTime(Views, v => v.At), ByTime(Lines, l => l.At), OffersShown, OffersAccepted, Coupons, Statements);
+
+        internal static List<T> ByTime<T>(List<T> items, Func<T, long> at)
+        {
+            for (var i = 1; i < items.Count; i++)
+            {
+                if (at(items[i - 1]) > at(items[i]))
+                {
+                    return [.. items.Select((x, j) => (x, j)).OrderBy(p => at(p.x)).ThenBy(p => p.j).Select(p => p.x)];
+                }
+            }
+
+            return items; // already in order: the usual case
+        }
     }
 }

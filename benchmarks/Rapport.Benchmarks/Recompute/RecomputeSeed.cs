@@ -61,7 +61,8 @@ internal static class RecomputeSeed
                 Enumerable.Range(0, 200).Select(p => new object?[] { Sku(p), $"Product {p}", Categories[p % 8], PriceE4(p), unit.Now }));
             return 0;
         });
-        for (var first = 1; first <= customers; first += 20_000)
+        // The next chunk is generated on another core while this one is inserted.
+        Chunk Generate(int first)
         {
             var chunk = new Chunk();
             for (var id = first; id < Math.Min(customers + 1, first + 20_000); id++)
@@ -69,6 +70,15 @@ internal static class RecomputeSeed
                 Customer(chunk, random, id, today);
             }
 
+            return chunk;
+        }
+
+        var next = Task.Run(() => Generate(1));
+        for (var first = 1; first <= customers; first += 20_000)
+        {
+            var chunk = await next;
+            var following = first + 20_000;
+            next = following <= customers ? Task.Run(() => Generate(following)) : Task.FromResult(new Chunk());
             events += chunk.Events.Count;
             orders += chunk.Orders.Count;
             await writer.WriteAsync(async unit =>

@@ -36,13 +36,21 @@ internal static class NeedsBulkReader
         DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters)
     {
         var b = new Dictionary<long, Builder>();
+        (long Id, Builder? Builder) last = (0, null);
         Builder For(long id)
         {
+            // Rows come grouped by customer (each query scans the customer index): most rows are the last one's.
+            if (last.Builder is { } same && last.Id == id)
+            {
+                return same;
+            }
+
             if (!b.TryGetValue(id, out var x))
             {
                 b[id] = x = new Builder();
             }
 
+            last = (id, x);
             return x;
         }
 
@@ -99,7 +107,7 @@ internal static class NeedsBulkReader
                 {
                     if (NeedsProperties.Order(r.GetUtf8(3)) is ({ }, { } orderId))
                     {
-                        x.CouponOrders.Add(orderId);
+                        (x.CouponOrders ??= new HashSet<string>(StringComparer.Ordinal)).Add(orderId);
                     }
                 }
                 else
@@ -121,7 +129,7 @@ internal static class NeedsBulkReader
             {
                 var x = For(r.GetInt64(0));
                 // The order id only matters for coupons, which few customers have: no string otherwise.
-                var coupon = x.CouponOrders.Count > 0 && x.CouponOrders.Contains(r.GetString(1));
+                var coupon = x.CouponOrders is { } coupons && coupons.Contains(r.GetString(1));
                 x.Lines.Add(new PurchaseLine(
                     "",
                     r.GetInt64(2),
@@ -144,7 +152,7 @@ internal static class NeedsBulkReader
                 var name = r.GetString(1);
                 var value = r.GetString(2);
                 var source = "trait " + name + " (" + r.GetString(3) + ")";
-                For(r.GetInt64(0)).Statements.Add(NeedsEvents.InterestsTraits.Contains(name)
+                For(r.GetInt64(0)).State(NeedsEvents.InterestsTraits.Contains(name)
                     ? new PreferenceStatement(r.GetInt64(4), source, null, NeedsReader.ParseList(value))
                     : new PreferenceStatement(r.GetInt64(4), source, value, null));
             }
@@ -203,9 +211,10 @@ internal static class NeedsBulkReader
 
         public List<PurchaseLine> Lines { get; } = [];
 
-        public HashSet<string> CouponOrders { get; } = new(StringComparer.Ordinal);
+        /// <summary>Orders that had a coupon (few customers have any: made when the first is seen).</summary>
+        public HashSet<string>? CouponOrders { get; set; }
 
-        public List<PreferenceStatement> Statements { get; } = [];
+        public List<PreferenceStatement>? Statements { get; private set; }
 
         public long OffersShown { get; set; }
 
@@ -229,10 +238,12 @@ internal static class NeedsBulkReader
                     Coupons++;
                     break;
                 case NeedsEvents.PreferencesStated:
-                    Statements.Add(NeedsReader.Statement(at, properties));
+                    State(NeedsReader.Statement(at, properties));
                     break;
             }
         }
+
+        public void State(PreferenceStatement s) => (Statements ??= []).Add(s);
 
         /// <summary>
         /// Views and lines in time order (stable: equal times keep the store's order). SQLite
@@ -240,7 +251,7 @@ internal static class NeedsBulkReader
         /// not, and the decayed sums, to the last bit, depend on the order they are added in.
         /// </summary>
         public NeedsHistory Build() =>
-            new(Interactions, Purchases, ByTime(Views, v => v.At), ByTime(Lines, l => l.At), OffersShown, OffersAccepted, Coupons, Statements);
+            new(Interactions, Purchases, ByTime(Views, v => v.At), ByTime(Lines, l => l.At), OffersShown, OffersAccepted, Coupons, Statements ?? (IReadOnlyList<PreferenceStatement>)[]);
 
         internal static List<T> ByTime<T>(List<T> items, Func<T, long> at)
         {

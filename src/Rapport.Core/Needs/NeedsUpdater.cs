@@ -68,15 +68,22 @@ public static class NeedsUpdater
     /// read as one id range (one range scan per table; customers in the range that are not in
     /// the list, absorbed by a merge, are left alone).
     /// </summary>
-    public static async Task<NeedsComputation> ComputeRangeAsync(
+    public static Task<NeedsComputation> ComputeRangeAsync(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         var histories = NeedsBulkReader.ReadRange(c, tx, dialect, customers[0], customers[^1]);
-        var p = new DynamicParameters();
-        p.Add("first", customers[0]);
-        p.Add("last", customers[^1]);
-        var stored = await StoredAsync(c, tx, p, "BETWEEN @first AND @last", ct);
-        return Compute(customers, histories, stored, settings, model, now);
+        var stored = new Dictionary<long, long>(customers.Length);
+        using (var r = dialect.OpenCursor(c, tx, "SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id BETWEEN @first AND @last",
+            [("first", customers[0]), ("last", customers[^1])]))
+        {
+            while (r.Read())
+            {
+                stored[r.GetInt64(0)] = r.GetInt64(1);
+            }
+        }
+
+        return Task.FromResult(Compute(customers, histories, stored, settings, model, now));
     }
 
     private static async Task<Dictionary<long, long>> StoredAsync(DbConnection c, DbTransaction? tx, DynamicParameters p, string inCustomers, CancellationToken ct) =>

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Rapport.Core.Needs;
+namespace Rapport.Core.Storage;
 
 /// <summary>
-/// One string per distinct text read (categories, SKUs, channels): a bulk read of a million
+/// One string per distinct text read (categories, SKUs, channels, event names): a bulk read of a million
 /// customers sees the same few hundred products millions of times, and a new string each time
 /// was much of its cost. Looks the UTF-8 bytes up without allocating; not thread-safe (one per
 /// reader).

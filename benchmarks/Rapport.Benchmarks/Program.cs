@@ -27,6 +27,12 @@ if (args.Length > 0 && args[0] == "full-recompute-scenario")
     return await Rapport.Benchmarks.Recompute.FullRecomputeScenario.RunAsync(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- recompute-scenario [--customers 50000] [--store sqlite:PATH] [--reset]   (value + needs + 20 segments on a kept store)
+if (args.Length > 0 && args[0] == "recompute-scenario")
+{
+    return await Rapport.Benchmarks.Recompute.RecomputeScenario.RunAsync(args[1..]);
+}
+
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- loyalty-expiry-scenario [--lots N] [--store S]
 if (args.Length > 0 && args[0] == "loyalty-expiry-scenario")
 {

@@ -23,6 +23,9 @@ internal sealed class SqliteDialect : SqlDialect
     public override PreparedStatement Prepare(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> parameters) =>
         new SqliteStatement((SqliteConnection)connection, sql, parameters);
 
+    public override RowCursor OpenCursor(DbConnection connection, DbTransaction? transaction, string sql, params IReadOnlyList<(string Name, object? Value)> parameters) =>
+        new SqliteCursor((SqliteConnection)connection, sql, parameters);
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 

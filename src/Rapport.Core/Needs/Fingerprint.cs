@@ -6,59 +6,126 @@ namespace Rapport.Core.Needs;
 /// A stable 64-bit hash (FNV-1a) of row values, the same in every process and on every run
 /// (string.GetHashCode is randomised per process), to tell whether recomputed needs differ from
 /// the stored ones. Numbers are hashed by their bits, not their text: formatting every double of
-/// a million customers' rows as text cost seconds. (Stored fingerprints from before this change
-/// differ once, so the first recomputation after it rewrites every customer.)
+/// a million customers' rows as text cost seconds. Typed <c>Add</c>s hash exactly as the boxed
+/// value would, so rows need not be built (or boxed) to learn that nothing changed.
 /// </summary>
-internal static class Fingerprint
+internal struct Fingerprint
 {
     private const ulong Offset = 14695981039346656037;
     private const ulong Prime = 1099511628211;
 
+    private ulong _h;
+
+    public Fingerprint() => _h = Offset;
+
+    public readonly long Value => unchecked((long)_h);
+
     public static long Of(params IEnumerable<object?>[] parts)
     {
-        var h = Offset;
+        var f = new Fingerprint();
         foreach (var part in parts)
         {
             foreach (var value in part)
             {
-                switch (value)
-                {
-                    case null:
-                        h = Mix(h, 0);
-                        break;
-                    case long l:
-                        h = Mix(Mix(h, 1), unchecked((ulong)l));
-                        break;
-                    case int i:
-                        h = Mix(Mix(h, 1), unchecked((ulong)(long)i));
-                        break;
-                    case double d:
-                        h = Mix(Mix(h, 2), unchecked((ulong)BitConverter.DoubleToInt64Bits(d == 0 ? 0.0 : d)));
-                        break;
-                    case string s:
-                        h = Mix(h, 3);
-                        foreach (var ch in s)
-                        {
-                            h = (h ^ ch) * Prime;
-                        }
-
-                        break;
-                    default:
-                        h = Mix(h, 4);
-                        foreach (var ch in value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString() ?? "")
-                        {
-                            h = (h ^ ch) * Prime;
-                        }
-
-                        break;
-                }
-
-                h = (h ^ 0x1F) * Prime; // separator: ("ab", "c") differs from ("a", "bc")
+                f.Add(value);
             }
         }
 
-        return unchecked((long)h);
+        return f.Value;
     }
+
+    public void Add(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                Null();
+                break;
+            case long l:
+                Add(l);
+                break;
+            case int i:
+                Add((long)i);
+                break;
+            case double d:
+                Add(d);
+                break;
+            case string s:
+                Add(s);
+                break;
+            default:
+                _h = Mix(_h, 4);
+                Chars(value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value.ToString() ?? "");
+                End();
+                break;
+        }
+    }
+
+    public void Add(long value)
+    {
+        _h = Mix(Mix(_h, 1), unchecked((ulong)value));
+        End();
+    }
+
+    public void Add(double value)
+    {
+        _h = Mix(Mix(_h, 2), unchecked((ulong)BitConverter.DoubleToInt64Bits(value == 0 ? 0.0 : value)));
+        End();
+    }
+
+    public void Add(string? value)
+    {
+        if (value is null)
+        {
+            Null();
+            return;
+        }
+
+        _h = Mix(_h, 3);
+        Chars(value);
+        End();
+    }
+
+    public void Add(long? value)
+    {
+        if (value is { } v)
+        {
+            Add(v);
+        }
+        else
+        {
+            Null();
+        }
+    }
+
+    public void Add(double? value)
+    {
+        if (value is { } v)
+        {
+            Add(v);
+        }
+        else
+        {
+            Null();
+        }
+    }
+
+    private void Null()
+    {
+        _h = Mix(_h, 0);
+        End();
+    }
+
+    private void Chars(string s)
+    {
+        foreach (var ch in s)
+        {
+            _h = (_h ^ ch) * Prime;
+        }
+    }
+
+    // Separator: ("ab", "c") differs from ("a", "bc").
+    private void End() => _h = (_h ^ 0x1F) * Prime;
 
     /// <summary>Mixes a 64-bit word in byte by byte, as FNV-1a does.</summary>
     private static ulong Mix(ulong h, ulong word)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Rapport.Core.Storage;
 
 namespace Rapport.Core.Needs;
 
@@ -25,6 +26,14 @@ internal static class NeedsProperties
         return (v[0], v[1] ?? v[2] ?? v[3]);
     }
 
+    /// <summary>The same from the stored UTF-8 bytes, each text looked up in <paramref name="text"/> (no string per view).</summary>
+    public static (string? Category, string? Sku) View(ReadOnlySpan<byte> json, TextInterner text)
+    {
+        Span<string?> v = [null, null, null, null];
+        Read(json, ViewKeys, v, text);
+        return (v[0], v[1] ?? v[2] ?? v[3]);
+    }
+
     /// <summary>An Order Completed's coupon and order id.</summary>
     public static (string? Coupon, string? OrderId) Order(string json)
     {
@@ -33,48 +42,60 @@ internal static class NeedsProperties
         return (v[0], v[1]);
     }
 
+    public static (string? Coupon, string? OrderId) Order(ReadOnlySpan<byte> json)
+    {
+        Span<string?> v = [null, null];
+        Read(json, OrderKeys, v, null);
+        return (v[0], v[1]);
+    }
+
     private static void Read(string json, byte[][] keys, Span<string?> values)
     {
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, rented);
-            var reader = new Utf8JsonReader(rented.AsSpan(0, length));
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return; // not an object: no properties
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var key = -1;
-                for (var i = 0; i < keys.Length && key < 0; i++)
-                {
-                    if (reader.ValueTextEquals(keys[i]))
-                    {
-                        key = i;
-                    }
-                }
-
-                reader.Read();
-                if (key < 0)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                values[key] = reader.TokenType switch
-                {
-                    JsonTokenType.String => reader.GetString() is { } s && !string.IsNullOrWhiteSpace(s) ? s : null,
-                    JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
-                    _ => null,
-                };
-                reader.Skip(); // an object or array value: past its end (no-op for a scalar)
-            }
+            Read(rented.AsSpan(0, Encoding.UTF8.GetBytes(json, rented)), keys, values, null);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static void Read(ReadOnlySpan<byte> json, byte[][] keys, Span<string?> values, TextInterner? text)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return; // not an object: no properties
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = -1;
+            for (var i = 0; i < keys.Length && key < 0; i++)
+            {
+                if (reader.ValueTextEquals(keys[i]))
+                {
+                    key = i;
+                }
+            }
+
+            reader.Read();
+            if (key < 0)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            values[key] = reader.TokenType switch
+            {
+                JsonTokenType.String => (text is not null && !reader.ValueIsEscaped ? text.Get(reader.ValueSpan) : reader.GetString()) is { } s
+                    && !string.IsNullOrWhiteSpace(s) ? s : null,
+                JsonTokenType.Number => text is not null ? text.Get(reader.ValueSpan) : Encoding.UTF8.GetString(reader.ValueSpan),
+                _ => null,
+            };
+            reader.Skip(); // an object or array value: past its end (no-op for a scalar)
         }
     }
 }

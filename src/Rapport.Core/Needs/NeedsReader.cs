@@ -132,8 +132,6 @@ internal static class NeedsReader
             return;
         }
 
-        using var doc = JsonDocument.Parse(properties);
-        var props = doc.RootElement;
         switch (name)
         {
             case NeedsEvents.PromotionViewed:
@@ -147,15 +145,23 @@ internal static class NeedsReader
                 x.Coupons++;
                 break;
             case NeedsEvents.PreferencesStated:
-                var interests = props.ValueKind == JsonValueKind.Object && props.TryGetProperty("interests", out var i)
-                    ? i.ValueKind == JsonValueKind.Array
-                        ? i.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
-                        : CommerceProperties.Text(props, "interests") is { } text ? [text] : null
-                    : null;
-                x.Statements.Add(new PreferenceStatement(
-                    at, "event " + NeedsEvents.PreferencesStated, CommerceProperties.Text(props, "values_most") ?? CommerceProperties.Text(props, "valuesMost"), interests));
+                x.Statements.Add(Statement(at, properties));
                 break;
         }
+    }
+
+    /// <summary>A Preferences Stated event's values_most (or valuesMost) and interests (an array or text).</summary>
+    internal static PreferenceStatement Statement(long at, string properties)
+    {
+        using var doc = JsonDocument.Parse(properties);
+        var props = doc.RootElement;
+        var interests = props.ValueKind == JsonValueKind.Object && props.TryGetProperty("interests", out var i)
+            ? i.ValueKind == JsonValueKind.Array
+                ? i.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
+                : CommerceProperties.Text(props, "interests") is { } text ? [text] : null
+            : null;
+        return new PreferenceStatement(
+            at, "event " + NeedsEvents.PreferencesStated, CommerceProperties.Text(props, "values_most") ?? CommerceProperties.Text(props, "valuesMost"), interests);
     }
 
     /// <summary>Views that named a product but no category take the catalogue's category (one query for the batch).</summary>

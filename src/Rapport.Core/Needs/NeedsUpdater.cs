@@ -68,15 +68,22 @@ public static class NeedsUpdater
     /// read as one id range (one range scan per table; customers in the range that are not in
     /// the list, absorbed by a merge, are left alone).
     /// </summary>
-    public static async Task<NeedsComputation> ComputeRangeAsync(
+    public static Task<NeedsComputation> ComputeRangeAsync(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
     {
-        var histories = await NeedsReader.ReadRangeAsync(c, tx, dialect, customers[0], customers[^1], ct);
-        var p = new DynamicParameters();
-        p.Add("first", customers[0]);
-        p.Add("last", customers[^1]);
-        var stored = await StoredAsync(c, tx, p, "BETWEEN @first AND @last", ct);
-        return Compute(customers, histories, stored, settings, model, now);
+        ct.ThrowIfCancellationRequested();
+        var histories = NeedsBulkReader.ReadRange(c, tx, dialect, customers[0], customers[^1]);
+        var stored = new Dictionary<long, long>(customers.Length);
+        using (var r = dialect.OpenCursor(c, tx, "SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id BETWEEN @first AND @last",
+            [("first", customers[0]), ("last", customers[^1])]))
+        {
+            while (r.Read())
+            {
+                stored[r.GetInt64(0)] = r.GetInt64(1);
+            }
+        }
+
+        return Task.FromResult(Compute(customers, histories, stored, settings, model, now));
     }
 
     private static async Task<Dictionary<long, long>> StoredAsync(DbConnection c, DbTransaction? tx, DynamicParameters p, string inCustomers, CancellationToken ct) =>
@@ -102,10 +109,13 @@ public static class NeedsUpdater
                 return;
             }
 
-            var r = Rows(id, NeedsCalculator.Compute(history, settings), model, now);
-            if (!(stored.TryGetValue(id, out var previous) && previous == (long)r.Needs[^2]!))
+            var needs = NeedsCalculator.Compute(history, settings);
+            var row = NeedsRow(id, needs, model, now);
+            var fingerprint = FingerprintOf(id, row, needs);
+            if (!(stored.TryGetValue(id, out var previous) && previous == fingerprint))
             {
-                rows[i] = r;
+                row[^2] = fingerprint;
+                rows[i] = Rows(id, row, needs); // only customers whose needs moved are turned into rows
             }
         });
 
@@ -131,16 +141,73 @@ public static class NeedsUpdater
 
     private sealed record CustomerRows(object?[] Needs, List<object?[]> Affinity, List<object?[]> Channels, List<object?[]> Cadence);
 
-    /// <summary>A customer's rows in the four tables, with the fingerprint of them in the needs row.</summary>
-    private static CustomerRows Rows(long id, CustomerNeeds n, NeedsModel? model, long now)
+    /// <summary>A customer's rows in the four tables (the needs row already holds their fingerprint).</summary>
+    private static CustomerRows Rows(long id, object?[] row, CustomerNeeds n)
     {
-        var row = NeedsRow(id, n, model, now);
-        var a = n.Affinity.Select(x => new object?[] { id, x.Category, x.ViewShare, x.SpendShare, x.Affinity }).ToList();
-        var ch = n.Channels.Select(x => new object?[] { id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare }).ToList();
-        var d = n.Cadence.Select(x => new object?[] { id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt }).ToList();
-        // The cluster is not part of it: a refit sets clusters itself, and unchanged needs keep theirs.
-        row[^2] = Fingerprint.Of(row.Take(row.Length - 4), a.SelectMany(r => r), ch.SelectMany(r => r), d.SelectMany(r => r));
+        var a = new List<object?[]>(n.Affinity.Count);
+        foreach (var x in n.Affinity)
+        {
+            a.Add([id, x.Category, x.ViewShare, x.SpendShare, x.Affinity]);
+        }
+
+        var ch = new List<object?[]>(n.Channels.Count);
+        foreach (var x in n.Channels)
+        {
+            ch.Add([id, x.Channel, x.Interactions, x.Purchases, x.InteractionShare, x.PurchaseShare]);
+        }
+
+        var d = new List<object?[]>(n.Cadence.Count);
+        foreach (var x in n.Cadence)
+        {
+            d.Add([id, x.Sku, (long)x.Purchases, x.MedianIntervalDays, x.LastPurchaseAt, x.NextPurchaseAt]);
+        }
+
         return new CustomerRows(row, a, ch, d);
+    }
+
+    /// <summary>
+    /// The fingerprint of a customer's rows in the four tables, hashed from the values as they
+    /// would be written (the same as hashing the rows, without building them). The cluster is not
+    /// part of it: a refit sets clusters itself, and unchanged needs keep theirs.
+    /// </summary>
+    private static long FingerprintOf(long id, object?[] row, CustomerNeeds n)
+    {
+        var f = new Fingerprint();
+        for (var i = 0; i < row.Length - 4; i++)
+        {
+            f.Add(row[i]);
+        }
+
+        foreach (var x in n.Affinity)
+        {
+            f.Add(id);
+            f.Add(x.Category);
+            f.Add(x.ViewShare);
+            f.Add(x.SpendShare);
+            f.Add(x.Affinity);
+        }
+
+        foreach (var x in n.Channels)
+        {
+            f.Add(id);
+            f.Add(x.Channel);
+            f.Add(x.Interactions);
+            f.Add(x.Purchases);
+            f.Add(x.InteractionShare);
+            f.Add(x.PurchaseShare);
+        }
+
+        foreach (var x in n.Cadence)
+        {
+            f.Add(id);
+            f.Add(x.Sku);
+            f.Add((long)x.Purchases);
+            f.Add(x.MedianIntervalDays);
+            f.Add(x.LastPurchaseAt);
+            f.Add(x.NextPurchaseAt);
+        }
+
+        return f.Value;
     }
 
     /// <summary>

@@ -89,53 +89,71 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         return versions;
     }
 
-    private static async Task LoadCountersAsync(
+    private static Task LoadCountersAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,
         IReadOnlyList<long>? customers, int today, IProgress<SegmentProgress>? progress, CancellationToken ct)
     {
         if (set.Selectors.Count == 0 || snapshots.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         // One scan; each (type, name) group only as far back as its own longest window (views
         // counted over 30 days are not read for a year because orders are), filtered by the store.
-        var p = new DynamicParameters();
+        // Read through a RowCursor: columns by position, type, name and channel interned, properties
+        // parsed from their UTF-8 bytes (a recomputation reads millions of events).
+        var p = new List<(string, object?)>();
         var groups = set.Selectors
             .GroupBy(s => (s.Selector.Type, s.Selector.Name))
             .Select((g, i) =>
             {
-                p.Add($"type{i}", g.Key.Type);
-                p.Add($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L);
+                p.Add(($"type{i}", g.Key.Type));
+                p.Add(($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L));
                 if (g.Key.Name is null)
                 {
                     return $"(type = @type{i} AND occurred_at >= @since{i})";
                 }
 
-                p.Add($"name{i}", g.Key.Name);
+                p.Add(($"name{i}", g.Key.Name));
                 return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
-            });
-        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE ({string.Join(" OR ", groups)}) AND {{customers}}";
+            })
+            .ToList();
+        var filter = "1 = 1";
+        if (customers is not null)
+        {
+            p.Add(("customers", ValueList.Of(dialect, customers)));
+            filter = $"customer_id IN {ValueList.Sql(dialect, "@customers")}";
+        }
+
+        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE ({string.Join(" OR ", groups)}) AND {filter}";
         long rows = 0;
         var reader = set.PropertyReader;
-        await ForCustomersAsync(connection, transaction, dialect, sql, "customer_id", customers, r =>
+        var text = new TextInterner();
+        ct.ThrowIfCancellationRequested();
+        using (var r = dialect.OpenCursor(connection, transaction, sql, p))
         {
-            rows++;
-            if (!snapshots.TryGetValue(r.GetInt64(0), out var s))
+            while (r.Read())
             {
-                return;
-            }
+                rows++;
+                if (!snapshots.TryGetValue(r.GetInt64(0), out var s))
+                {
+                    continue;
+                }
 
-            var type = r.GetString(1);
-            var name = r.IsDBNull(2) ? null : r.GetString(2);
-            var properties = set.ReadsProperties(type, name) ? reader.Read(r.GetString(5)) : null;
-            set.Apply(s, new BehaviourEvent(type, name, r.GetString(3), r.GetInt64(4), properties), today);
-            if (rows % 100_000 == 0)
-            {
-                progress?.Report(new SegmentProgress("events", rows, 0));
+                var type = text.Get(r.GetUtf8(1));
+                var name = r.IsNull(2) ? null : text.Get(r.GetUtf8(2));
+                var properties = set.ReadsProperties(type, name) ? reader.Read(r.GetUtf8(5)) : null;
+                set.Apply(s, new BehaviourEvent(type, name, text.Get(r.GetUtf8(3)), r.GetInt64(4), properties), today);
+                if (rows % 100_000 == 0)
+                {
+                    progress?.Report(new SegmentProgress("events", rows, 0));
+                    ct.ThrowIfCancellationRequested();
+                }
             }
-        }, ct, p);
+        }
+
         progress?.Report(new SegmentProgress("events", rows, rows));
+        return Task.CompletedTask;
     }
 
     private static async Task ForCustomersAsync(

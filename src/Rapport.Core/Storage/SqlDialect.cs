@@ -114,6 +114,14 @@ public abstract class SqlDialect
         new CommandStatement(connection, transaction, sql, parameters);
 
     /// <summary>
+    /// Runs a query for a bulk read row by row (see <see cref="RowCursor"/>); parameters are
+    /// named in the SQL (@first) and given as (name, value). The portable form is an ADO.NET
+    /// reader; a store may read its rows more directly.
+    /// </summary>
+    public virtual RowCursor OpenCursor(DbConnection connection, DbTransaction? transaction, string sql, params IReadOnlyList<(string Name, object? Value)> parameters) =>
+        new CommandCursor(connection, transaction, sql, parameters);
+
+    /// <summary>
     /// True when the exception is a UNIQUE or PRIMARY KEY violation, so callers can treat a
     /// duplicate the same way on both stores. Prefer ON CONFLICT DO NOTHING where SQL can say it.
     /// </summary>

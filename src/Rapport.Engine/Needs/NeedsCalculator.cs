@@ -1,74 +1,167 @@
 namespace Rapport.Engine.Needs;
 
-/// <summary>One customer's needs from their history: category affinity, price sensitivity, channels, cadence, stated preferences.</summary>
+/// <summary>
+/// One customer's needs from their history: category affinity, price sensitivity, channels,
+/// cadence, stated preferences. Written as loops over arrays, not LINQ: the bulk recomputation
+/// runs it for every customer, and the LINQ form's iterators, closures and dictionaries cost
+/// more than the arithmetic. Sums run in the history's order, so results are the same bits as
+/// the LINQ form's (tests compare them).
+/// </summary>
 public static class NeedsCalculator
 {
     public static CustomerNeeds Compute(NeedsHistory h, NeedsSettings settings)
     {
-        var sales = h.Lines.Where(l => l.Quantity > 0).ToList();
+        var sales = Sales(h.Lines);
         return new CustomerNeeds(
             Affinity(h.Views, sales, settings),
             ChannelShares(h.InteractionsByChannel, h.PurchasesByChannel),
             Sensitivity(sales, h.OffersShown, h.OffersAccepted, h.CouponsApplied),
-            PurchaseCadence.Compute(sales.Select(l => (l.Sku, l.At))),
+            PurchaseCadence.Compute(sales),
             Preferences(h.Statements));
+    }
+
+    /// <summary>Lines actually bought (quantity above zero), in order.</summary>
+    private static PurchaseLine[] Sales(IReadOnlyList<PurchaseLine> lines)
+    {
+        var n = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            n += lines[i].Quantity > 0 ? 1 : 0;
+        }
+
+        var sales = new PurchaseLine[n];
+        n = 0;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Quantity > 0)
+            {
+                sales[n++] = lines[i];
+            }
+        }
+
+        return sales;
     }
 
     /// <summary>
     /// Decayed view and spend shares per category; the blended affinity weighs spend
     /// <see cref="NeedsSettings.SpendWeight"/> when the customer has both, else uses the one they have.
     /// Views and lines without a category count for nothing (shares are of categorised activity).
+    /// The shares are <see cref="Decay.Shares"/>'s, computed in place.
     /// </summary>
     public static IReadOnlyList<CategoryAffinity> Affinity(IReadOnlyList<ProductView> views, IReadOnlyList<PurchaseLine> sales, NeedsSettings settings)
     {
-        var viewShares = Decay.Shares(views.Select(v => (v.Category, v.At, 1.0)), settings.HalfLifeDays).ToDictionary(StringComparer.Ordinal);
-        var spendShares = Decay.Shares(sales.Select(l => (l.Category, l.At, (double)l.AmountE4)), settings.HalfLifeDays).ToDictionary(StringComparer.Ordinal);
-        var hasViews = viewShares.Count > 0;
-        var hasSpend = spendShares.Count > 0;
-        return viewShares.Keys.Union(spendShares.Keys, StringComparer.Ordinal)
-            .Select(category =>
+        var t = new CategoryTally();
+        long latest = long.MinValue;
+        for (var i = 0; i < views.Count; i++)
+        {
+            if (views[i].Category is not null)
             {
-                var v = hasViews ? viewShares.GetValueOrDefault(category) : (double?)null;
-                var s = hasSpend ? spendShares.GetValueOrDefault(category) : (double?)null;
-                var blended = (v, s) switch
-                {
-                    ({ } view, { } spend) => (settings.SpendWeight * spend) + ((1 - settings.SpendWeight) * view),
-                    (null, { } spend) => spend,
-                    ({ } view, null) => view,
-                    _ => 0,
-                };
-                return new CategoryAffinity(category, v, s, blended);
-            })
-            .OrderByDescending(a => a.Affinity)
-            .ThenBy(a => a.Category, StringComparer.Ordinal)
-            .ToList();
+                latest = Math.Max(latest, views[i].At);
+            }
+        }
+
+        double viewTotal = 0;
+        for (var i = 0; i < views.Count; i++)
+        {
+            if (views[i].Category is { } category)
+            {
+                var w = 1.0 * Decay.Weight(views[i].At, latest, settings.HalfLifeDays);
+                t.View[t.Slot(category)] += w;
+                viewTotal += w;
+            }
+        }
+
+        latest = long.MinValue;
+        for (var i = 0; i < sales.Count; i++)
+        {
+            if (sales[i].Category is not null && (double)sales[i].AmountE4 > 0)
+            {
+                latest = Math.Max(latest, sales[i].At);
+            }
+        }
+
+        double spendTotal = 0;
+        for (var i = 0; i < sales.Count; i++)
+        {
+            var amount = (double)sales[i].AmountE4;
+            if (sales[i].Category is { } category && amount > 0)
+            {
+                var w = amount * Decay.Weight(sales[i].At, latest, settings.HalfLifeDays);
+                t.Spend[t.Slot(category)] += w;
+                spendTotal += w;
+            }
+        }
+
+        var result = new CategoryAffinity[t.Count];
+        for (var i = 0; i < t.Count; i++)
+        {
+            // A customer with views has a view share for every category: 0 where they viewed none.
+            double? v = viewTotal > 0 ? t.View[i] / viewTotal : null;
+            double? s = spendTotal > 0 ? t.Spend[i] / spendTotal : null;
+            var blended = (v, s) switch
+            {
+                ({ } view, { } spend) => (settings.SpendWeight * spend) + ((1 - settings.SpendWeight) * view),
+                (null, { } spend) => spend,
+                ({ } view, null) => view,
+                _ => 0,
+            };
+            result[i] = new CategoryAffinity(t.Keys[i], v, s, blended);
+        }
+
+        Array.Sort(result, static (a, b) => a.Affinity != b.Affinity ? b.Affinity.CompareTo(a.Affinity) : string.CompareOrdinal(a.Category, b.Category));
+        return result;
     }
 
     public static IReadOnlyList<ChannelShare> ChannelShares(IReadOnlyDictionary<string, long> interactions, IReadOnlyDictionary<string, long> purchases)
     {
-        var totalInteractions = interactions.Values.Sum();
-        var totalPurchases = purchases.Values.Sum();
-        return interactions.Keys.Union(purchases.Keys, StringComparer.Ordinal)
-            .Select(c =>
+        long totalInteractions = 0, totalPurchases = 0;
+        foreach (var (_, n) in interactions)
+        {
+            totalInteractions += n;
+        }
+
+        foreach (var (_, n) in purchases)
+        {
+            totalPurchases += n;
+        }
+
+        var result = new List<ChannelShare>(interactions.Count + purchases.Count);
+        void Add(string c)
+        {
+            var i = interactions.GetValueOrDefault(c);
+            var p = purchases.GetValueOrDefault(c);
+            result.Add(new ChannelShare(
+                c, i, p,
+                totalInteractions > 0 ? (double)i / totalInteractions : null,
+                totalPurchases > 0 ? (double)p / totalPurchases : null));
+        }
+
+        foreach (var (c, _) in interactions)
+        {
+            Add(c);
+        }
+
+        foreach (var (c, _) in purchases)
+        {
+            if (!interactions.ContainsKey(c))
             {
-                var i = interactions.GetValueOrDefault(c);
-                var p = purchases.GetValueOrDefault(c);
-                return new ChannelShare(
-                    c, i, p,
-                    totalInteractions > 0 ? (double)i / totalInteractions : null,
-                    totalPurchases > 0 ? (double)p / totalPurchases : null);
-            })
-            .OrderByDescending(c => c.Purchases)
-            .ThenByDescending(c => c.Interactions)
-            .ThenBy(c => c.Channel, StringComparer.Ordinal)
-            .ToList();
+                Add(c);
+            }
+        }
+
+        result.Sort(static (a, b) =>
+            a.Purchases != b.Purchases ? b.Purchases.CompareTo(a.Purchases)
+            : a.Interactions != b.Interactions ? b.Interactions.CompareTo(a.Interactions)
+            : string.CompareOrdinal(a.Channel, b.Channel));
+        return result;
     }
 
     public static PriceSensitivity Sensitivity(IReadOnlyList<PurchaseLine> sales, long shown, long accepted, long coupons)
     {
         long units = 0, discountedUnits = 0, revenue = 0, discountedRevenue = 0;
-        foreach (var l in sales)
+        for (var i = 0; i < sales.Count; i++)
         {
+            var l = sales[i];
             units += l.Quantity;
             revenue += l.AmountE4;
             if (l.OnDiscount)
@@ -97,9 +190,28 @@ public static class NeedsCalculator
     /// <summary>The latest statement of what they value most, and the latest of their interests (each with its source and time).</summary>
     public static StatedPreferences Preferences(IReadOnlyList<PreferenceStatement> statements)
     {
+        if (statements.Count == 0)
+        {
+            return new StatedPreferences(null, null);
+        }
+
+        // Stable by time (equal times keep their order), as the later of two statements wins.
+        var ordered = new PreferenceStatement[statements.Count];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var s = statements[i];
+            var j = i;
+            for (; j > 0 && ordered[j - 1].At > s.At; j--)
+            {
+                ordered[j] = ordered[j - 1];
+            }
+
+            ordered[j] = s;
+        }
+
         Stated<string>? values = null;
         Stated<IReadOnlyList<string>>? interests = null;
-        foreach (var s in statements.OrderBy(s => s.At))
+        foreach (var s in ordered)
         {
             if (StatedValues.Normalize(s.ValuesMost) is { } v)
             {
@@ -113,5 +225,35 @@ public static class NeedsCalculator
         }
 
         return new StatedPreferences(values, interests);
+    }
+
+    /// <summary>Per category seen: decayed view and spend weights (a handful per customer: a linear search beats hashing).</summary>
+    private sealed class CategoryTally
+    {
+        public string[] Keys = new string[8];
+        public double[] View = new double[8];
+        public double[] Spend = new double[8];
+        public int Count;
+
+        public int Slot(string key)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (ReferenceEquals(Keys[i], key) || string.Equals(Keys[i], key, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            if (Count == Keys.Length)
+            {
+                Array.Resize(ref Keys, Count * 2);
+                Array.Resize(ref View, Count * 2);
+                Array.Resize(ref Spend, Count * 2);
+            }
+
+            Keys[Count] = key;
+            return Count++;
+        }
     }
 }

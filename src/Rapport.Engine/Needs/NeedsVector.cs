@@ -18,21 +18,39 @@ public sealed record NeedsSummary(
     /// <summary>Channel mix: the mean of the interaction and purchase shares where both are known, else the one that is.</summary>
     public static (double Digital, double Store, double Assisted) ChannelMix(IReadOnlyList<ChannelShare> channels)
     {
-        double Share(Func<string, bool> group)
+        // One pass (this runs for every customer of a recomputation); each group's shares are
+        // summed in list order from zero, as a LINQ Sum over the group would.
+        bool anyInteraction = false, anyPurchase = false;
+        double i0 = 0, i1 = 0, i2 = 0, p0 = 0, p1 = 0, p2 = 0;
+        for (var i = 0; i < channels.Count; i++)
         {
-            var matching = channels.Where(c => group(c.Channel)).ToList();
-            double? i = channels.Any(c => c.InteractionShare is not null) ? matching.Sum(c => c.InteractionShare ?? 0) : null;
-            double? p = channels.Any(c => c.PurchaseShare is not null) ? matching.Sum(c => c.PurchaseShare ?? 0) : null;
-            return (i, p) switch
+            var c = channels[i];
+            anyInteraction |= c.InteractionShare is not null;
+            anyPurchase |= c.PurchaseShare is not null;
+            var group = c.Channel switch
             {
-                ({ } a, { } b) => (a + b) / 2,
-                ({ } a, null) => a,
-                (null, { } b) => b,
-                _ => 0,
+                "web" or "app" => 0,
+                "store" => 1,
+                "phone" or "chat" or "email" => 2,
+                _ => -1,
             };
+            switch (group)
+            {
+                case 0: (i0, p0) = (i0 + (c.InteractionShare ?? 0), p0 + (c.PurchaseShare ?? 0)); break;
+                case 1: (i1, p1) = (i1 + (c.InteractionShare ?? 0), p1 + (c.PurchaseShare ?? 0)); break;
+                case 2: (i2, p2) = (i2 + (c.InteractionShare ?? 0), p2 + (c.PurchaseShare ?? 0)); break;
+            }
         }
 
-        return (Share(c => c is "web" or "app"), Share(c => c == "store"), Share(c => c is "phone" or "chat" or "email"));
+        double Share(double i, double p) => (anyInteraction, anyPurchase) switch
+        {
+            (true, true) => (i + p) / 2,
+            (true, false) => i,
+            (false, true) => p,
+            _ => 0,
+        };
+
+        return (Share(i0, p0), Share(i1, p1), Share(i2, p2));
     }
 }
 

@@ -36,9 +36,76 @@ public static class PurchaseCadence
         return result;
     }
 
+    /// <summary>
+    /// The same from sale lines, without LINQ: lines sorted by (SKU, time) in an index array,
+    /// then one pass per SKU (times in order, so distinct days come out sorted).
+    /// </summary>
+    public static IReadOnlyList<ProductCadence> Compute(IReadOnlyList<PurchaseLine> sales)
+    {
+        if (sales.Count == 0)
+        {
+            return [];
+        }
+
+        var order = new int[sales.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            var c = string.CompareOrdinal(sales[a].Sku, sales[b].Sku);
+            return c != 0 ? c : sales[a].At.CompareTo(sales[b].At);
+        });
+        var result = new List<ProductCadence>();
+        var days = new long[sales.Count];
+        for (var start = 0; start < order.Length;)
+        {
+            var sku = sales[order[start]].Sku;
+            var end = start + 1;
+            while (end < order.Length && string.Equals(sales[order[end]].Sku, sku, StringComparison.Ordinal))
+            {
+                end++;
+            }
+
+            var n = 0;
+            for (var i = start; i < end; i++)
+            {
+                var day = Math.DivRem(sales[order[i]].At, Day, out var r) - (r < 0 ? 1 : 0);
+                if (n == 0 || days[n - 1] != day)
+                {
+                    days[n++] = day;
+                }
+            }
+
+            var last = sales[order[end - 1]].At;
+            if (n < 2)
+            {
+                result.Add(new ProductCadence(sku, n, null, last, null));
+            }
+            else
+            {
+                var intervals = new double[n - 1];
+                for (var i = 1; i < n; i++)
+                {
+                    intervals[i - 1] = days[i] - days[i - 1];
+                }
+
+                var median = Median(intervals);
+                result.Add(new ProductCadence(sku, n, median, last, last + (long)Math.Round(median * Day)));
+            }
+
+            start = end;
+        }
+
+        return result;
+    }
+
     public static double Median(double[] values)
     {
-        var sorted = values.Order().ToArray();
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
         var mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }

@@ -121,6 +121,7 @@ internal static class JourneyScenario
             var received = Directory.GetFiles(Path.Combine(dir, "mail"), "*.eml").Length;
             Console.WriteLine($"total from the first trigger event to the last email: {total.Elapsed.TotalSeconds:F1} s (target: 60 s for 100,000)");
             var queued = (await outbox.ListAsync(null, null, 1)).Count;
+            Console.WriteLine($"the SMTP server (aiosmtpd) used {smtp.TotalProcessorTime.TotalSeconds:F2} s of CPU ({smtp.TotalProcessorTime.TotalMilliseconds * 1000 / Math.Max(received, 1):F0} µs per email); load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             Console.WriteLine($"enrolled {enrolled:N0}, moved {moved:N0}, emails received by SMTP {received:N0} (the 10% control group gets none); outbox rows > 0: {queued > 0}");
             return received > 0 && moved == enrolled ? 0 : 1;
         }

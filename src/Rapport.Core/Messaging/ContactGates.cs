@@ -44,4 +44,19 @@ public interface IMessageTransport
     int Parallelism { get; }
 
     Task<DeliveryOutcome> SendAsync(ClaimedMessage message, CancellationToken ct);
+
+    /// <summary>
+    /// Sends a group of messages; the outcomes are in the messages' order. By default
+    /// <see cref="Parallelism"/> sends at a time through <see cref="SendAsync"/>; a transport
+    /// that can do better with the whole group at hand (SMTP: its own sender threads) overrides it.
+    /// </summary>
+    async Task<DeliveryOutcome[]> SendAllAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct)
+    {
+        var outcomes = new DeliveryOutcome[messages.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, messages.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (i, token) => outcomes[i] = await SendAsync(messages[i], token));
+        return outcomes;
+    }
 }

@@ -2,7 +2,8 @@ namespace Rapport.Core.Messaging;
 
 /// <summary>
 /// One round of sending: claim due messages of a channel, ask every contact gate, send the
-/// rest in parallel through the transport, and record the outcomes. The round goes in groups
+/// rest through the transport (<see cref="IMessageTransport.SendAllAsync"/>, a group at a time),
+/// and record the outcomes. The round goes in groups
 /// of <see cref="RecordGroup"/>: while one group is on the wire the previous group's outcomes
 /// are recorded (one transaction per group), so the single writer's work overlaps with the
 /// transport instead of following it, and a transaction still carries many outcomes. A message
@@ -36,11 +37,29 @@ public sealed class OutboxDispatcher(Outbox outbox, IEnumerable<IContactGate> ga
         {
             foreach (var group in claimed.Chunk(RecordGroup))
             {
+                // Every gate decides first (from the facts read for the round), then the transport sends the rest as one group.
                 var outcomes = new (ClaimedMessage, DeliveryOutcome)[group.Length];
-                await Parallel.ForEachAsync(
-                    Enumerable.Range(0, group.Length),
-                    new ParallelOptions { MaxDegreeOfParallelism = transport.Parallelism, CancellationToken = ct },
-                    async (i, token) => outcomes[i] = (group[i], await GateAsync(group[i], token) ?? await transport.SendAsync(group[i], token)));
+                var send = new List<ClaimedMessage>(group.Length);
+                var slots = new List<int>(group.Length);
+                for (var i = 0; i < group.Length; i++)
+                {
+                    if (await GateAsync(group[i], ct) is { } stop)
+                    {
+                        outcomes[i] = (group[i], stop);
+                    }
+                    else
+                    {
+                        send.Add(group[i]);
+                        slots.Add(i);
+                    }
+                }
+
+                var sent = await transport.SendAllAsync(send, ct);
+                for (var j = 0; j < send.Count; j++)
+                {
+                    outcomes[slots[j]] = (send[j], sent[j]);
+                }
+
                 await recording;
                 recording = outbox.CompleteAsync(outcomes, options.Retry, ct);
             }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -15,16 +14,39 @@ namespace Rapport.Core.Messaging;
 /// answers with attachments) come from <see cref="IEmailParts"/> as MIME parts.
 /// </summary>
 public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmailParts? parts = null) : IMessageTransport, IAsyncDisposable
+/// Email over SMTP (MailKit). <see cref="SmtpOptions.Connections"/> dedicated threads each keep
+/// one connection open and send with blocking I/O (<see cref="SenderThreads{TConnection}"/>: far
+/// fewer context switches per message than async I/O on the thread pool). 5xx replies are
+/// permanent (dead-lettered; an unknown mailbox is also suppressed), 4xx replies and lost
+/// connections are transient (retried with back-off), a recipient address MimeKit cannot parse
+/// is permanent. The Message-ID is derived from the outbox row, so a resend after a crash
+/// carries the same id.
+/// </summary>
+public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
 {
-    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    private readonly SmtpOptions options;
+    private readonly MessageLinks links;
+    private readonly SenderThreads<SmtpConnection> _senders;
+
+    public SmtpTransport(SmtpOptions options, MessageLinks links)
+    {
+        this.options = options;
+        this.links = links;
+        _senders = new SenderThreads<SmtpConnection>(options.Connections, "SMTP sender", () => new SmtpConnection(), Send, c => Close(c));
+    }
 
     public string Channel => "email";
 
-    public int Parallelism => Math.Max(1, options.Connections);
+    public int Parallelism => _senders.Count;
 
-    public async Task<DeliveryOutcome> SendAsync(ClaimedMessage m, CancellationToken ct)
+    public async Task<DeliveryOutcome> SendAsync(ClaimedMessage m, CancellationToken ct) => (await _senders.SendAsync([m], ct))[0];
+
+    public Task<DeliveryOutcome[]> SendAllAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct) => _senders.SendAsync(messages, ct);
+
+    /// <summary>One message on one sender thread's connection (opened or reopened as needed).</summary>
+    private DeliveryOutcome Send(SmtpConnection connection, ClaimedMessage m, CancellationToken ct)
     {
-        SmtpClient? client = null;
+        MimeMessage message;
         try
         {
             var files = parts is null ? [] : await parts.ForAsync(m, ct);
@@ -32,33 +54,47 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmai
             await client.SendAsync(Build(m, files), ct);
             _idle.Add(client);
             client = null;
+            message = Build(m);
+        }
+        catch (ParseException e)
+        {
+            return new DeliveryOutcome.Permanent(m.Id, $"'{m.Recipient}' is not an email address MimeKit can parse: {e.Message.Trim()}", false);
+        }
+
+        try
+        {
+            if (connection.Client is { IsConnected: false })
+            {
+                Close(connection, quit: false);
+            }
+
+            var client = connection.Client ??= Connect(ct);
+            client.Send(message, ct);
             return new DeliveryOutcome.Sent(m.Id);
         }
         catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
         {
             var unknownMailbox = e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && e.StatusCode is SmtpStatusCode.MailboxUnavailable or SmtpStatusCode.MailboxNameNotAllowed or SmtpStatusCode.UserNotLocalTryAlternatePath;
-            await ReturnAfterCommandErrorAsync(client, ct);
-            client = null;
+            KeepIfUsable(connection, ct);
             return new DeliveryOutcome.Permanent(m.Id, $"SMTP {(int)e.StatusCode}: {e.Message.Trim()}", unknownMailbox);
         }
         catch (SmtpCommandException e)
         {
-            await ReturnAfterCommandErrorAsync(client, ct);
-            client = null;
+            KeepIfUsable(connection, ct);
             return new DeliveryOutcome.Transient(m.Id, $"SMTP {(int)e.StatusCode}: {e.Message.Trim()}");
         }
         catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                                       or TimeoutException or AuthenticationException or SslHandshakeException
                                       || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
+            Close(connection, quit: false);
             return new DeliveryOutcome.Transient(m.Id, $"SMTP server {options.Host}:{options.Port}: {e.Message.Trim()}");
         }
-        finally
+        catch
         {
-            if (client is not null)
-            {
-                client.Dispose();
-            }
+            // Cancelled or unexpected: the connection's state is unknown, start the next message on a new one.
+            Close(connection, quit: false);
+            throw;
         }
     }
 
@@ -88,18 +124,8 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmai
         return message;
     }
 
-    private async Task<SmtpClient> RentAsync(CancellationToken ct)
+    private SmtpClient Connect(CancellationToken ct)
     {
-        while (_idle.TryTake(out var idle))
-        {
-            if (idle.IsConnected)
-            {
-                return idle;
-            }
-
-            idle.Dispose();
-        }
-
         var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
         try
         {
@@ -109,12 +135,15 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmai
                 SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.None,
             };
-            await client.ConnectAsync(options.Host, options.Port, security, ct);
+            client.Connect(BlockingSocket(), options.Host, options.Port, security, ct);
             if (!string.IsNullOrEmpty(options.User))
             {
-                await client.AuthenticateAsync(options.User, options.Password ?? "", ct);
+                client.Authenticate(options.User, options.Password ?? "", ct);
             }
 
+            // Without SIZE, MailKit writes each message once instead of measuring it first by writing it
+            // to a counting stream; an oversized message is still refused (552, dead-lettered) at its end.
+            client.Capabilities &= ~SmtpCapabilities.Size;
             return client;
         }
         catch
@@ -124,39 +153,82 @@ public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmai
         }
     }
 
-    /// <summary>After a refused command the connection is still usable once reset; keep it if so.</summary>
-    private async Task ReturnAfterCommandErrorAsync(SmtpClient? client, CancellationToken ct)
+    /// <summary>
+    /// A socket connected with a plain blocking connect (bounded by the timeout: Linux applies the
+    /// send timeout to connect). MailKit's own connect is asynchronous, and a .NET socket that ever
+    /// ran an async operation stays non-blocking: every blocking read after it is emulated through
+    /// the socket engine's thread, which costs the context switches the sender threads avoid.
+    /// </summary>
+    private Socket BlockingSocket()
     {
-        if (client is null)
+        var timeout = (int)options.Timeout.TotalMilliseconds;
+        var addresses = System.Net.Dns.GetHostAddresses(options.Host);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = timeout, ReceiveTimeout = timeout };
+            try
+            {
+                socket.Connect(address, options.Port);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+        }
+
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>After a refused command the connection is still usable once reset; keep it if so.</summary>
+    private static void KeepIfUsable(SmtpConnection connection, CancellationToken ct)
+    {
+        try
+        {
+            connection.Client?.NoOp(ct);
+        }
+        catch (Exception e) when (e is SmtpProtocolException or IOException or SmtpCommandException or ServiceNotConnectedException)
+        {
+            connection.Client?.Dispose();
+            connection.Client = null;
+        }
+    }
+
+    /// <summary>Forgets the connection; says goodbye first when <paramref name="quit"/> (not after an error: the server may not answer).</summary>
+    private static void Close(SmtpConnection connection, bool quit = true)
+    {
+        if (connection.Client is not { } client)
         {
             return;
         }
 
+        connection.Client = null;
         try
         {
-            await client.NoOpAsync(ct);
-            _idle.Add(client);
+            if (quit && client.IsConnected)
+            {
+                client.Disconnect(true);
+            }
         }
-        catch (Exception e) when (e is SmtpProtocolException or IOException or SmtpCommandException or ServiceNotConnectedException)
+        catch (Exception e) when (e is IOException or SmtpProtocolException or ServiceNotConnectedException or SocketException or TimeoutException)
         {
-            client.Dispose();
+            // The server is gone already; nothing to say goodbye to.
         }
+
+        client.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        while (_idle.TryTake(out var client))
-        {
-            try
-            {
-                await client.DisconnectAsync(true);
-            }
-            catch (Exception e) when (e is IOException or SmtpProtocolException or ServiceNotConnectedException)
-            {
-                // The server is gone already; nothing to say goodbye to.
-            }
+        _senders.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
-            client.Dispose();
-        }
+    /// <summary>The connection one sender thread keeps between messages (none until the first send).</summary>
+    private sealed class SmtpConnection
+    {
+        public SmtpClient? Client { get; set; }
     }
 }

@@ -44,9 +44,6 @@ internal sealed partial class RapportServer : IAsyncDisposable
     public static async Task<RapportServer> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Info(["serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
-    public static async Task<RapportServer> StartAsync(string store, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var info = Info("serve", "--store", store, "--urls", "http://127.0.0.1:0");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

@@ -26,7 +26,7 @@ internal static partial class DashboardPages
             environment["Rapport__Dashboard__WarmReports"] = "false";
         }
 
-        await using var server = await RapportServer.StartAsync(store, environment);
+        await using var server = await RapportServer.StartAsync(store, environment: environment);
         Console.WriteLine($"server listening after {start.Elapsed.TotalSeconds:0.0} s; {Memory(server)}; load average {DashboardScenario.Load()}");
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
         {

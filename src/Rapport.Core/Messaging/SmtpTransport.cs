@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -7,31 +8,30 @@ using MimeKit;
 namespace Rapport.Core.Messaging;
 
 /// <summary>
-/// Email over SMTP (MailKit), with a pool of open connections so a burst is not a handshake per
-/// message. 5xx replies are permanent (dead-lettered; an unknown mailbox is also suppressed),
-/// 4xx replies and lost connections are transient (retried with back-off). The Message-ID is
-/// derived from the outbox row, so a resend after a crash carries the same id. Files (staff
-/// answers with attachments) come from <see cref="IEmailParts"/> as MIME parts.
-/// </summary>
-public sealed class SmtpTransport(SmtpOptions options, MessageLinks links, IEmailParts? parts = null) : IMessageTransport, IAsyncDisposable
 /// Email over SMTP (MailKit). <see cref="SmtpOptions.Connections"/> dedicated threads each keep
 /// one connection open and send with blocking I/O (<see cref="SenderThreads{TConnection}"/>: far
 /// fewer context switches per message than async I/O on the thread pool). 5xx replies are
 /// permanent (dead-lettered; an unknown mailbox is also suppressed), 4xx replies and lost
 /// connections are transient (retried with back-off), a recipient address MimeKit cannot parse
 /// is permanent. The Message-ID is derived from the outbox row, so a resend after a crash
-/// carries the same id.
+/// carries the same id. Files (staff answers with attachments) come from <see cref="IEmailParts"/>
+/// as MIME parts, read before the batch is handed to the sender threads.
 /// </summary>
 public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
 {
     private readonly SmtpOptions options;
     private readonly MessageLinks links;
+    private readonly IEmailParts? parts;
     private readonly SenderThreads<SmtpConnection> _senders;
 
-    public SmtpTransport(SmtpOptions options, MessageLinks links)
+    /// <summary>The files of messages in a batch being sent, by outbox id (only messages that have any).</summary>
+    private readonly ConcurrentDictionary<long, IReadOnlyList<EmailPart>> _files = new();
+
+    public SmtpTransport(SmtpOptions options, MessageLinks links, IEmailParts? parts = null)
     {
         this.options = options;
         this.links = links;
+        this.parts = parts;
         _senders = new SenderThreads<SmtpConnection>(options.Connections, "SMTP sender", () => new SmtpConnection(), Send, c => Close(c));
     }
 
@@ -39,9 +39,34 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
 
     public int Parallelism => _senders.Count;
 
-    public async Task<DeliveryOutcome> SendAsync(ClaimedMessage m, CancellationToken ct) => (await _senders.SendAsync([m], ct))[0];
+    public async Task<DeliveryOutcome> SendAsync(ClaimedMessage m, CancellationToken ct) => (await SendAllAsync([m], ct))[0];
 
-    public Task<DeliveryOutcome[]> SendAllAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct) => _senders.SendAsync(messages, ct);
+    public async Task<DeliveryOutcome[]> SendAllAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct)
+    {
+        if (parts is not null)
+        {
+            foreach (var m in messages)
+            {
+                // Bulk email has no files and costs no query here (ConversationEmailParts checks the key first).
+                if (await parts.ForAsync(m, ct) is { Count: > 0 } files)
+                {
+                    _files[m.Id] = files;
+                }
+            }
+        }
+
+        try
+        {
+            return await _senders.SendAsync(messages, ct);
+        }
+        finally
+        {
+            foreach (var m in messages)
+            {
+                _files.TryRemove(m.Id, out _);
+            }
+        }
+    }
 
     /// <summary>One message on one sender thread's connection (opened or reopened as needed).</summary>
     private DeliveryOutcome Send(SmtpConnection connection, ClaimedMessage m, CancellationToken ct)
@@ -49,11 +74,6 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
         MimeMessage message;
         try
         {
-            var files = parts is null ? [] : await parts.ForAsync(m, ct);
-            client = await RentAsync(ct);
-            await client.SendAsync(Build(m, files), ct);
-            _idle.Add(client);
-            client = null;
             message = Build(m);
         }
         catch (ParseException e)
@@ -98,7 +118,7 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
         }
     }
 
-    private MimeMessage Build(ClaimedMessage m, IReadOnlyList<EmailPart> files)
+    private MimeMessage Build(ClaimedMessage m)
     {
         var message = new MimeMessage
         {
@@ -115,7 +135,7 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
         }
 
         var body = new BodyBuilder { TextBody = m.BodyText, HtmlBody = m.BodyHtml };
-        foreach (var f in files)
+        foreach (var f in _files.GetValueOrDefault(m.Id) ?? [])
         {
             body.Attachments.Add(f.FileName, f.Content, ContentType.Parse(f.ContentType));
         }

@@ -155,11 +155,8 @@ public sealed class ConversationService(
             """
             INSERT INTO conversation_messages (thread_id, direction, channel, author_kind, staff_id, body, message_key, at, received_at, received_at_note)
             VALUES (@threadId, @Direction, @Channel, @author, @StaffId, @Body, @Key, @now, @receivedAt, @receivedNote) RETURNING id
-            """, new
-            {
-                threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now,
-                receivedAt = receivedAt is { } r ? UnixTime.ToStorage(r) : (long?)null, receivedNote,
-            }, unit.Transaction);
+            """, new { threadId = thread.Id, m.Direction, m.Channel, author, m.StaffId, m.Body, m.Key, now = unit.Now,
+                receivedAt = receivedAt is { } r ? UnixTime.ToStorage(r) : (long?)null, receivedNote }, unit.Transaction);
         if (m.Attachments is { Count: > 0 } files)
         {
             await AttachmentStore.InsertAsync(unit, id, files);

@@ -149,11 +149,13 @@ public sealed class CustomerQueries(IDatabase database)
               UNION
               SELECT customer_id FROM identifiers WHERE kind = 'email' AND value >= @from AND value < @to
               """;
+        // kind || '' keeps SQLite (no statistics) off the (kind, value) key for the email, which it
+        // otherwise walks over every email per hit (1 s a page at 1M customers) instead of the customer's index.
         var rows = await c.QueryAsync<CustomerHit>(new CommandDefinition(
             $"""
             SELECT m.customer_id AS Id,
                    (SELECT value FROM traits t WHERE t.customer_id = m.customer_id AND t.name = 'name') AS Name,
-                   (SELECT value FROM identifiers i WHERE i.customer_id = m.customer_id AND i.kind = 'email' ORDER BY value LIMIT 1) AS Email
+                   (SELECT value FROM identifiers i WHERE i.customer_id = m.customer_id AND i.kind || '' = 'email' ORDER BY value LIMIT 1) AS Email
             FROM ({matches}) m
             WHERE m.customer_id > @afterId
             ORDER BY m.customer_id

@@ -92,6 +92,15 @@ internal sealed partial class RapportServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's console lines containing this text, in order.</summary>
+    public IReadOnlyList<string> LinesContaining(string text)
+    {
+        lock (_output)
+        {
+            return _output.ToString().Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
+        }
+    }
+
     /// <summary>Resident memory now and at its peak (VmRSS, VmHWM from /proc), in MB.</summary>
     public (double Rss, double Peak) Memory()
     {

@@ -15,13 +15,14 @@ namespace Rapport.LoadTests.Dashboard;
 internal static partial class DashboardPages
 {
     /// <param name="Report">The page reads a cached report (without warming its views would start computations that load the box).</param>
-    private sealed record Page(string Name, Func<HttpClient, Task<HttpResponseMessage>> Fetch, bool Report = false);
+    /// <param name="Expected">The status a view answers with (the sign-out page's GET redirects to the overview).</param>
+    private sealed record Page(string Name, Func<HttpClient, Task<HttpResponseMessage>> Fetch, bool Report = false, HttpStatusCode Expected = HttpStatusCode.OK);
 
     /// <param name="warm">False: the server computes no report at start (Rapport:Dashboard:WarmReports=false) and the warm views start at once; report pages then show the computing page.</param>
     public static async Task MeasureAsync(string store, DashboardSize size, int runs, bool warm = true)
     {
         var start = Stopwatch.StartNew();
-        var environment = new Dictionary<string, string> { ["Rapport__AdminPassword"] = "bench" };
+        var environment = new Dictionary<string, string> { ["Rapport__AdminPassword"] = "bench", ["Rapport__Messaging__SigningKey"] = SigningKey };
         if (!warm)
         {
             environment["Rapport__Dashboard__WarmReports"] = "false";
@@ -35,7 +36,7 @@ internal static partial class DashboardPages
             Timeout = TimeSpan.FromMinutes(20),
         };
         await SignInAsync(http);
-        var pages = Pages(size).Where(p => warm || !p.Report).ToList();
+        var pages = Pages(size, await PreferencesTokenAsync(size.Customers / 2)).Where(p => warm || !p.Report).ToList();
         var first = new Dictionary<string, string>();
         foreach (var page in pages)
         {
@@ -50,6 +51,11 @@ internal static partial class DashboardPages
         }
 
         Console.WriteLine($"reports warmed {start.Elapsed.TotalSeconds:0} s after start; {Memory(server)}; load average {DashboardScenario.Load()}");
+        foreach (var line in server.LinesContaining("computed at start"))
+        {
+            Console.WriteLine("   server: " + line.Trim());
+        }
+
         Console.WriteLine($"| page | first view after start (server) | warm median (server) | warm max (server) | warm median (client wall) | server CPU per view (mean) |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var page in pages)
@@ -95,7 +101,7 @@ internal static partial class DashboardPages
         await server.StopAsync();
     }
 
-    private static List<Page> Pages(DashboardSize size)
+    private static List<Page> Pages(DashboardSize size, string preferencesToken)
     {
         var id = size.Customers / 2;
         Page Get(string path) => new(path, http => http.GetAsync(path));
@@ -110,7 +116,10 @@ internal static partial class DashboardPages
                 new() { ["Text"] = "value.orders >= 2 and bought(last 90 days)" })),
             Cached("/dashboard/actions"), Cached("/dashboard/journeys"), Cached("/dashboard/journeys/1"), Cached("/dashboard/loyalty"),
             Cached("/dashboard/needs"), Get("/dashboard/needs/clusters/0"), Get($"/dashboard/needs/clusters/0?after={id}"), Cached("/dashboard/consent"),
-            Get("/dashboard/inbox"), Get("/dashboard/erasure"), Get("/dashboard/settings"), Get("/dashboard/settings/staff"), Get("/dashboard/sign-in"),
+            Get("/dashboard/inbox"), Get("/dashboard/erasure"), Get("/dashboard/settings"), Get("/dashboard/settings/staff"), Get("/dashboard/account/password"),
+            Get("/dashboard/computing?report=snapshot&back=%2Fdashboard"), Get($"/preferences/{preferencesToken}"),
+            new("/dashboard/sign-out (GET: back to the overview)", http => http.GetAsync("/dashboard/sign-out"), Expected: HttpStatusCode.Redirect),
+            Get("/dashboard/sign-in"),
         ];
     }
 
@@ -124,7 +133,7 @@ internal static partial class DashboardPages
         var wall = watch.Elapsed.TotalMilliseconds;
         var used = (server.ProcessorTime - cpu).TotalMilliseconds;
         var computing = reply.StatusCode == HttpStatusCode.Redirect && reply.Headers.Location?.OriginalString.StartsWith("/dashboard/computing", StringComparison.Ordinal) == true;
-        if (reply.StatusCode != HttpStatusCode.OK && !computing)
+        if (reply.StatusCode != page.Expected && !computing)
         {
             throw new InvalidOperationException($"{page.Name}: {(int)reply.StatusCode} {reply.StatusCode}");
         }
@@ -132,6 +141,14 @@ internal static partial class DashboardPages
         var timing = reply.Headers.TryGetValues("Server-Timing", out var values) ? ServerTiming().Match(string.Join(",", values)) : Match.Empty;
         return (timing.Success ? double.Parse(timing.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN, wall, used, computing);
     }
+
+    /// <summary>The server signs preference links with this key (Rapport__Messaging__SigningKey), so the scenario can make a customer's link.</summary>
+    private const string SigningKey = "dashboard-scenario-signing-key";
+
+    /// <summary>A customer's preference-centre token, made by the product's own PreferenceLinks with the server's key.</summary>
+    private static async Task<string> PreferencesTokenAsync(long customer) =>
+        (await new Rapport.Core.Preferences.PreferenceLinks(
+            new Rapport.Core.Messaging.MessagingSecrets(null!, new() { SigningKey = SigningKey }), new(), new(), TimeProvider.System).CreateAsync(customer)).Token;
 
     private static async Task<HttpResponseMessage> PostFormAsync(HttpClient http, string formPage, string action, Dictionary<string, string> fields)
     {

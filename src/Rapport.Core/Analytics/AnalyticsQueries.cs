@@ -29,11 +29,12 @@ public sealed class AnalyticsQueries(IDatabase database, ValueQueries value, Tim
         long? latest = null;
         await using var c = await database.OpenAsync(ct);
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            "SELECT customer_id, kind, placed_at, total_e4 FROM orders", cancellationToken: ct)))
+            // The kind compared in SQL: ten million orders at a million customers, and a string read per row was a string allocated per row.
+            "SELECT customer_id, CASE WHEN kind = 'sale' THEN 1 ELSE 0 END, placed_at, total_e4 FROM orders", cancellationToken: ct)))
         {
             while (await reader.ReadAsync(ct))
             {
-                var sale = reader.GetString(1) == "sale";
+                var sale = reader.GetInt64(1) == 1;
                 var at = reader.GetInt64(2);
                 revenue.Add(at, reader.GetInt64(3), sale ? 1 : 0);
                 if (!sale)

@@ -3,22 +3,57 @@ using System.Diagnostics;
 
 namespace Rapport.Core.Analytics;
 
+/// <summary>What a page says about a cached report: when it was computed, and whether a recomputation runs behind it.</summary>
+public interface ICachedReport
+{
+    DateTimeOffset ComputedAt { get; }
+
+    DateTimeOffset? RefreshingSince { get; }
+
+    DateTimeOffset? CheckedAt { get; }
+
+    string? RefreshFailed { get; }
+}
+
 /// <summary>A report with when it was computed and how long that took.</summary>
-public sealed record Cached<T>(T Report, DateTimeOffset ComputedAt, TimeSpan Took);
+public sealed record Cached<T>(T Report, DateTimeOffset ComputedAt, TimeSpan Took) : ICachedReport
+{
+    /// <summary>When a recomputation of this report started that has not finished yet (null: none runs); the figures are still the old ones.</summary>
+    public DateTimeOffset? RefreshingSince { get; init; }
+
+    /// <summary>When its sources were last found unchanged since <see cref="ComputedAt"/> (reports with a change marker), so it was not recomputed.</summary>
+    public DateTimeOffset? CheckedAt { get; init; }
+
+    /// <summary>Why the last background recomputation failed (the figures shown are the earlier ones), or null.</summary>
+    public string? RefreshFailed { get; init; }
+}
+
+/// <summary>
+/// How long a cached report is fresh (<see cref="MaxAge"/>; stale reports answer at once and refresh
+/// in the background) and, for reports with a change marker, the longest it is kept while its
+/// sources show no change (<see cref="UnchangedMaxAge"/>: it may also depend on the clock).
+/// Rapport:Dashboard:ReportMaxAgeMinutes and ReportUnchangedMaxAgeMinutes.
+/// </summary>
+public sealed record ReportFreshness(TimeSpan MaxAge, TimeSpan UnchangedMaxAge)
+{
+    public static readonly ReportFreshness Default = new(ReportCache.MaxAge, TimeSpan.FromHours(6));
+}
 
 /// <summary>
 /// Every analytics report (the overview snapshot, funnel, channels, predicted CLV, uplift,
-/// journeys, alarms), cached per key (report + parameters): the first read computes; after
-/// <see cref="MaxAge"/> a read answers at once with the old report and starts one refresh in the
+/// journeys, alarms, needs, consent), cached per key (report + parameters): the first read
+/// computes; once stale a read answers at once with the old report and starts one refresh in the
 /// background (one per key, however many readers see it stale); one computation per key at a
-/// time, and a refresh asked while one runs waits for it and then computes anew. At most
-/// <see cref="MaxKeys"/> keys are kept (a period picked once by hand must not pin memory for good).
+/// time, and a refresh asked while one runs waits for it and then computes anew. A report read
+/// with a change marker (a few cheap queries over its sources) is only recomputed when stale if
+/// the marker moved, or when it is older than <see cref="ReportFreshness.UnchangedMaxAge"/>.
+/// At most <see cref="MaxKeys"/> keys are kept (a period picked once by hand must not pin memory).
 /// A caller that must not wait for a first computation (a dashboard page view: minutes at a
-/// million customers right after a start) sets <see cref="WaitAtMost"/>: the computation then
-/// runs in the background and the read throws <see cref="ReportNotReadyException"/> when the
-/// time is up; the next read after it finishes gets the report.
+/// million customers right after a start) sets <see cref="WaitAtMost"/>; one that asks for a
+/// refresh but must not wait for it (a page's "Recompute now" button) sets
+/// <see cref="RefreshInBackground"/>. See ReportCache.Refresh.cs for the background part.
 /// </summary>
-public sealed class ReportCache(TimeProvider clock)
+public sealed partial class ReportCache(TimeProvider clock, ReportFreshness? freshness = null)
 {
     public const int MaxKeys = 64;
 
@@ -26,7 +61,11 @@ public sealed class ReportCache(TimeProvider clock)
 
     private static readonly AsyncLocal<long?> Deadline = new();
 
+    private static readonly AsyncLocal<bool> Background = new();
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    private readonly ReportFreshness _freshness = freshness ?? ReportFreshness.Default;
 
     /// <summary>
     /// From here on in this async flow, first computations are waited for at most
@@ -34,10 +73,22 @@ public sealed class ReportCache(TimeProvider clock)
     /// </summary>
     public static void WaitAtMost(TimeSpan wait) => Deadline.Value = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
 
+    /// <summary>
+    /// From here on in this async flow, a read with refresh = true starts the recomputation in the
+    /// background and answers at once with the report held (its <see cref="Cached{T}.RefreshingSince"/>
+    /// set); with none held yet it starts the first computation and throws <see cref="ReportNotReadyException"/>.
+    /// </summary>
+    public static void RefreshInBackground() => Background.Value = true;
+
     /// <summary>Whether a report is held under the key (computed at least once and not evicted).</summary>
     public bool Has(string key) => _entries.TryGetValue(key, out var entry) && Volatile.Read(ref entry.Latest) is not null;
 
-    public async Task<Cached<T>> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, bool refresh = false, CancellationToken ct = default)
+    public Task<Cached<T>> GetAsync<T>(string key, Func<CancellationToken, Task<T>> compute, bool refresh = false, CancellationToken ct = default) =>
+        GetAsync(key, compute, null, refresh, ct);
+
+    /// <param name="changes">The report's change marker: equal markers mean its sources did not change (null: none, recompute whenever stale).</param>
+    public async Task<Cached<T>> GetAsync<T>(
+        string key, Func<CancellationToken, Task<T>> compute, Func<CancellationToken, Task<string>>? changes, bool refresh = false, CancellationToken ct = default)
     {
         if (_entries.Count > MaxKeys)
         {
@@ -45,33 +96,25 @@ public sealed class ReportCache(TimeProvider clock)
         }
 
         var entry = _entries.GetOrAdd(key, _ => new Entry());
-        if (!refresh && Volatile.Read(ref entry.Latest) is Cached<T> cached)
+        var background = refresh && Background.Value;
+        if ((!refresh || background) && Volatile.Read(ref entry.Latest) is Cached<T> cached)
         {
-            if (clock.GetUtcNow() - cached.ComputedAt > MaxAge && Interlocked.CompareExchange(ref entry.Refreshing, 1, 0) == 0)
+            if (background)
             {
-                // One background refresh at a time, not tied to the request: a reader that leaves must not cancel everyone's refresh.
-                _ = Task.Run(
-                    async () =>
-                    {
-                        try
-                        {
-                            await ComputeAsync(entry, compute, true, CancellationToken.None);
-                        }
-                        finally
-                        {
-                            Volatile.Write(ref entry.Refreshing, 0);
-                        }
-                    },
-                    CancellationToken.None);
+                StartRefresh(entry, compute, changes, asked: true);
+            }
+            else if (clock.GetUtcNow() - (cached.CheckedAt ?? cached.ComputedAt) > _freshness.MaxAge)
+            {
+                StartRefresh(entry, compute, changes, asked: false);
             }
 
-            return cached;
+            return entry.Describe((Volatile.Read(ref entry.Latest) as Cached<T>) ?? cached);
         }
 
-        if (!refresh && Deadline.Value is { } deadline)
+        if (background || (!refresh && Deadline.Value is not null))
         {
-            var first = entry.Background(() => ComputeAsync(entry, compute, false, CancellationToken.None));
-            var left = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            var first = entry.Background(() => ComputeAsync(entry, compute, changes, false, CancellationToken.None));
+            var left = background ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Max(0, Deadline.Value!.Value - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
             if (!first.IsCompleted && await Task.WhenAny(first, Task.Delay(left, ct)) != first)
             {
                 throw new ReportNotReadyException(key);
@@ -80,10 +123,10 @@ public sealed class ReportCache(TimeProvider clock)
             return await first;
         }
 
-        return await ComputeAsync(entry, compute, refresh, ct);
+        return await ComputeAsync(entry, compute, changes, refresh, ct);
     }
 
-    private async Task<Cached<T>> ComputeAsync<T>(Entry entry, Func<CancellationToken, Task<T>> compute, bool refresh, CancellationToken ct)
+    private async Task<Cached<T>> ComputeAsync<T>(Entry entry, Func<CancellationToken, Task<T>> compute, Func<CancellationToken, Task<string>>? changes, bool refresh, CancellationToken ct)
     {
         // Computations run one at a time; one that started after this request (while it waited) is as fresh as asked,
         // and a plain read that found nothing takes whatever the computation it waited for produced (no second pass).
@@ -98,39 +141,17 @@ public sealed class ReportCache(TimeProvider clock)
 
             Interlocked.Increment(ref entry.Started);
             var watch = Stopwatch.StartNew();
+            // The marker is read before the sources: a change landing during the computation moves it again, so the next check recomputes.
+            var marker = changes is null ? null : await changes(ct);
             var report = await compute(ct);
             var fresh = new Cached<T>(report, clock.GetUtcNow(), watch.Elapsed);
+            entry.Marker = marker;
             Volatile.Write(ref entry.Latest, fresh);
             return fresh;
         }
         finally
         {
             entry.Gate.Release();
-        }
-    }
-
-    private sealed class Entry
-    {
-        public readonly SemaphoreSlim Gate = new(1, 1);
-        public object? Latest;
-        public long Started;
-        public int Refreshing;
-        private readonly Lock _lock = new();
-        private Task? _background;
-
-        /// <summary>One background first computation per key, however many readers give up waiting for it (a failed one is started again).</summary>
-        public Task<Cached<T>> Background<T>(Func<Task<Cached<T>>> compute)
-        {
-            lock (_lock)
-            {
-                if (_background is not Task<Cached<T>> running || running.IsFaulted || running.IsCanceled)
-                {
-                    running = Task.Run(compute, CancellationToken.None);
-                    _background = running;
-                }
-
-                return running;
-            }
         }
     }
 }

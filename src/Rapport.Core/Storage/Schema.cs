@@ -35,5 +35,6 @@ public static class Schema
         .. Preferences.LinkRequestsSchema.Migrations,
         .. Conversations.AttachmentsSchema.Migrations,
         .. Events.Intake.IntakeSchema.Migrations,
+        .. Analytics.AnalyticsMarkersSchema.Migrations,
     ];
 }

@@ -26,6 +26,9 @@ internal static class DashboardServices
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(new ReportWarming(configuration.GetValue("Rapport:Dashboard:WarmReports", true)));
+        services.AddSingleton(new ReportFreshness(
+            TimeSpan.FromMinutes(configuration.GetValue("Rapport:Dashboard:ReportMaxAgeMinutes", ReportFreshness.Default.MaxAge.TotalMinutes)),
+            TimeSpan.FromMinutes(configuration.GetValue("Rapport:Dashboard:ReportUnchangedMaxAgeMinutes", ReportFreshness.Default.UnchangedMaxAge.TotalMinutes))));
         services.AddHostedService<ReportWarmer>();
         services.AddSingleton(new ReportWaiting(configuration.GetValue<int?>("Rapport:Dashboard:ReportWaitMilliseconds") is { } wait ? TimeSpan.FromMilliseconds(wait) : ReportWaiting.Default));
         services.AddSingleton<Panels.IProfilePanel, Panels.ConsentPanel>();

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Rapport.Dashboard;
 
 /// <summary>
-/// Adds <c>Server-Timing: app;dur=…</c> (milliseconds) to the dashboard's responses: the time
+/// Adds <c>Server-Timing: app;dur=…</c> (milliseconds) to the dashboard's responses and the preference centre's: the time
 /// from the request reaching the dashboard to its headers leaving, which for a Razor page is the
 /// whole render (the page is buffered and sent at the end). A browser's developer tools and the
 /// dashboard benchmark read the server's own time apart from the network and the client.
@@ -15,7 +15,8 @@ internal static class ServerTiming
 
     public static void UseServerTiming(this WebApplication app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments(DashboardServices.Root, StringComparison.Ordinal))
+        if (!context.Request.Path.StartsWithSegments(DashboardServices.Root, StringComparison.Ordinal)
+            && !context.Request.Path.StartsWithSegments(Rapport.Core.Preferences.PreferenceLinks.Path, StringComparison.Ordinal))
         {
             await next(context);
             return;

@@ -26,7 +26,7 @@ public sealed class ReportRefreshTests
         await NeedsRecomputeTests.SeedTwoKindsAsync(h);
         await h.NeedsRecompute.TryRunAsync(new NeedsRecomputeRequest(K: 2));
         var options = new ConsentOptions();
-        var reports = new PopulationReports(new ReportCache(h.Clock), new NeedsOverview(h.Db, h.Needs), new ConsentOverview(h.Db, options, h.Clock));
+        var reports = new PopulationReports(new ReportCache(h.Clock), new NeedsOverview(h.Db, h.Needs), new ConsentOverview(h.Db, options, h.Clock), h.Db, h.Clock);
         var needs = await reports.NeedsAsync();
         var consent = await reports.ConsentAsync();
         Assert.Equal((12L, 0L), (needs.Report.Customers, consent.Report.CustomersWithAnswers));
@@ -45,13 +45,57 @@ public sealed class ReportRefreshTests
         Assert.Same(consent, await reports.ConsentAsync());
 
         h.Clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Same(needs, await reports.NeedsAsync()); // expired: answered at once with the old figures, refreshed behind
-        Assert.Same(consent, await reports.ConsentAsync());
-        var fresh = await UntilAsync(() => reports.NeedsAsync(), r => r != needs);
-        var freshConsent = await UntilAsync(() => reports.ConsentAsync(), r => r != consent);
+        Assert.Same(needs.Report, (await reports.NeedsAsync()).Report); // expired: answered at once with the old figures, refreshed behind (their markers moved)
+        Assert.Same(consent.Report, (await reports.ConsentAsync()).Report);
+        var fresh = await UntilAsync(() => reports.NeedsAsync(), r => r.Report != needs.Report);
+        var freshConsent = await UntilAsync(() => reports.ConsentAsync(), r => r.Report != consent.Report);
         Assert.Equal(11L, fresh.Report.Customers);
         Assert.Equal(1L, freshConsent.Report.CustomersWithAnswers);
         Assert.Equal((h.Clock.GetUtcNow(), h.Clock.GetUtcNow()), (fresh.ComputedAt, freshConsent.ComputedAt));
+    }
+
+    /// <summary>At a million customers each recomputation is minutes of CPU: a stale report whose sources did not change is only checked (its change marker), not recomputed, up to ReportFreshness.UnchangedMaxAge.</summary>
+    [Theory, BothStores]
+    public async Task NeedsAndConsent_NothingChanged_StaleReportCheckedNotRecomputed_UntilUnchangedMaxAge_ThenAChangeRecomputes(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        await NeedsRecomputeTests.SeedTwoKindsAsync(h);
+        await h.NeedsRecompute.TryRunAsync(new NeedsRecomputeRequest(K: 2));
+        var options = new ConsentOptions();
+        var reports = new PopulationReports(new ReportCache(h.Clock), new NeedsOverview(h.Db, h.Needs), new ConsentOverview(h.Db, options, h.Clock), h.Db, h.Clock);
+        var needs = await reports.NeedsAsync();
+        var consent = await reports.ConsentAsync();
+
+        h.Clock.Advance(TimeSpan.FromMinutes(11)); // stale (09:11, the same hour for consent's clock-dependent part)
+        var checkedAt = h.Clock.GetUtcNow();
+        Assert.Same(needs.Report, (await reports.NeedsAsync()).Report);
+        var checkedNeeds = await UntilAsync(() => reports.NeedsAsync(), r => r.CheckedAt is not null);
+        var checkedConsent = await UntilAsync(() => reports.ConsentAsync(), r => r.CheckedAt is not null);
+        Assert.Same(needs.Report, checkedNeeds.Report); // not recomputed
+        Assert.Same(consent.Report, checkedConsent.Report);
+        Assert.Equal((needs.ComputedAt, checkedAt), (checkedNeeds.ComputedAt, checkedNeeds.CheckedAt!.Value));
+        Assert.Equal((consent.ComputedAt, checkedAt), (checkedConsent.ComputedAt, checkedConsent.CheckedAt!.Value));
+
+        h.Clock.Advance(TimeSpan.FromMinutes(5)); // fresh again since the check: not even checked
+        Assert.Equal(checkedAt, (await reports.NeedsAsync()).CheckedAt);
+
+        h.Clock.Advance(ReportFreshness.Default.UnchangedMaxAge); // unchanged, but older than the longest kept: recomputed
+        await reports.NeedsAsync();
+        var recomputed = await UntilAsync(() => reports.NeedsAsync(), r => r.ComputedAt == h.Clock.GetUtcNow());
+        Assert.Null(recomputed.CheckedAt);
+        Assert.Equal(needs.Report.Customers, recomputed.Report.Customers);
+
+        // A change within the hour moves the marker: the next stale read recomputes.
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM customer_needs WHERE customer_id = @id", new { id = await h.OwnerAsync(Identifier.UserId, "store0") });
+        }
+
+        var deleted = h.Clock.GetUtcNow();
+        h.Clock.Advance(TimeSpan.FromMinutes(11));
+        await reports.NeedsAsync();
+        var changed = await UntilAsync(() => reports.NeedsAsync(), r => r.ComputedAt > deleted);
+        Assert.Equal(needs.Report.Customers - 1, changed.Report.Customers);
     }
 
     [Fact]

@@ -14,7 +14,12 @@ public sealed class ReportWarmerTests
     {
         await using var api = await ApiServer.StartAsync(configure: s => s.AddSingleton(new ReportWarming(AtStart: true)));
         var cache = api.App.Services.GetRequiredService<ReportCache>();
-        string[] keys = ["snapshot", "health", "uplift", "journeys", "loyalty", "reciprocity", "channels", "return-windows:False:Month", "needs-overview", "consent-overview"];
+        var (from, through) = api.App.Services.GetRequiredService<RelationshipReports>().Queries.DefaultPeriod();
+        string[] keys =
+        [
+            "snapshot", "health", "uplift", "journeys", "loyalty", "reciprocity", "channels", "return-windows:False:Month", "needs-overview", "consent-overview",
+            "return-windows:True:Month", "clv:", $"funnel:{from.DayNumber}:{through.DayNumber}", // the behaviour page's, with its default parameters
+        ];
         for (int i = 0; i < 600 && !keys.All(cache.Has); i++)
         {
             await Task.Delay(100);

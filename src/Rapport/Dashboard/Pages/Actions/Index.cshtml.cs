@@ -13,6 +13,7 @@ public sealed class ActionsModel(RelationshipReports reports) : PageModel
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await reports.UpliftAsync(true, ct);
         return Redirect("/dashboard/actions");
     }

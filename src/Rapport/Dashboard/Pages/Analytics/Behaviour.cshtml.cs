@@ -35,8 +35,9 @@ public sealed class BehaviourModel(RelationshipReports reports) : PageModel
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await LoadAsync(refresh: true, ct);
-        return Page();
+        return Redirect($"/dashboard/analytics/behaviour?from={From}&through={Through}" + (Model is { } m ? $"&model={m}" : ""));
     }
 
     private async Task LoadAsync(bool refresh, CancellationToken ct)

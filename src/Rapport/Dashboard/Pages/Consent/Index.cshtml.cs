@@ -14,6 +14,7 @@ public sealed class ConsentPageModel(PopulationReports reports) : PageModel
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await reports.ConsentAsync(true, ct);
         return Redirect("/dashboard/consent");
     }

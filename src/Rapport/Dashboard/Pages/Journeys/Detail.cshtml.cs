@@ -45,6 +45,7 @@ public sealed class DetailModel(JourneyStore store, RelationshipReports reports,
             return Redirect("/dashboard/journeys"); // "abc" in the address binds as 0: no such journey
         }
 
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await reports.JourneyAsync(id, true, ct);
         return Redirect($"/dashboard/journeys/{id}");
     }

@@ -21,6 +21,7 @@ public sealed class LoyaltyModel(RelationshipReports reports) : PageModel
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await reports.LoyaltyAsync(true, ct);
         await reports.ReciprocityAsync(true, ct);
         return Redirect("/dashboard/loyalty");

@@ -22,6 +22,7 @@ public sealed class NeedsPageModel(PopulationReports reports) : PageModel
 
     public async Task<IActionResult> OnPostRefreshAsync(CancellationToken ct)
     {
+        ReportCache.RefreshInBackground(); // answer at once with the figures held; the page shows the recomputation running
         await reports.NeedsAsync(true, ct);
         return Redirect("/dashboard/needs");
     }

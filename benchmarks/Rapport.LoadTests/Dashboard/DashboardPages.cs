@@ -120,6 +120,9 @@ internal static partial class DashboardPages
             Get("/dashboard/computing?report=snapshot&back=%2Fdashboard"), Get($"/preferences/{preferencesToken}"),
             new("/dashboard/sign-out (GET: back to the overview)", http => http.GetAsync("/dashboard/sign-out"), Expected: HttpStatusCode.Redirect),
             Get("/dashboard/sign-in"),
+            // Last, as it starts a recomputation behind (which would load the views after it): the button's own reply.
+            new("POST /dashboard/needs?handler=Refresh (Recompute now: starts it in the background)",
+                http => PostFormAsync(http, "/dashboard/segments", "/dashboard/needs?handler=Refresh", new()) /* any form gives the session's token; the needs page itself may be computing */, Report: true, Expected: HttpStatusCode.Redirect),
         ];
     }
 

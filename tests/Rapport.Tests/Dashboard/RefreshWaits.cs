@@ -1,0 +1,38 @@
+using Microsoft.Playwright;
+
+namespace Rapport.Tests.Dashboard;
+
+/// <summary>
+/// "Recompute now" comes back at once and the page reloads itself until the new figures are in
+/// (RefreshNote's #refreshing); a test that reads figures after clicking waits for a page loaded
+/// after the click that no longer says "refreshing". The page before the click is marked, and
+/// each check is asked inside one document, so neither the old page nor one half-way through its
+/// own reload passes for the final one.
+/// </summary>
+public static class RefreshWaits
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    /// <param name="button">"Recompute now", or the overview's "Check now" (health alarms).</param>
+    public static async Task RecomputeNowAsync(this IPage page, string button = "Recompute now")
+    {
+        await page.EvaluateAsync("() => { window.__beforeRecompute = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await page.WaitForFunctionAsync(
+                    "() => !window.__beforeRecompute && document.readyState === 'complete' && !document.getElementById('refreshing')",
+                    null,
+                    new() { PollingInterval = 100, Timeout = (float)Limit.TotalMilliseconds });
+                return;
+            }
+            catch (PlaywrightException) when (waited.Elapsed < Limit)
+            {
+                // The page navigated while asked (its execution context went): ask the new one.
+            }
+        }
+    }
+}

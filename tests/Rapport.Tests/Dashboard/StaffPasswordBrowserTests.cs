@@ -21,10 +21,10 @@ public sealed class StaffPasswordBrowserTests(DashboardFixture f)
         {
             var page = await f.NewPageAsync(signIn: false);
             await SignInAsync(page, "pat@shop.example", member.Password);
-            await page.WaitForURLAsync("**/dashboard");
+            await page.ReachAsync("**/dashboard");
 
             await page.Locator("#own-password").ClickAsync();
-            await page.WaitForURLAsync("**/dashboard/account/password");
+            await page.ReachAsync("**/dashboard/account/password");
             await page.GetByLabel("Current password").FillAsync(member.Password);
             await page.Locator("#next").FillAsync("pat's own long passphrase");
             await page.Locator("#confirm").FillAsync("pat's own long passphrase");
@@ -39,7 +39,7 @@ public sealed class StaffPasswordBrowserTests(DashboardFixture f)
             await SignInAsync(fresh, "pat@shop.example", member.Password); // the old one no longer works
             await Assertions.Expect(fresh.Locator("#sign-in-error")).ToBeVisibleAsync();
             await SignInAsync(fresh, "pat@shop.example", "pat's own long passphrase");
-            await fresh.WaitForURLAsync("**/dashboard");
+            await fresh.ReachAsync("**/dashboard");
             await fresh.Context.CloseAsync();
 
             var guesser = await f.NewPageAsync(signIn: false);

@@ -12,10 +12,10 @@ public sealed record ReportWarming(bool AtStart);
 /// the background, so the first person to open a page after a restart is not the one who waits
 /// for a pass over every order (minutes at a million customers). Every report a page reads with
 /// its default parameters is here (the behaviour page's funnel, visit windows and CLV included),
-/// cheapest first: at a million customers the overview snapshot took 281 s of the 350 s
-/// (docs/performance.md, "Session 7: dashboard at 1M"), and the pages that do not need it are
-/// ready long before it. Each report's wall and process CPU time is logged. A failure is logged
-/// and the page computes on first view as before.
+/// cheapest first, so the pages that need only cheap ones are ready first: at a million customers
+/// the whole warm-up is about 200 s of CPU, 5-45 s per expensive report (docs/performance.md,
+/// "Session 7: dashboard at 1M"). Each report's wall and process CPU time is logged. A failure is
+/// logged and the page computes on first view as before.
 /// </summary>
 internal sealed class ReportWarmer(ReportWarming warming, RelationshipReports reports, PopulationReports population, ILogger<ReportWarmer> log) : BackgroundService
 {

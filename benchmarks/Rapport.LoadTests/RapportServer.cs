@@ -27,6 +27,9 @@ internal sealed partial class RapportServer : IAsyncDisposable
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "rapport.dll");
 
+    /// <summary>CPUs for the server (taskset list, e.g. "0"), or null for anywhere; set by Harness.CpuPinning.</summary>
+    public static string? Cpus { get; set; }
+
     private static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
@@ -44,6 +47,18 @@ internal sealed partial class RapportServer : IAsyncDisposable
     public static async Task<RapportServer> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Info(["serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
+        if (Cpus is { } cpus)
+        {
+            // taskset execs dotnet in the same process, so Process.Id is still the server's.
+            info.ArgumentList.Insert(0, info.FileName);
+            info.ArgumentList.Insert(0, cpus);
+            info.ArgumentList.Insert(0, "-c");
+            info.FileName = "taskset";
+        }
+
+        // Server-Timing on every reply (src/Rapport/Http/DiagnosticServerTiming.cs): the load client's report
+        // splits each latency into the server's part and the rest.
+        info.Environment["Rapport__Http__ServerTiming"] = "true";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

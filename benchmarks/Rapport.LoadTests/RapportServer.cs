@@ -125,6 +125,77 @@ internal sealed partial class RapportServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Context switches of all the server's threads so far (voluntary: a thread blocked or waited
+    /// for work; involuntary: the scheduler took its core). Each thread hop of a request costs a
+    /// wake-up, so switches per request show hand-offs apart from the box's load.
+    /// </summary>
+    public (long Voluntary, long Involuntary) ContextSwitches
+    {
+        get
+        {
+            long voluntary = 0, involuntary = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            voluntary += long.Parse(line.AsSpan(24).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            involuntary += long.Parse(line.AsSpan(27).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we read; its switches are lost from the count.
+                }
+            }
+
+            return (voluntary, involuntary);
+        }
+    }
+
+    /// <summary>
+    /// CPU time of the runtime's background compiler thread (".NET Tiered Com": tier-1
+    /// recompilation of hot methods). While it still runs, the server is not at its steady state:
+    /// on the shared box it was still taking 13-16% of the server's CPU after a 20 s warm-up
+    /// (docs/performance.md, "Session 7: earn/redeem latency").
+    /// </summary>
+    public TimeSpan CompilerThreadCpu
+    {
+        get
+        {
+            long ticks = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // After the "(comm)" field: state is the first, utime the 12th, stime the 13th (proc(5)).
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we read.
+                }
+            }
+
+            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+        }
+    }
+
     /// <summary>SIGTERM, so the host stops the way a service manager stops it.</summary>
     public async Task StopAsync()
     {

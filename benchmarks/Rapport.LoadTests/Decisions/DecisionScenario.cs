@@ -25,7 +25,7 @@ namespace Rapport.LoadTests.Decisions;
 /// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH] [--connections 64]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2]
 /// </summary>
 internal static class DecisionScenario
 {
@@ -112,7 +112,8 @@ internal static class DecisionScenario
         using var client = new OpenLoopClient(server.Address, Int(args, "--connections", 64));
         IReadOnlyList<LoadRequest> Requests(int count, string[] kinds) =>
             Enumerable.Range(0, count).Select(i => kinds[i % kinds.Length]).Select(k => HttpWire.Request(k, "GET", server.Address, Path0(k), auth)).ToList();
-        client.Run(Requests(Math.Max(1, rate / 4) * 2, mix), Math.Max(1, rate / 4), 2, TimeSpan.FromSeconds(30)); // warm-up: JIT, pools, caches
+        // Warm-up (JIT, pools, caches): 2 s, and with --warmup-max N more rounds until the server's background compiler is idle.
+        WarmUp.Run(client, server, Requests(Math.Max(1, rate / 4) * 2, mix), Math.Max(1, rate / 4), 2, Int(args, "--warmup-max", 2));
         if (hot < size.Customers)
         {
             // Each returning customer once, so the run below measures warm requests.
@@ -127,7 +128,7 @@ internal static class DecisionScenario
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed {hot:N0} returning customers in {warm.Elapsed.TotalSeconds:0.0} s; server RSS {rssBefore} before, {Rss(server.ProcessId, "VmRSS")} after"));
         }
 
-        var run = client.Run(Requests(rate * seconds, mix), rate, seconds, TimeSpan.FromSeconds(30), () => server.ProcessorTime);
+        var run = client.Run(Requests(rate * seconds, mix), rate, seconds, TimeSpan.FromSeconds(30), server);
         LoadReport.Print(run);
         if (mix.Contains("health"))
         {

@@ -67,6 +67,11 @@ internal static class LoadReport
 
         var serverCpu = run.ServerCpu is { } cpu ? F($"server {cpu.TotalSeconds:0.00} s = {cpu.TotalMilliseconds * 1000 / ok.Length:0} µs per request; ") : "";
         o.WriteLine(F($"  CPU (user+sys): {serverCpu}client {run.ClientCpu.TotalSeconds:0.00} s = {run.ClientCpu.TotalMilliseconds * 1000 / ok.Length:0} µs per request; client GCs gen0/1/2 {run.ClientGcs.Gen0}/{run.ClientGcs.Gen1}/{run.ClientGcs.Gen2}"));
+        if (run.ServerSwitches is { } switches)
+        {
+            o.WriteLine(F($"  server context switches per request: {switches.Voluntary / (double)ok.Length:0.00} voluntary (thread hand-offs, waits), {switches.Involuntary / (double)ok.Length:0.00} involuntary (preempted)"));
+        }
+
         o.WriteLine($"  load average {File.ReadAllText("/proc/loadavg").Trim()}; {CpuPinning.Describe}");
     }
 

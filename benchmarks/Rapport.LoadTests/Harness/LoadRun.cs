@@ -63,6 +63,8 @@ internal sealed class LoadRun
 
     public TimeSpan? ServerCpu { get; private set; }
 
+    public (long Voluntary, long Involuntary)? ServerSwitches { get; private set; }
+
     public (int Gen0, int Gen1, int Gen2) ClientGcs { get; private set; }
 
     /// <summary>Seconds from the first scheduled send to the last reply.</summary>
@@ -96,8 +98,9 @@ internal sealed class LoadRun
         }
     }
 
-    public void Finish(TimeSpan clientCpu, TimeSpan? serverCpu, (int, int, int) clientGcs)
+    public void Finish(TimeSpan clientCpu, TimeSpan? serverCpu, (long, long)? serverSwitches, (int, int, int) clientGcs)
     {
+        ServerSwitches = serverSwitches;
         ClientCpu = clientCpu;
         ServerCpu = serverCpu;
         ClientGcs = clientGcs;

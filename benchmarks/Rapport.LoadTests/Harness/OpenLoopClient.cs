@@ -45,9 +45,10 @@ internal sealed partial class OpenLoopClient : IDisposable
 
     /// <summary>
     /// Sends rate × seconds requests open-loop, request i being requests[i % Count], and waits at
-    /// most <paramref name="drain"/> after the last one for the replies still out.
+    /// most <paramref name="drain"/> after the last one for the replies still out. With
+    /// <paramref name="server"/>, its CPU time and context switches over the run are recorded too.
     /// </summary>
-    public LoadRun Run(IReadOnlyList<LoadRequest> requests, int rate, double seconds, TimeSpan drain, Func<TimeSpan>? serverCpu = null)
+    public LoadRun Run(IReadOnlyList<LoadRequest> requests, int rate, double seconds, TimeSpan drain, RapportServer? server = null)
     {
         var count = (int)(rate * seconds);
         var run = new LoadRun(requests, count, rate);
@@ -59,14 +60,16 @@ internal sealed partial class OpenLoopClient : IDisposable
 
         var gc = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var serverCpuBefore = serverCpu?.Invoke() ?? TimeSpan.Zero;
+        var serverCpuBefore = server?.ProcessorTime ?? TimeSpan.Zero;
+        var switchesBefore = server?.ContextSwitches ?? default;
         var timer = new Thread(() => Schedule(run)) { Name = "load schedule", IsBackground = true, Priority = ThreadPriority.Highest };
         timer.Start();
         timer.Join();
         run.AllDone.Wait(drain);
         run.Finish(
             Process.GetCurrentProcess().TotalProcessorTime - clientCpu,
-            serverCpu is null ? null : serverCpu() - serverCpuBefore,
+            server is null ? null : server.ProcessorTime - serverCpuBefore,
+            server is null ? null : (server.ContextSwitches.Voluntary - switchesBefore.Voluntary, server.ContextSwitches.Involuntary - switchesBefore.Involuntary),
             (GC.CollectionCount(0) - gc.Item1, GC.CollectionCount(1) - gc.Item2, GC.CollectionCount(2) - gc.Item3));
         return run;
     }

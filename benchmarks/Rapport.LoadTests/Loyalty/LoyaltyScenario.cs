@@ -18,7 +18,8 @@ namespace Rapport.LoadTests.Loyalty;
 /// the client. Before the timed run every customer earns enough points for all its redemptions
 /// (a redemption sent 1 ms after its customer's earning may reach the server first, and would
 /// otherwise get 409 "not enough points" for a race of the scenario's own making); that also
-/// warms the server up; then --warmup seconds (default 10) of the same mix, not measured.
+/// warms the server up; then --warmup seconds (default 10) of the same mix, not measured, and
+/// more until the server's background compiler is idle (Harness/WarmUp, at most --warmup-max).
 /// Bounded: it stops after the scheduled requests and waits at most 30 s for the last replies.
 /// --mix health sends GET /health instead (the floor of this box, server and client included).
 /// The requests go through the shared client (Harness/OpenLoopClient: pre-serialised, keep-alive,
@@ -27,7 +28,7 @@ namespace Rapport.LoadTests.Loyalty;
 /// send lag, the server's own time (Server-Timing) and the rest. Server runtime settings:
 /// LOADTEST_SERVER_ENV (RapportServer).
 ///
-///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--mix earn,redeem|health]
+///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--warmup-max 60] [--mix earn,redeem|health]
 ///         [--connections 32] [--server-cpus 0] [--client-cpu 1] [--no-pin]
 /// </summary>
 internal static class LoyaltyScenario
@@ -72,10 +73,11 @@ internal static class LoyaltyScenario
         using var client = new OpenLoopClient(server.Address, connections);
 
         // The same mix at the same rate, not measured: until the JIT's second tier has compiled
-        // the hot paths, a fresh server spends most of its CPU in the JIT's background thread
-        // (docs/performance.md, "Session 6: loyalty").
-        client.Run(requests, rate, warmup / (double)rate, TimeSpan.FromSeconds(30));
-        var run = client.Run(requests, rate, seconds, TimeSpan.FromSeconds(30), () => server.ProcessorTime);
+        // the hot paths, a fresh server spends much of its CPU in the JIT's background thread
+        // (docs/performance.md, "Session 6: loyalty"); at least --warmup seconds, then until that
+        // thread is idle or --warmup-max seconds have passed.
+        WarmUp.Run(client, server, requests, rate, warmup / rate, int.Parse(Option(args, "--warmup-max") ?? "60", CultureInfo.InvariantCulture));
+        var run = client.Run(requests, rate, seconds, TimeSpan.FromSeconds(30), server);
         LoadReport.Print(run);
         Directory.Delete(dir, recursive: true);
         return 0;

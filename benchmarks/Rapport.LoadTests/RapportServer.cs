@@ -13,6 +13,7 @@ internal sealed partial class RapportServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output;
+    private readonly Dictionary<string, long> _compilerTicks = [];
 
     private RapportServer(Process process, StringBuilder output, Uri address)
     {
@@ -167,11 +168,14 @@ internal sealed partial class RapportServer : IAsyncDisposable
     /// on the shared box it was still taking 13-16% of the server's CPU after a 20 s warm-up
     /// (docs/performance.md, "Session 7: earn/redeem latency").
     /// </summary>
+    /// <remarks>
+    /// The runtime ends that thread after a few idle seconds and starts a new one when work comes,
+    /// so the total is kept per thread id: a thread that has ended keeps its last reading.
+    /// </remarks>
     public TimeSpan CompilerThreadCpu
     {
         get
         {
-            long ticks = 0;
             foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
             {
                 try
@@ -184,15 +188,15 @@ internal sealed partial class RapportServer : IAsyncDisposable
                     // After the "(comm)" field: state is the first, utime the 12th, stime the 13th (proc(5)).
                     var stat = File.ReadAllText(Path.Combine(task, "stat"));
                     var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                    _compilerTicks[Path.GetFileName(task)] = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
                 }
                 catch (IOException)
                 {
-                    // The thread ended while we read.
+                    // The thread ended while we read; its last reading stands.
                 }
             }
 
-            return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+            return TimeSpan.FromSeconds(_compilerTicks.Values.Sum() / 100.0); // USER_HZ
         }
     }
 

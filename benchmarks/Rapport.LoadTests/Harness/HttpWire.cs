@@ -7,7 +7,7 @@ namespace Rapport.LoadTests.Harness;
 internal sealed record LoadRequest(string Label, byte[] Bytes);
 
 /// <summary>What the client needs from a reply: its status, the server's own time and GC count (Server-Timing).</summary>
-internal readonly record struct WireReply(int Status, float ServerMs, int ServerGen0, bool Close);
+internal readonly record struct WireReply(int Status, float ServerMs, int ServerGen0, long ServerAllocated, bool Close);
 
 /// <summary>
 /// HTTP/1.1 written and read by hand, so the load client spends almost nothing per request:
@@ -58,6 +58,7 @@ internal static class HttpWire
         bool chunked = false, close = false;
         float serverMs = float.NaN;
         var gen0 = -1;
+        var allocated = -1L;
         var headers = data[(data.IndexOf("\r\n"u8) + 2)..headEnd];
         while (headers.Length > 0)
         {
@@ -86,21 +87,28 @@ internal static class HttpWire
             }
             else if (System.Text.Ascii.EqualsIgnoreCase(name, "Server-Timing"u8))
             {
-                (serverMs, gen0) = ServerTiming(value);
+                (serverMs, gen0, allocated) = ServerTiming(value);
             }
         }
 
         var body = data[(headEnd + 4)..];
         var complete = chunked ? ChunkedComplete(body) : body.Length >= Math.Max(0, contentLength);
-        reply = new WireReply(status, serverMs, gen0, close);
+        reply = new WireReply(status, serverMs, gen0, allocated, close);
         return complete;
     }
 
-    /// <summary>"app;dur=0.214, gc0;desc=12" (src/Rapport/Http/DiagnosticServerTiming.cs).</summary>
-    private static (float Ms, int Gen0) ServerTiming(ReadOnlySpan<byte> value)
+    /// <summary>"app;dur=0.214, gc0;desc=12, alloc;desc=123456" (src/Rapport/Http/DiagnosticServerTiming.cs).</summary>
+    private static (float Ms, int Gen0, long Allocated) ServerTiming(ReadOnlySpan<byte> value)
     {
         float ms = float.NaN;
         var gen0 = -1;
+        var allocated = -1L;
+        var alloc = value.IndexOf("alloc;desc="u8);
+        if (alloc >= 0)
+        {
+            Utf8Parser.TryParse(value[(alloc + 11)..], out allocated, out _);
+        }
+
         var dur = value.IndexOf("dur="u8);
         if (dur >= 0)
         {
@@ -113,7 +121,7 @@ internal static class HttpWire
             Utf8Parser.TryParse(value[(desc + 9)..], out gen0, out _);
         }
 
-        return (ms, gen0);
+        return (ms, gen0, allocated);
     }
 
     private static bool ChunkedComplete(ReadOnlySpan<byte> body)

@@ -65,6 +65,13 @@ internal static class LoadReport
             o.WriteLine(F($"  server gen0 collections in the run {gen0.Max() - gen0.Min()}; requests that overlapped one {overlapped.Count:N0} (latency p50 {P(withGc, 0.5):0.00} ms), {tail.Count(overlapped.Contains)} of the slowest 1%"));
         }
 
+        var allocated = ok.Select(i => run.ServerAllocated[i]).Where(a => a > 0).ToArray();
+        if (allocated.Length > 1)
+        {
+            // Between the first and the last reply; background work in that window is included.
+            o.WriteLine(F($"  server allocations: {(allocated.Max() - allocated.Min()) / (double)(allocated.Length - 1) / 1024:0.0} KB per request (all threads, from Server-Timing)"));
+        }
+
         var serverCpu = run.ServerCpu is { } cpu ? F($"server {cpu.TotalSeconds:0.00} s = {cpu.TotalMilliseconds * 1000 / ok.Length:0} µs per request; ") : "";
         o.WriteLine(F($"  CPU (user+sys): {serverCpu}client {run.ClientCpu.TotalSeconds:0.00} s = {run.ClientCpu.TotalMilliseconds * 1000 / ok.Length:0} µs per request; client GCs gen0/1/2 {run.ClientGcs.Gen0}/{run.ClientGcs.Gen1}/{run.ClientGcs.Gen2}"));
         if (run.ServerSwitches is { } switches)

@@ -23,6 +23,7 @@ internal sealed class LoadRun
         Status = new short[count];
         ServerMs = new float[count];
         ServerGen0 = new int[count];
+        ServerAllocated = new long[count];
         Gen0AtSend = new int[count];
         if (count == 0)
         {
@@ -51,6 +52,9 @@ internal sealed class LoadRun
 
     public int[] ServerGen0 { get; }
 
+    /// <summary>The server's allocated bytes since it started, when the reply's headers were written; -1 unknown.</summary>
+    public long[] ServerAllocated { get; }
+
     /// <summary>The highest server gen0 count seen in any reply when this request left.</summary>
     public int[] Gen0AtSend { get; }
 
@@ -75,6 +79,7 @@ internal sealed class LoadRun
         Status[index] = (short)reply.Status;
         ServerMs[index] = reply.ServerMs;
         ServerGen0[index] = reply.ServerGen0;
+        ServerAllocated[index] = reply.ServerAllocated;
         if (reply.ServerGen0 > Volatile.Read(ref LastGen0))
         {
             Volatile.Write(ref LastGen0, reply.ServerGen0);

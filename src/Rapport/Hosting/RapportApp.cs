@@ -34,6 +34,7 @@ internal static class RapportApp
         configure?.Invoke(builder.Services);
         var app = builder.Build();
         TrustedProxies.Use(app);
+        app.UseDiagnosticServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");

@@ -25,7 +25,10 @@ namespace Rapport.LoadTests.Decisions;
 /// customer.
 ///
 ///     Rapport.LoadTests nbacpu [--customers 100000] [--products 5000] [--events 1000000]
-///         [--requests 3000] [--concurrency 16] [--hot 20000] [--dir PATH]
+///         [--requests 3000] [--concurrency 16] [--hot 20000] [--dir PATH] [--warm-only]
+///
+/// --warm-only skips the two uncached rows (for profiling the warm path with perf: the row is
+/// then the only work after warming).
 /// </summary>
 internal static class DecisionCpuScenario
 {
@@ -73,8 +76,11 @@ internal static class DecisionCpuScenario
 
         Console.WriteLine("| engine | customers | decisions | CPU per decision | wall per decision | load average |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        await RowAsync("without cache (before)", "random, not returning", uncached, requests, concurrency, () => Any(hot + 1, size.Customers));
-        await RowAsync("cached, miss", "first visits", cached, requests, concurrency, () => Any(hot + 1, size.Customers));
+        if (!args.Contains("--warm-only"))
+        {
+            await RowAsync("without cache (before)", "random, not returning", uncached, requests, concurrency, () => Any(hot + 1, size.Customers));
+            await RowAsync("cached, miss", "first visits", cached, requests, concurrency, () => Any(hot + 1, size.Customers));
+        }
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -86,6 +92,7 @@ internal static class DecisionCpuScenario
         var perCustomer = (GC.GetTotalMemory(forceFullCollection: true) - heap) / (double)Math.Max(1, cache.ReadCount - read);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"(warmed {hot:N0} returning customers: +{cache.ReadCount - read:N0} read and +{cache.WriteCount - write:N0} write entries, managed heap +{perCustomer:0} bytes per customer, both sides)"));
+        Console.Out.Flush();
         await RowAsync("cached, warm", $"{hot:N0} returning", cached, requests, concurrency, () => Any(1, hot + 1));
         return 0;
     }

@@ -13,6 +13,7 @@ internal sealed partial class RapportServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output;
+    private readonly Dictionary<string, long> _compilerTicks = [];
 
     private RapportServer(Process process, StringBuilder output, Uri address)
     {
@@ -26,6 +27,9 @@ internal sealed partial class RapportServer : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "rapport.dll");
+
+    /// <summary>CPUs for the server (taskset list, e.g. "0"), or null for anywhere; set by Harness.CpuPinning.</summary>
+    public static string? Cpus { get; set; }
 
     private static string Dotnet =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
@@ -44,6 +48,18 @@ internal sealed partial class RapportServer : IAsyncDisposable
     public static async Task<RapportServer> StartAsync(string store, IReadOnlyList<string>? extraArgs = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Info(["serve", "--store", store, "--urls", "http://127.0.0.1:0", .. extraArgs ?? []]);
+        if (Cpus is { } cpus)
+        {
+            // taskset execs dotnet in the same process, so Process.Id is still the server's.
+            info.ArgumentList.Insert(0, info.FileName);
+            info.ArgumentList.Insert(0, cpus);
+            info.ArgumentList.Insert(0, "-c");
+            info.FileName = "taskset";
+        }
+
+        // Server-Timing on every reply (src/Rapport/Http/DiagnosticServerTiming.cs): the load client's report
+        // splits each latency into the server's part and the rest.
+        info.Environment["Rapport__Http__ServerTiming"] = "true";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
@@ -107,6 +123,80 @@ internal sealed partial class RapportServer : IAsyncDisposable
         {
             _process.Refresh();
             return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>
+    /// Context switches of all the server's threads so far (voluntary: a thread blocked or waited
+    /// for work; involuntary: the scheduler took its core). Each thread hop of a request costs a
+    /// wake-up, so switches per request show hand-offs apart from the box's load.
+    /// </summary>
+    public (long Voluntary, long Involuntary) ContextSwitches
+    {
+        get
+        {
+            long voluntary = 0, involuntary = 0;
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            voluntary += long.Parse(line.AsSpan(24).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            involuntary += long.Parse(line.AsSpan(27).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we read; its switches are lost from the count.
+                }
+            }
+
+            return (voluntary, involuntary);
+        }
+    }
+
+    /// <summary>
+    /// CPU time of the runtime's background compiler thread (".NET Tiered Com": tier-1
+    /// recompilation of hot methods). While it still runs, the server is not at its steady state:
+    /// on the shared box it was still taking 13-16% of the server's CPU after a 20 s warm-up
+    /// (docs/performance.md, "Session 7: earn/redeem latency").
+    /// </summary>
+    /// <remarks>
+    /// The runtime ends that thread after a few idle seconds and starts a new one when work comes,
+    /// so the total is kept per thread id: a thread that has ended keeps its last reading.
+    /// </remarks>
+    public TimeSpan CompilerThreadCpu
+    {
+        get
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // After the "(comm)" field: state is the first, utime the 12th, stime the 13th (proc(5)).
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    _compilerTicks[Path.GetFileName(task)] = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // The thread ended while we read; its last reading stands.
+                }
+            }
+
+            return TimeSpan.FromSeconds(_compilerTicks.Values.Sum() / 100.0); // USER_HZ
         }
     }
 

@@ -16,6 +16,7 @@ internal sealed class SqliteStatement : PreparedStatement
     private readonly sqlite3_stmt _statement;
     private readonly int _parameters;
     private byte[] _text = new byte[256];
+    private readonly ShortTexts _shortTexts = new();
 
     public SqliteStatement(SqliteConnection connection, string sql, IReadOnlyList<string> parameters)
     {
@@ -72,50 +73,63 @@ internal sealed class SqliteStatement : PreparedStatement
 
     protected override ValueTask<int> ExecuteBoundAsync()
     {
-        Run(null);
+        Run(rows: null);
         return ValueTask.FromResult(raw.sqlite3_changes(_db));
     }
 
     protected override ValueTask<object?> ScalarBoundAsync()
     {
         object? first = null;
-        var seen = false;
-        Run(() =>
-        {
-            if (!seen)
-            {
-                first = Column(0);
-                seen = true;
-            }
-        });
+        Run(ref first, null);
         return ValueTask.FromResult(first);
     }
 
     protected override ValueTask<List<object?[]>> QueryBoundAsync()
     {
         var rows = new List<object?[]>();
-        Run(() =>
-        {
-            var row = new object?[raw.sqlite3_column_count(_statement)];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = Column(i);
-            }
-
-            rows.Add(row);
-        });
+        object? unused = null;
+        Run(ref unused, rows);
         return ValueTask.FromResult(rows);
     }
 
-    /// <summary>Steps to the end (so an INSERT … RETURNING completes), then resets for the next values.</summary>
-    private void Run(Action? onRow)
+    private void Run(List<object?[]>? rows)
+    {
+        object? unused = null;
+        Run(ref unused, rows);
+    }
+
+    /// <summary>
+    /// Steps to the end (so an INSERT … RETURNING completes), then resets for the next values;
+    /// keeps the first column of the first row in <paramref name="first"/> and every row in
+    /// <paramref name="rows"/> when given. No callback: a closure and a delegate per execution
+    /// were a tenth of what an earn or redeem request allocated (docs/performance.md, "Session 7:
+    /// earn/redeem latency").
+    /// </summary>
+    private void Run(ref object? first, List<object?[]>? rows)
     {
         try
         {
             int rc;
+            var seen = false;
             while ((rc = raw.sqlite3_step(_statement)) == raw.SQLITE_ROW)
             {
-                onRow?.Invoke();
+                if (!seen)
+                {
+                    first = Column(0);
+                    seen = true;
+                }
+
+                if (rows is not null)
+                {
+                    var row = new object?[raw.sqlite3_column_count(_statement)];
+                    row[0] = rows.Count == 0 ? first : Column(0); // the first row's was just read
+                    for (var i = 1; i < row.Length; i++)
+                    {
+                        row[i] = Column(i);
+                    }
+
+                    rows.Add(row);
+                }
             }
 
             if (rc != raw.SQLITE_DONE)
@@ -131,9 +145,9 @@ internal sealed class SqliteStatement : PreparedStatement
 
     private object? Column(int i) => raw.sqlite3_column_type(_statement, i) switch
     {
-        raw.SQLITE_INTEGER => raw.sqlite3_column_int64(_statement, i),
+        raw.SQLITE_INTEGER => SmallIntegers.Box(raw.sqlite3_column_int64(_statement, i)),
         raw.SQLITE_FLOAT => raw.sqlite3_column_double(_statement, i),
-        raw.SQLITE_TEXT => raw.sqlite3_column_text(_statement, i).utf8_to_string(),
+        raw.SQLITE_TEXT => _shortTexts.Get(raw.sqlite3_column_blob(_statement, i)),
         raw.SQLITE_BLOB => raw.sqlite3_column_blob(_statement, i).ToArray(),
         _ => null,
     };

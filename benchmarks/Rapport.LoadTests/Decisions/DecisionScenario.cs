@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Rapport.LoadTests.Harness;
 
 namespace Rapport.LoadTests.Decisions;
 
@@ -18,10 +19,13 @@ namespace Rapport.LoadTests.Decisions;
 /// RSS (VmHWM) and the load average. With --hot N the requests go to customers 1..N only (the
 /// ones who come back, whose facts next best action then serves from memory) after a warm-up
 /// that visits each of them once; without it every request is a random customer of the store
-/// (mostly a first visit: the facts are read from the store and cached).
+/// (mostly a first visit: the facts are read from the store and cached). Requests go through
+/// the shared client (Harness/OpenLoopClient: pre-serialised, keep-alive, latency from the
+/// scheduled time, the server's own time from Server-Timing) with the server and the client on
+/// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2]
 /// </summary>
 internal static class DecisionScenario
 {
@@ -68,6 +72,7 @@ internal static class DecisionScenario
         }
 
         var admin = await File.ReadAllTextAsync(Path.Combine(dir, "admin.key"));
+        CpuPinning.Apply(args); // after the seed, which may use both cores
         var started = Stopwatch.StartNew();
         await using var server = await RapportServer.StartAsync(store);
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = 512 })
@@ -103,7 +108,12 @@ internal static class DecisionScenario
             _ => "/health",
         };
 
-        await DriveAsync(http, Math.Max(1, rate / 4), 2, mix, Path0); // warm-up: JIT, pools, caches
+        var auth = http.DefaultRequestHeaders.Authorization!.ToString();
+        using var client = new OpenLoopClient(server.Address, Int(args, "--connections", 64));
+        IReadOnlyList<LoadRequest> Requests(int count, string[] kinds) =>
+            Enumerable.Range(0, count).Select(i => kinds[i % kinds.Length]).Select(k => HttpWire.Request(k, "GET", server.Address, Path0(k), auth)).ToList();
+        // Warm-up (JIT, pools, caches): 2 s, and with --warmup-max N more rounds until the server's background compiler is idle.
+        WarmUp.Run(client, server, Requests(Math.Max(1, rate / 4) * 2, mix), Math.Max(1, rate / 4), 2, Int(args, "--warmup-max", 2));
         if (hot < size.Customers)
         {
             // Each returning customer once, so the run below measures warm requests.
@@ -118,29 +128,13 @@ internal static class DecisionScenario
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed {hot:N0} returning customers in {warm.Elapsed.TotalSeconds:0.0} s; server RSS {rssBefore} before, {Rss(server.ProcessId, "VmRSS")} after"));
         }
 
-        var cpuBefore = server.ProcessorTime;
-        var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var (results, elapsed, lag) = await DriveAsync(http, rate, seconds, mix, Path0);
-        var cpu = server.ProcessorTime - cpuBefore;
-        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore;
-        var total = results.Sum(r => r.Value.Count);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {total:N0} replies in {elapsed:0.0} s ({total / elapsed:0} req/s), client send lag max {lag:0.0} ms; server CPU {cpu.TotalSeconds:0.0} s = {cpu.TotalMilliseconds / Math.Max(1, total):0.000} ms/request; client CPU {clientCpu.TotalSeconds:0.0} s"));
-        Console.WriteLine("| endpoint | replies | failed | p50 ms | p95 ms | p99 ms | max ms |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var (kind, r) in results)
+        var run = client.Run(Requests(rate * seconds, mix), rate, seconds, TimeSpan.FromSeconds(30), server);
+        LoadReport.Print(run);
+        if (mix.Contains("health"))
         {
-            var l = r.Latencies.Order().ToArray();
-            double P(double q) => l.Length == 0 ? double.NaN : l[Math.Min(l.Length - 1, (int)Math.Ceiling(q * l.Length) - 1)];
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind} | {l.Length:N0} | {r.Failed} | {P(0.5):0.00} | {P(0.95):0.00} | {P(0.99):0.00} | {l.LastOrDefault():0.00} |"));
-        }
-
-        if (results.TryGetValue("health", out var h) && h.Latencies.Count > 0)
-        {
-            double P99(List<double> l) => l.Order().ElementAt(Math.Max(0, (int)Math.Ceiling(0.99 * l.Count) - 1));
-            foreach (var kind in results.Keys.Where(k => k != "health"))
+            foreach (var kind in mix.Distinct().Where(k => k != "health"))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p99 ratio {kind} / health: {P99(results[kind].Latencies) / P99(h.Latencies):0.0}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p99 ratio {kind} / health: {LoadReport.Latency(run, kind, 0.99) / LoadReport.Latency(run, "health", 0.99):0.0}"));
             }
         }
 
@@ -150,11 +144,12 @@ internal static class DecisionScenario
         await Task.Delay(TimeSpan.FromSeconds(4));
         var idlePerSecond = (server.ProcessorTime - idleFrom).TotalMilliseconds / 4;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  idle server: {idlePerSecond:0} ms CPU per second (background work, subtracted below)"));
-        foreach (var kind in results.Keys)
+        foreach (var kind in mix.Distinct())
         {
             var before = server.ProcessorTime;
-            var (alone, took, _) = await DriveAsync(http, Math.Max(1, rate / results.Count), 4, [kind], Path0);
-            var n = alone[kind].Count;
+            var aloneRate = Math.Max(1, rate / mix.Distinct().Count());
+            var alone = client.Run(Requests(aloneRate * 4, [kind]), aloneRate, 4, TimeSpan.FromSeconds(30));
+            var (n, took) = (alone.Replied, alone.Elapsed);
             var used = (server.ProcessorTime - before).TotalMilliseconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
@@ -162,67 +157,6 @@ internal static class DecisionScenario
 
         Console.WriteLine($"  server peak RSS (VmHWM) {Rss(server.ProcessId, "VmHWM")}, now {Rss(server.ProcessId, "VmRSS")}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
-    }
-
-    private sealed class Tally
-    {
-        public List<double> Latencies { get; } = [];
-
-        public int Failed;
-
-        public int Count => Latencies.Count;
-    }
-
-    private static async Task<(Dictionary<string, Tally> Results, double Seconds, double MaxLagMs)> DriveAsync(
-        HttpClient http, int rate, int seconds, string[] mix, Func<string, string> path)
-    {
-        var results = mix.Distinct().ToDictionary(k => k, _ => new Tally());
-        int total = rate * seconds;
-        var tasks = new List<Task>(total);
-        double maxLag = 0;
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < total; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
-
-            maxLag = Math.Max(maxLag, (clock.Elapsed - due).TotalMilliseconds);
-            var kind = mix[i % mix.Length];
-            var url = path(kind);
-            tasks.Add(Task.Run(async () =>
-            {
-                var sent = Stopwatch.GetTimestamp();
-                bool ok;
-                try
-                {
-                    using var reply = await http.GetAsync(url);
-                    _ = await reply.Content.ReadAsByteArrayAsync();
-                    ok = reply.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    ok = false;
-                }
-
-                var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-                var tally = results[kind];
-                lock (tally)
-                {
-                    tally.Latencies.Add(ms);
-                    if (!ok)
-                    {
-                        tally.Failed++;
-                    }
-                }
-            }));
-        }
-
-        await Task.WhenAny(Task.WhenAll(tasks), Task.Delay(TimeSpan.FromSeconds(30)));
-        return (results, clock.Elapsed.TotalSeconds, maxLag);
     }
 
     private static string Rss(int pid, string field) =>

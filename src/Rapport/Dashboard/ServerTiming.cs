@@ -13,12 +13,13 @@ internal static class ServerTiming
 {
     public const string Header = "Server-Timing";
 
-    public static void UseServerTiming(this WebApplication app) => app.Use(async (context, next) =>
+    // Not async: every API request passes through here, and an async lambda cost each of them a
+    // state machine and an extra await (docs/performance.md, "Session 7: earn/redeem latency").
+    public static void UseServerTiming(this WebApplication app) => app.Use((context, next) =>
     {
         if (!context.Request.Path.StartsWithSegments(DashboardServices.Root, StringComparison.Ordinal))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -27,6 +28,6 @@ internal static class ServerTiming
             context.Response.Headers[Header] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}");
             return Task.CompletedTask;
         });
-        await next(context);
+        return next(context);
     });
 }

@@ -32,6 +32,7 @@ internal static class RapportApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
+        app.UseDiagnosticServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/v1.json");

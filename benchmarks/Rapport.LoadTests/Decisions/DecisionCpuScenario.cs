@@ -44,7 +44,10 @@ internal static class DecisionCpuScenario
             return 2;
         }
 
-        await using var db = new SqliteDatabase(Path.Combine(dir, "decisions.db"));
+        await using var sqlite = new SqliteDatabase(Path.Combine(dir, "decisions.db"));
+        // --cache-kib N: every connection's SQLite page cache set to N KiB after the store's own
+        // settings (an experiment on what the commit's page-cache truncation costs).
+        IDatabase db = Option(args, "--cache-kib") is { } kib ? new CacheSized(sqlite, int.Parse(kib, CultureInfo.InvariantCulture)) : sqlite;
         await SchemaMigrator.MigrateAsync(db);
         var app = RapportApp.Build(db, TimeProvider.System, "http://127.0.0.1:0");
         var sp = app.Services;
@@ -140,5 +143,23 @@ internal static class DecisionCpuScenario
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private sealed class CacheSized(SqliteDatabase inner, int kib) : IDatabase
+    {
+        public SqlDialect Dialect => inner.Dialect;
+
+        public string DisplayName => inner.DisplayName;
+
+        public async Task<System.Data.Common.DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+        {
+            var connection = await inner.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA cache_size=-{kib};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -8,7 +8,10 @@ namespace Rapport.Core.Customers;
 /// <summary>
 /// Traits from identify calls (and the context.traits of any event). The current value is the
 /// one with the latest event time, so late-arriving old events never overwrite newer answers;
-/// the history keeps every value with its source (channel and event) and time.
+/// the history keeps every value with its source (channel and event) and time. The context.traits
+/// of other calls only add a value the history does not hold yet: some libraries (RudderStack)
+/// copy the known traits into every event, and the history would otherwise grow by a row per
+/// trait and event, all repeats.
 /// </summary>
 public sealed class TraitsProjection : IEventProjection
 {
@@ -18,7 +21,7 @@ public sealed class TraitsProjection : IEventProjection
         {
             foreach (var (name, value) in TraitsOf(s.Event))
             {
-                await WriteAsync(unit, s.CustomerId, name, value, SourceOf(s.Event), s.Event.MessageId, UnixTime.ToStorage(s.Event.OccurredAt));
+                await WriteAsync(unit, s.CustomerId, name, value, SourceOf(s.Event), s.Event.MessageId, UnixTime.ToStorage(s.Event.OccurredAt), echo: s.Event.Type != "identify");
             }
         }
     }
@@ -46,18 +49,34 @@ public sealed class TraitsProjection : IEventProjection
                     : (JsonNode.Parse(r.Context ?? "{}") as JsonObject)?["traits"] as JsonObject;
                 foreach (var (name, value) in Flatten(traits))
                 {
-                    await WriteAsync(unit, customer, name, value, $"{r.Channel}:{r.Type}", r.MessageId, r.At);
+                    await WriteAsync(unit, customer, name, value, $"{r.Channel}:{r.Type}", r.MessageId, r.At, echo: r.Type != "identify");
                 }
             }
         }
     }
 
-    private static async Task WriteAsync(UnitOfWork unit, long customer, string name, string value, string source, string messageId, long at)
+    /// <param name="echo">From another call's context.traits: recorded in the history only when the value is new there.</param>
+    private static async Task WriteAsync(UnitOfWork unit, long customer, string name, string value, string source, string messageId, long at, bool echo)
     {
-        await unit.Statement(
-            "INSERT INTO trait_history (customer_id, name, value, source, message_id, at) VALUES (@customer, @name, @value, @source, @messageId, @at)",
-            "@customer", "@name", "@value", "@source", "@messageId", "@at")
-            .ExecuteAsync(customer, name, value, source, messageId, at);
+        if (echo)
+        {
+            await unit.Statement(
+                """
+                INSERT INTO trait_history (customer_id, name, value, source, message_id, at)
+                SELECT @customer, @name, @value, @source, @messageId, @at
+                WHERE NOT EXISTS (SELECT 1 FROM trait_history WHERE customer_id = @customer AND name = @name AND value = @value)
+                """,
+                "@customer", "@name", "@value", "@source", "@messageId", "@at")
+                .ExecuteAsync(customer, name, value, source, messageId, at);
+        }
+        else
+        {
+            await unit.Statement(
+                "INSERT INTO trait_history (customer_id, name, value, source, message_id, at) VALUES (@customer, @name, @value, @source, @messageId, @at)",
+                "@customer", "@name", "@value", "@source", "@messageId", "@at")
+                .ExecuteAsync(customer, name, value, source, messageId, at);
+        }
+
         await unit.Statement(
             """
             INSERT INTO traits (customer_id, name, value, source, at) VALUES (@customer, @name, @value, @source, @at)

@@ -15,8 +15,9 @@ namespace Rapport.Core.Messaging;
 /// same Message-ID, as after a crash.
 /// </summary>
 /// <typeparam name="TConnection">What one thread keeps between messages (an SMTP connection).</typeparam>
-internal sealed class SenderThreads<TConnection>(
-    int count, string name, Func<TConnection> open, Func<TConnection, ClaimedMessage, CancellationToken, DeliveryOutcome> send, Action<TConnection> close)
+/// <typeparam name="TMessage">What one send takes: the claimed message and whatever else the transport read for it beforehand.</typeparam>
+internal sealed class SenderThreads<TConnection, TMessage>(
+    int count, string name, Func<TConnection> open, Func<TConnection, TMessage, CancellationToken, DeliveryOutcome> send, Action<TConnection> close)
     : IDisposable
 {
     private readonly BlockingCollection<Batch> _work = [];
@@ -26,7 +27,7 @@ internal sealed class SenderThreads<TConnection>(
     public int Count { get; } = Math.Max(1, count);
 
     /// <summary>Sends every message; the outcomes are in the messages' order.</summary>
-    public Task<DeliveryOutcome[]> SendAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct)
+    public Task<DeliveryOutcome[]> SendAsync(IReadOnlyList<TMessage> messages, CancellationToken ct)
     {
         if (messages.Count == 0)
         {
@@ -95,7 +96,7 @@ internal sealed class SenderThreads<TConnection>(
         _work.Dispose();
     }
 
-    private sealed class Batch(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct)
+    private sealed class Batch(IReadOnlyList<TMessage> messages, CancellationToken ct)
     {
         private readonly DeliveryOutcome[] _outcomes = new DeliveryOutcome[messages.Count];
         private int _next = -1;
@@ -103,7 +104,7 @@ internal sealed class SenderThreads<TConnection>(
 
         public TaskCompletionSource<DeliveryOutcome[]> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Work(TConnection connection, Func<TConnection, ClaimedMessage, CancellationToken, DeliveryOutcome> send)
+        public void Work(TConnection connection, Func<TConnection, TMessage, CancellationToken, DeliveryOutcome> send)
         {
             int i;
             while (!Done.Task.IsCompleted && (i = Interlocked.Increment(ref _next)) < messages.Count)

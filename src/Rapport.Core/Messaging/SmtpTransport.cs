@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -15,24 +14,22 @@ namespace Rapport.Core.Messaging;
 /// connections are transient (retried with back-off), a recipient address MimeKit cannot parse
 /// is permanent. The Message-ID is derived from the outbox row, so a resend after a crash
 /// carries the same id. Files (staff answers with attachments) come from <see cref="IEmailParts"/>
-/// as MIME parts, read before the batch is handed to the sender threads.
+/// as MIME parts, read before the batch is handed to the sender threads and handed over with
+/// each message.
 /// </summary>
 public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
 {
     private readonly SmtpOptions options;
     private readonly MessageLinks links;
     private readonly IEmailParts? parts;
-    private readonly SenderThreads<SmtpConnection> _senders;
-
-    /// <summary>The files of messages in a batch being sent, by outbox id (only messages that have any).</summary>
-    private readonly ConcurrentDictionary<long, IReadOnlyList<EmailPart>> _files = new();
+    private readonly SenderThreads<SmtpConnection, Outgoing> _senders;
 
     public SmtpTransport(SmtpOptions options, MessageLinks links, IEmailParts? parts = null)
     {
         this.options = options;
         this.links = links;
         this.parts = parts;
-        _senders = new SenderThreads<SmtpConnection>(options.Connections, "SMTP sender", () => new SmtpConnection(), Send, c => Close(c));
+        _senders = new SenderThreads<SmtpConnection, Outgoing>(options.Connections, "SMTP sender", () => new SmtpConnection(), Send, c => Close(c));
     }
 
     public string Channel => "email";
@@ -43,38 +40,27 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
 
     public async Task<DeliveryOutcome[]> SendAllAsync(IReadOnlyList<ClaimedMessage> messages, CancellationToken ct)
     {
-        if (parts is not null)
+        var outgoing = new Outgoing[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
         {
-            foreach (var m in messages)
-            {
-                // Bulk email has no files and costs no query here (ConversationEmailParts checks the key first).
-                if (await parts.ForAsync(m, ct) is { Count: > 0 } files)
-                {
-                    _files[m.Id] = files;
-                }
-            }
+            // Bulk email has no files and costs no query here (ConversationEmailParts checks the key first).
+            outgoing[i] = new Outgoing(messages[i], parts is null ? [] : await parts.ForAsync(messages[i], ct));
         }
 
-        try
-        {
-            return await _senders.SendAsync(messages, ct);
-        }
-        finally
-        {
-            foreach (var m in messages)
-            {
-                _files.TryRemove(m.Id, out _);
-            }
-        }
+        return await _senders.SendAsync(outgoing, ct);
     }
 
+    /// <summary>A message as the sender threads take it: with its files, read before the hand-over (the threads do no async I/O).</summary>
+    private readonly record struct Outgoing(ClaimedMessage Message, IReadOnlyList<EmailPart> Files);
+
     /// <summary>One message on one sender thread's connection (opened or reopened as needed).</summary>
-    private DeliveryOutcome Send(SmtpConnection connection, ClaimedMessage m, CancellationToken ct)
+    private DeliveryOutcome Send(SmtpConnection connection, Outgoing outgoing, CancellationToken ct)
     {
+        var m = outgoing.Message;
         MimeMessage message;
         try
         {
-            message = Build(m);
+            message = Build(m, outgoing.Files);
         }
         catch (ParseException e)
         {
@@ -118,7 +104,7 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
         }
     }
 
-    private MimeMessage Build(ClaimedMessage m)
+    private MimeMessage Build(ClaimedMessage m, IReadOnlyList<EmailPart> files)
     {
         var message = new MimeMessage
         {
@@ -135,7 +121,7 @@ public sealed class SmtpTransport : IMessageTransport, IAsyncDisposable
         }
 
         var body = new BodyBuilder { TextBody = m.BodyText, HtmlBody = m.BodyHtml };
-        foreach (var f in _files.GetValueOrDefault(m.Id) ?? [])
+        foreach (var f in files)
         {
             body.Attachments.Add(f.FileName, f.Content, ContentType.Parse(f.ContentType));
         }

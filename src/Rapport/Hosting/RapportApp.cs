@@ -25,6 +25,7 @@ internal static class RapportApp
         builder.Services.AddHostedService<SegmentSweepService>();
         builder.Services.AddIntake(builder.Configuration);
         builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
+        builder.Services.AddSingleton(TrustedProxies.From(builder.Configuration));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddDashboard(builder.Configuration);
@@ -32,6 +33,7 @@ internal static class RapportApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         configure?.Invoke(builder.Services);
         var app = builder.Build();
+        TrustedProxies.Use(app);
         app.UseDiagnosticServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

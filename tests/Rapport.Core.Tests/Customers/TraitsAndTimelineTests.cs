@@ -23,6 +23,25 @@ public sealed class TraitsAndTimelineTests
     }
 
     [Theory, BothStores]
+    public async Task ContextTraits_RepeatedOnEveryEvent_TheHistoryKeepsEachValueOnce_IdentifyIsAlwaysRecorded(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        JsonObject Plan(string plan) => new() { ["plan"] = plan };
+        await h.SendAsync(Ev.Identify("i1", 0, Plan("gold"), user: "ann"));
+        // As RudderStack sends them: the known traits copied into every track call's context.
+        await h.SendAsync(Enumerable.Range(1, 5).Select(i => Ev.Track($"t{i}", i, "Product Viewed", user: "ann") with { Traits = Plan("gold") }).ToArray());
+        await h.SendAsync(Ev.Track("t6", 6, "Product Viewed", user: "ann") with { Traits = Plan("platinum") });
+        await h.SendAsync(Ev.Track("t7", 7, "Product Viewed", user: "ann") with { Traits = Plan("platinum") });
+        await h.SendAsync(Ev.Identify("i2", 8, Plan("platinum"), user: "ann"));
+
+        var id = await h.OwnerAsync(Identifier.UserId, "ann");
+        var trait = (await h.Customers.GetAsync(id))!.Traits["plan"];
+        Assert.Equal(("platinum", "web:identify"), (trait.Value, trait.Source)); // the current value still follows every event
+        var history = await h.Customers.TraitHistoryAsync(id, "plan");
+        Assert.Equal([("platinum", "web:identify"), ("platinum", "web:track"), ("gold", "web:identify")], history.Select(x => (x.Value, x.Source)));
+    }
+
+    [Theory, BothStores]
     public async Task Timeline_PagedAndFiltered_NewestFirstAcrossChannels(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

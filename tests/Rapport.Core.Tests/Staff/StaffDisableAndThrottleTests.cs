@@ -60,7 +60,7 @@ public sealed class StaffDisableAndThrottleTests
     }
 
     [Theory, BothStores]
-    public async Task FiveFailures_LockTheAccountForFifteenMinutes_FromTheFifthNewest_AndSuccessResetsIt(StoreKind store)
+    public async Task FiveFailures_LockTheAccountAtThatAddressForFifteenMinutes_FromTheFifthNewest_AndSuccessResetsIt(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);
         var throttle = new SignInThrottle(h.Writer, h.Db, h.Clock);
@@ -77,18 +77,49 @@ public sealed class StaffDisableAndThrottleTests
         Assert.Null(await throttle.LockedUntilAsync(grace, office)); // four: still allowed
         await throttle.RecordFailureAsync(grace, office);
         Assert.Equal(start + SignInLimit.Window, await throttle.LockedUntilAsync(grace, office));
-        // Another account from another address is not affected.
-        Assert.Null(await throttle.LockedUntilAsync(SignInLimit.Account("alan@shop.example"), SignInLimit.Address("10.0.0.2")));
-        // Another account from the same address is: the address made five failures too.
-        Assert.Equal(start + SignInLimit.Window, await throttle.LockedUntilAsync(SignInLimit.Account("alan@shop.example"), office));
+        // Nobody else is locked by five guesses at Grace: not another account at that address,
+        // and not Grace herself from elsewhere (else anyone could lock a colleague out).
+        Assert.Null(await throttle.LockedUntilAsync(SignInLimit.Account("alan@shop.example"), office));
+        Assert.Null(await throttle.LockedUntilAsync(grace, SignInLimit.Address("10.0.0.9")));
 
         h.Clock.Advance(start + SignInLimit.Window - h.Clock.GetUtcNow()); // the first failure ages out
         Assert.Null(await throttle.LockedUntilAsync(grace, office));
 
         await throttle.RecordFailureAsync(grace, office);
-        Assert.NotNull(await throttle.LockedUntilAsync(grace, SignInLimit.Address("10.0.0.9")));
-        await throttle.ResetAsync(grace);
-        Assert.Null(await throttle.LockedUntilAsync(grace, SignInLimit.Address("10.0.0.9")));
+        Assert.NotNull(await throttle.LockedUntilAsync(grace, office));
+        await throttle.ResetAsync(grace, office);
+        Assert.Null(await throttle.LockedUntilAsync(grace, office));
+    }
+
+    [Theory, BothStores]
+    public async Task GuessingAcrossAccountsLocksTheAddress_GuessingFromManyAddressesLocksTheAccount(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        var throttle = new SignInThrottle(h.Writer, h.Db, h.Clock);
+        var office = SignInLimit.Address("10.0.0.1");
+        var start = h.Clock.GetUtcNow();
+
+        // One address trying many accounts, a few times each: the address locks at its own limit.
+        for (var i = 0; i < SignInLimit.MaxFailuresPerAddress; i++)
+        {
+            Assert.Null(await throttle.LockedUntilAsync(SignInLimit.Account($"member{i % 7}@shop.example"), office));
+            await throttle.RecordFailureAsync(SignInLimit.Account($"member{i % 7}@shop.example"), office);
+        }
+
+        Assert.Equal(start + SignInLimit.Window, await throttle.LockedUntilAsync(SignInLimit.Account("someone.new@shop.example"), office));
+        Assert.Null(await throttle.LockedUntilAsync(SignInLimit.Account("someone.new@shop.example"), SignInLimit.Address("10.0.0.2")));
+
+        // One account guessed at from many addresses, once each: the account locks at its own limit.
+        var grace = SignInLimit.Account("grace@shop.example");
+        for (var i = 0; i < SignInLimit.MaxFailuresPerAccount; i++)
+        {
+            Assert.Null(await throttle.LockedUntilAsync(grace, SignInLimit.Address($"192.0.2.{i}")));
+            await throttle.RecordFailureAsync(grace, SignInLimit.Address($"192.0.2.{i}"));
+        }
+
+        Assert.Equal(start + SignInLimit.Window, await throttle.LockedUntilAsync(grace, SignInLimit.Address("198.51.100.7")));
+        await throttle.ResetAsync(grace, SignInLimit.Address("198.51.100.7")); // a success clears the account's count
+        Assert.Null(await throttle.LockedUntilAsync(grace, SignInLimit.Address("198.51.100.7")));
     }
 
     [Fact]
@@ -101,6 +132,7 @@ public sealed class StaffDisableAndThrottleTests
         Assert.Equal(Ago(5) + SignInLimit.Window, SignInLimit.LockedUntil([Ago(1), Ago(5), Ago(3), Ago(2), Ago(4)], now));
         // Six in the window: it lifts when two have aged out, i.e. at the second oldest + 15 min.
         Assert.Equal(Ago(9) + SignInLimit.Window, SignInLimit.LockedUntil([Ago(10), Ago(9), Ago(5), Ago(3), Ago(2), Ago(1)], now));
+        Assert.Null(SignInLimit.LockedUntil([Ago(1), Ago(2), Ago(3), Ago(4), Ago(5)], now, max: 6)); // a wider scope's limit
         Assert.Equal("account:(admin)", SignInLimit.Account(" "));
         Assert.Equal("account:grace@shop.example", SignInLimit.Account(" Grace@Shop.Example"));
     }

@@ -98,6 +98,33 @@ public sealed class PreparedStatementTests
         Assert.Equal(["", null, "x"], await c.QueryAsync<string?>("SELECT name FROM scratch ORDER BY n"));
     }
 
+    [Theory, BothStores]
+    public async Task Statement_QueryAndScalar_ReadEveryRowsValuesBack(StoreKind store)
+    {
+        await using var db = await CreateAsync(store);
+        var longText = "a name longer than twenty-four bytes, with ü and €";
+
+        var (rows, scalar, again) = await WriteAsync(db, async unit =>
+        {
+            var insert = unit.Statement("INSERT INTO scratch (name, n) VALUES (@name, @n)", "@name", "@n");
+            foreach (var (name, n) in new (string?, long?)[] { ("earn", 5), ("earn", 5_000_000_000), (null, -3), (longText, null), ("redeem", 1024), ("earn", 1025) })
+            {
+                await insert.ExecuteAsync(name, n);
+            }
+
+            // Short texts and small numbers come back as shared objects on SQLite: every row must still hold its own values.
+            var query = unit.Statement("SELECT n, name FROM scratch WHERE id > @after ORDER BY id", "@after");
+            var all = await query.QueryAsync(0L);
+            var first = await unit.Statement("SELECT name FROM scratch WHERE n IS NOT NULL ORDER BY id DESC", []).ScalarAsync();
+            return (all, first, await query.QueryAsync(1L));
+        });
+
+        static string Show(IEnumerable<object?[]> rows) => string.Join("; ", rows.Select(r => $"{(r[0] is null ? "null" : Convert.ToInt64(r[0], System.Globalization.CultureInfo.InvariantCulture))} {r[1] ?? "null"}"));
+        Assert.Equal($"5 earn; 5000000000 earn; -3 null; null {longText}; 1024 redeem; 1025 earn", Show(rows));
+        Assert.Equal("earn", scalar);
+        Assert.Equal($"5000000000 earn; -3 null; null {longText}; 1024 redeem; 1025 earn", Show(again));
+    }
+
     private static async Task<TestDatabase> CreateAsync(StoreKind store)
     {
         var db = await TestStores.CreateAsync(store);

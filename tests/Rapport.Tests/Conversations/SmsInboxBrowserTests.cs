@@ -49,7 +49,7 @@ public sealed class SmsInboxBrowserTests : IAsyncLifetime
         await page.GotoAsync("/dashboard/inbox");
         await page.GetByLabel("Working as").SelectOptionAsync(grace.ToString(CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "Switch" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/inbox");
+        await page.ReachAsync("**/dashboard/inbox");
         await Assertions.Expect(page.Locator("#live-status")).ToContainTextAsync("Online", new() { Timeout = Wait });
 
         // Lin texts: the thread goes to Grace (her manager, online) and shows up in the open page without a reload.
@@ -58,7 +58,7 @@ public sealed class SmsInboxBrowserTests : IAsyncLifetime
         var item = page.Locator("#threads li", new() { HasText = "Is my order ready to collect?" });
         await Assertions.Expect(item).ToContainTextAsync("Lin Okafor", new() { Timeout = Wait });
         await item.Locator("a").ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/inbox?thread=*");
+        await page.ReachAsync("**/dashboard/inbox?thread=*");
         Assert.Contains("sms", await page.Locator("#messages").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("sms", await page.Locator("#reply-channel").InputValueAsync());
 
@@ -102,7 +102,7 @@ public sealed class SmsInboxBrowserTests : IAsyncLifetime
         await page.GotoAsync("/dashboard");
         await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard");
+        await page.ReachAsync("**/dashboard");
         return page;
     }
 

@@ -37,11 +37,11 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
         var page = await f.NewPageAsync();
         await page.GotoAsync("/dashboard/analytics");
         await page.Locator("#behaviour-link").ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/analytics/behaviour");
+        await page.ReachAsync("**/dashboard/analytics/behaviour");
         await page.GetByLabel("From").FillAsync("2026-04-20");
         await page.GetByLabel("through").FillAsync("2026-04-30");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await page.WaitForURLAsync("**through=2026-04-30**");
+        await page.ReachAsync("**through=2026-04-30**");
 
         var funnel = page.Locator("svg#funnel-chart");
         var labels = await funnel.Locator("text").AllTextContentsAsync();
@@ -74,9 +74,9 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
 
         var page = await f.NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Actions", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/actions");
+        await page.ReachAsync("**/dashboard/actions");
         await page.GetByRole(AriaRole.Button, new() { Name = "Recompute now" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/actions");
+        await page.ReachAsync("**/dashboard/actions");
 
         var chart = page.Locator("svg#uplift-chart");
         Assert.Contains("spring discount", await chart.Locator("text").AllTextContentsAsync());
@@ -98,9 +98,9 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
 
         var page = await f.NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Loyalty", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/loyalty");
+        await page.ReachAsync("**/dashboard/loyalty");
         await page.GetByRole(AriaRole.Button, new() { Name = "Recompute now" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/loyalty");
+        await page.ReachAsync("**/dashboard/loyalty");
 
         Assert.Contains("silver", await page.Locator("svg#loyalty-tier-chart text").AllTextContentsAsync());
         var reciprocity = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().ReciprocityAsync()).Report;
@@ -130,7 +130,7 @@ public sealed class AnalyticsPagesBrowserTests(DashboardFixture f)
 
         var page = await f.NewPageAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard**");
+        await page.ReachAsync("**/dashboard**");
 
         var health = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().HealthAsync()).Report;
         var shown = await page.Locator("#alarms li").AllInnerTextsAsync();

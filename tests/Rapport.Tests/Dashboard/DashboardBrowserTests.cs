@@ -25,7 +25,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
 
         await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/customers");
+        await page.ReachAsync("**/dashboard/customers");
         await page.GotoAsync("/dashboard");
         var overview = (await f.Server.App.Services.GetRequiredService<RelationshipReports>().SnapshotAsync()).Report;
         Assert.Equal(overview.Overview.Customers.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), await page.Locator("#kpi-customers").InnerTextAsync());
@@ -50,7 +50,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         await DashboardFixture.ScreenshotAsync(page, "03-customer-search");
         await page.GetByRole(AriaRole.Link, new() { Name = $"#{f.Ada}" }).ClickAsync();
 
-        await page.WaitForURLAsync($"**/dashboard/customers/{f.Ada}");
+        await page.ReachAsync($"**/dashboard/customers/{f.Ada}");
         Assert.Contains("Ada Lovelace", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
         var identities = await page.Locator("#identities").InnerTextAsync();
         Assert.Contains("ada@example.com", identities, StringComparison.Ordinal);
@@ -101,7 +101,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
     {
         var page = await f.NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Analytics", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/analytics");
+        await page.ReachAsync("**/dashboard/analytics");
 
         var heatmap = page.Locator("svg#cohort-heatmap");
         Assert.True(await heatmap.IsVisibleAsync());
@@ -157,7 +157,7 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         await DashboardFixture.ScreenshotAsync(page, "09-session-expired");
         await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/settings");
+        await page.ReachAsync("**/dashboard/settings");
         Assert.Contains("sqlite", await page.Locator("#store").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
     }
 

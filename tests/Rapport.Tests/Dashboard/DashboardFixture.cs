@@ -63,7 +63,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             await page.GotoAsync("/dashboard");
             await page.GetByLabel("Admin password").FillAsync(Password);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync("**/dashboard");
+            await page.ReachAsync("**/dashboard");
         }
 
         return page;

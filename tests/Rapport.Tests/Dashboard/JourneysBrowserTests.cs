@@ -35,9 +35,9 @@ public sealed class JourneysBrowserTests(DashboardFixture f)
 
         var page = await f.NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Journeys", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/journeys");
+        await page.ReachAsync("**/dashboard/journeys");
         await page.GetByRole(AriaRole.Button, new() { Name = "Recompute now" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/journeys");
+        await page.ReachAsync("**/dashboard/journeys");
 
         var row = page.Locator("#journeys-table tbody tr", new() { HasText = "Cart rescue (page test)" });
         Assert.Equal(["paused", "2", "25", "6", "12", "7", "20%", "+10 pts (-30.4 to 50.4)"], await row.Locator("td").AllTextContentsAsync());
@@ -45,7 +45,7 @@ public sealed class JourneysBrowserTests(DashboardFixture f)
         await DashboardFixture.ScreenshotAsync(page, "20-journeys");
 
         await row.GetByRole(AriaRole.Link).ClickAsync();
-        await page.WaitForURLAsync($"**/dashboard/journeys/{Journey}");
+        await page.ReachAsync($"**/dashboard/journeys/{Journey}");
         Assert.Equal("+10 pts (-30.4 to 50.4)", await page.Locator("#journey-uplift").InnerTextAsync());
         Assert.Equal(["20", "5", "9", "6", "30%", "3"], await page.Locator("#groups-table tbody tr:nth-child(1) td").AllTextContentsAsync());
         Assert.Equal(["5", "1", "3", "1", "20%", "0"], await page.Locator("#groups-table tbody tr:nth-child(2) td").AllTextContentsAsync());

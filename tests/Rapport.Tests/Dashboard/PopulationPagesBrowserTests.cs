@@ -63,7 +63,7 @@ public sealed class PopulationPagesBrowserTests(DashboardFixture f) : IAsyncLife
     {
         var page = await NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Needs", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/needs");
+        await page.ReachAsync("**/dashboard/needs");
         var clusters = await page.Locator("#clusters tbody").InnerTextAsync();
         Assert.Contains("Discount-driven web shoppers\t6", clusters, StringComparison.Ordinal);
         Assert.Contains("Loyal store regulars\t6", clusters, StringComparison.Ordinal);
@@ -86,13 +86,13 @@ public sealed class PopulationPagesBrowserTests(DashboardFixture f) : IAsyncLife
         // The cluster's customers, then the segment builder filled in with the cluster.
         var row = page.Locator("#clusters tbody tr", new() { HasText = "Loyal store regulars" });
         await row.GetByRole(AriaRole.Link, new() { Name = "Customers" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/needs/clusters/*");
+        await page.ReachAsync("**/dashboard/needs/clusters/*");
         Assert.Equal(6, await page.Locator("#members tbody tr").CountAsync());
         Assert.Contains("Store Regular 0", await page.Locator("#members").InnerTextAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("Web Shopper", await page.Locator("#members").InnerTextAsync(), StringComparison.Ordinal);
         await DashboardFixture.ScreenshotAsync(page, "31-needs-cluster");
         await page.GetByRole(AriaRole.Link, new() { Name = "Make a segment of this cluster" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/segments?text=*");
+        await page.ReachAsync("**/dashboard/segments?text=*");
         Assert.Equal("needs.cluster = \"Loyal store regulars\"", await page.Locator("#Text").InputValueAsync());
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview size" }).ClickAsync();
         await page.Locator("#preview-count").WaitForAsync();
@@ -119,7 +119,7 @@ public sealed class PopulationPagesBrowserTests(DashboardFixture f) : IAsyncLife
     {
         var page = await NewPageAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Consent", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard/consent");
+        await page.ReachAsync("**/dashboard/consent");
         Assert.Equal("12", await page.Locator("#consent-customers").InnerTextAsync());
         Assert.Equal("3", await page.Locator("#consent-answered").InnerTextAsync());
         Assert.Equal("1", await page.Locator("#paused-now").InnerTextAsync());
@@ -170,7 +170,7 @@ public sealed class PopulationPagesBrowserTests(DashboardFixture f) : IAsyncLife
         await page.GotoAsync("/dashboard");
         await page.GetByLabel("Admin password").FillAsync(DashboardFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard");
+        await page.ReachAsync("**/dashboard");
         return page;
     }
 

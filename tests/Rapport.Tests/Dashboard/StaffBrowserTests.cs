@@ -29,7 +29,7 @@ public sealed class StaffBrowserTests(DashboardFixture f)
 
         var admin = await f.NewPageAsync();
         await admin.GetByRole(AriaRole.Link, new() { Name = "Staff", Exact = true }).ClickAsync();
-        await admin.WaitForURLAsync("**/dashboard/settings/staff");
+        await admin.ReachAsync("**/dashboard/settings/staff");
         await admin.GetByLabel("Name").FillAsync("Mary Staff");
         await admin.GetByLabel("Email").FillAsync("mary@shop.example");
         await admin.GetByLabel("Role").SelectOptionAsync("staff");
@@ -46,7 +46,7 @@ public sealed class StaffBrowserTests(DashboardFixture f)
         await page.GetByLabel("Email").FillAsync("mary@shop.example");
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/dashboard");
+        await page.ReachAsync("**/dashboard");
         await Assertions.Expect(page.Locator("#signed-in-as")).ToContainTextAsync("Mary Staff (staff)");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Staff", Exact = true })).ToHaveCountAsync(0);
 
@@ -77,7 +77,7 @@ public sealed class StaffBrowserTests(DashboardFixture f)
             var item = page.Locator("#threads li", new() { HasText = "Can Mary call me back?" });
             await Assertions.Expect(item).ToContainTextAsync("Mary Staff"); // routed: assigned to her
             await item.Locator("a").ClickAsync();
-            await page.WaitForURLAsync("**/dashboard/inbox?thread=*");
+            await page.ReachAsync("**/dashboard/inbox?thread=*");
             await page.GetByLabel("Reply").FillAsync("Of course, in five minutes.");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
 

@@ -14,7 +14,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task Value_UnknownCustomer_404ProblemSaysHowToFindOne()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
 
         var reply = await s.Admin.GetAsync("/v1/customers/424242/value");
 
@@ -26,7 +26,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task Value_WriteKey_403()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await s.Writer.GetAsync("/v1/customers/1/value")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await s.Writer.PostAsync("/v1/models/clv/fit", null)).StatusCode);
@@ -35,7 +35,7 @@ public sealed class ValueApiTests
     [Theory, BothStores]
     public async Task OrderThroughTrack_ValueAndProfileShowIt_AndCostsComeOffTheMargin(StoreKind store)
     {
-        await using var s = await ApiServer.StartAsync(store);
+        await using var s = await StartAsync(store);
         await s.Writer.PostAsJsonAsync("/v1/track", new
         {
             userId = "ann",
@@ -67,7 +67,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task Costs_BadKindBadAmountUnknownCustomer_400And404()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
         await s.Writer.PostAsJsonAsync("/v1/identify", new { userId = "u1", traits = new { name = "Ann" } });
         var id = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=user_id&value=u1"))!["id"]!.GetValue<long>();
 
@@ -85,7 +85,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task RecomputeAndPareto_TwentyCustomers_SummaryAndTopShares()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
         var start = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
         await ValueTestData.InsertSalesAsync(Writer(s), Enumerable.Range(0, 20)
             .SelectMany(i => Enumerable.Range(0, i + 1).Select(k => new TestSale($"C{i:D2}", start.AddDays(i - k), 100m))).ToList());
@@ -110,7 +110,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task ClvFit_TooFewRepeatBuyers_409ProblemAndAFailedVersionListed()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
         var day = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
         await ValueTestData.InsertSalesAsync(Writer(s), [new("A", day, 10m), new("A", day.AddDays(3), 10m), new("B", day, 20m)]);
 
@@ -129,7 +129,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task ClvFit_BadParameters_400WithoutAVersion()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
 
         var badModel = await s.Admin.PostAsJsonAsync("/v1/models/clv/fit", new { model = "gamma" });
         var badHorizon = await s.Admin.PostAsJsonAsync("/v1/models/clv/fit", new { horizonWeeks = 0 });
@@ -147,7 +147,7 @@ public sealed class ValueApiTests
     [Theory, BothStores]
     public async Task ClvFit_SimulatedCustomers_VersionListedAndEveryProfileHasItsPrediction(StoreKind store)
     {
-        await using var s = await ApiServer.StartAsync(store);
+        await using var s = await StartAsync(store);
         var ids = await ValueTestData.InsertSalesAsync(Writer(s), ValueTestData.Simulated(400));
 
         var reply = await s.Admin.PostAsync("/v1/models/clv/fit", null);
@@ -195,7 +195,7 @@ public sealed class ValueApiTests
     [Fact]
     public async Task OpenApi_DescribesTheValueEndpoints()
     {
-        await using var s = await ApiServer.StartAsync();
+        await using var s = await StartAsync();
         using var anonymous = s.Client(null);
         var doc = await anonymous.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
 
@@ -209,6 +209,19 @@ public sealed class ValueApiTests
     }
 
     private static StoreWriter Writer(ApiServer s) => s.App.Services.GetRequiredService<StoreWriter>();
+
+    /// <summary>
+    /// A server whose value schedule has made its start-up pass and sleeps: a store that holds
+    /// value rows but was never fitted gets a fit at once (ValueSchedule), so sales inserted
+    /// before that pass would race it and leave a second model version beside the test's own.
+    /// </summary>
+    private static async Task<ApiServer> StartAsync(StoreKind store = StoreKind.Sqlite)
+    {
+        var s = await ApiServer.StartAsync(store);
+        var schedule = s.App.Services.GetRequiredService<ValueSchedule>();
+        await WaitForAsync(() => schedule.SleepingUntil is not null, "the value schedule's start-up pass");
+        return s;
+    }
 
     private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
 

@@ -11,8 +11,9 @@ namespace Rapport.Dashboard.Pages;
 /// <summary>
 /// Sign-in: a staff member with their email and password, or the built-in admin with the admin
 /// password and no email; a cookie session of <see cref="DashboardServices.SessionLength"/>.
-/// At most <see cref="SignInLimit.MaxFailures"/> failures per account and per address in
-/// <see cref="SignInLimit.Window"/>: then 429 and the time to try again (docs/staff.md).
+/// At most <see cref="SignInLimit.MaxFailures"/> failures per account at one address (and wider
+/// limits per address and per account, <see cref="SignInLimit"/>) in <see cref="SignInLimit.Window"/>:
+/// then 429 and the time to try again (docs/staff.md).
 /// </summary>
 public sealed class SignInModel(AdminCredentials credentials, StaffAccounts staff, SignInThrottle throttle, TimeProvider clock) : PageModel
 {
@@ -50,7 +51,7 @@ public sealed class SignInModel(AdminCredentials credentials, StaffAccounts staf
             var member = await staff.VerifyAsync(Email, password, ct);
             if (member is { Disabled: false })
             {
-                await throttle.ResetAsync(account, ct);
+                await throttle.ResetAsync(account, address, ct);
                 await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, DashboardUser.For(member), DashboardServices.Session(clock));
                 return LocalRedirect(ReturnUrl);
             }
@@ -69,7 +70,7 @@ public sealed class SignInModel(AdminCredentials credentials, StaffAccounts staf
 
         if (await credentials.VerifyAsync(password, ct))
         {
-            await throttle.ResetAsync(account, ct);
+            await throttle.ResetAsync(account, address, ct);
             await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, DashboardServices.Admin(), DashboardServices.Session(clock));
             return LocalRedirect(ReturnUrl);
         }

@@ -63,6 +63,7 @@ public sealed class EventWriter(IdentityResolver identity, IEnumerable<IEventPro
             identifiers[i] = fresh[i].Identifiers();
         }
 
+        await identity.ForgetIfErasedElsewhereAsync(unit);
         await identity.PreloadAsync(unit, identifiers.SelectMany(ids => ids).Concat(fresh
             .Where(e => e.PreviousId is not null)
             .SelectMany(e => new[] { Identifier.Normalize(Identifier.UserId, e.PreviousId!), Identifier.Normalize(Identifier.AnonymousId, e.PreviousId!) })));

@@ -103,6 +103,38 @@ public sealed partial class IdentityResolver
         }
     }
 
+    /// <summary>How often the writer looks whether another process erased customers (<see cref="ForgetIfErasedElsewhereAsync"/>).</summary>
+    public static readonly TimeSpan ErasureCheck = TimeSpan.FromSeconds(5);
+
+    private long _erasedSeen = -1;
+    private long? _erasedCheckedAt;
+
+    /// <summary>
+    /// Clears the cache when the count of erased customers moved since the last look (at most
+    /// every <see cref="ErasureCheck"/>, one tiny query). Why: `rapport erasure execute` in another
+    /// process scrubs the identifiers in the store, but this cache would still send an event with
+    /// the erased email to the erased customer until a restart. An erasure in this process
+    /// clears the cache itself; this catches the others within seconds. (The erasure table is
+    /// read here rather than Erasure telling Identity, because the other process cannot.)
+    /// </summary>
+    public async Task ForgetIfErasedElsewhereAsync(UnitOfWork unit)
+    {
+        var now = unit.Now;
+        if (now - _erasedCheckedAt < (long)ErasureCheck.TotalMilliseconds)
+        {
+            return;
+        }
+
+        _erasedCheckedAt = now;
+        var count = Convert.ToInt64(await unit.Statement("SELECT COUNT(*) FROM erased_customers").ScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        if (_erasedSeen >= 0 && count != _erasedSeen)
+        {
+            ClearCache();
+        }
+
+        _erasedSeen = count;
+    }
+
     /// <summary>Forgets every cached owner and link; the store is the truth.</summary>
     public void ClearCache()
     {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Rapport.Cli;
 using Rapport.Core.Events;
@@ -44,6 +45,36 @@ public sealed class ErasureCommandTests
         (exit, output, _) = await RunAsync("erasure", "execute", request.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", db.Store);
         Assert.Equal(0, exit);
         Assert.Contains("already carried out", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteBesideARunningServer_TheServerStopsLinkingTheErasedEmailWithinSeconds()
+    {
+        await using var db = await TestStores.CreateAsync(StoreKind.Sqlite);
+        await using var server = await Rapport.Tests.Http.ApiServer.StartOnAsync(db);
+        async Task IdentifyAsync(string messageId) =>
+            (await server.Writer.PostAsJsonAsync("/v1/identify", new { messageId, userId = "ann", traits = new { email = "ann@example.com" } })).EnsureSuccessStatusCode();
+        async Task<long?> OwnerAsync()
+        {
+            using var reply = await server.Admin.GetAsync("/v1/customers/lookup?kind=email&value=ann@example.com");
+            return reply.IsSuccessStatusCode ? (await reply.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<long>() : null;
+        }
+
+        await IdentifyAsync("i1");
+        var ann = (await OwnerAsync())!.Value;
+        var request = (await server.App.Services.GetRequiredService<ErasureRequests>().RequestAsync(ann, "phone call", "phone"))!.Id;
+
+        // Another process (the CLI) erases her while the server runs and caches her identifiers.
+        var (exit, _, _) = await RunAsync("erasure", "execute", request.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", db.Store);
+        Assert.Equal(0, exit);
+        Assert.Null(await OwnerAsync());
+
+        server.Clock.Advance(Rapport.Core.Identity.IdentityResolver.ErasureCheck);
+        await IdentifyAsync("i2"); // she signs up again with the same email
+
+        var again = await OwnerAsync();
+        Assert.NotNull(again); // the email is owned again, by a new customer, not the erased one
+        Assert.NotEqual(ann, again);
     }
 
     [Theory]

@@ -21,12 +21,6 @@ if (args.Length > 0 && args[0] == "needs-scenario")
     return await Rapport.Benchmarks.Needs.NeedsScenario.RunAsync(args[1..]);
 }
 
-// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- full-recompute-scenario [--customers 100000]   (value + needs + 20 segments)
-if (args.Length > 0 && args[0] == "full-recompute-scenario")
-{
-    return await Rapport.Benchmarks.Recompute.FullRecomputeScenario.RunAsync(args[1..]);
-}
-
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- recompute-scenario [--customers 50000] [--store sqlite:PATH] [--reset]   (value + needs + 20 segments on a kept store)
 if (args.Length > 0 && args[0] == "recompute-scenario")
 {

@@ -28,6 +28,10 @@ public sealed class NeedsClusterMembers(IDatabase database)
         return row is { } r ? (r.Id, JsonSerializer.Deserialize<List<StoredCluster>>(r.Clusters, NeedsModelCache.Json)!) : null;
     }
 
+    // Rows whose cluster did not move in a refit keep an older model id of the same lineage (NeedsClusterFitter).
+    private static async Task<long> LineageFromAsync(System.Data.Common.DbConnection c, long model, CancellationToken ct) =>
+        await c.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT lineage_from FROM needs_models WHERE id = @model", new { model }, cancellationToken: ct)) ?? model;
+
     /// <returns>Up to <see cref="PageSize"/> members and whether there are more.</returns>
     public async Task<(IReadOnlyList<ClusterMember> Members, bool More)> PageAsync(long model, int cluster, long after, CancellationToken ct = default)
     {
@@ -35,10 +39,10 @@ public sealed class NeedsClusterMembers(IDatabase database)
         var rows = (await c.QueryAsync<(long Id, string? Top, double? Price)>(new CommandDefinition(
             $"""
             SELECT customer_id, top_category, price_sensitivity FROM customer_needs
-            WHERE customer_id > @after AND cluster_model_id + 0 = @model AND cluster + 0 = @cluster
+            WHERE customer_id > @after AND cluster_model_id + 0 BETWEEN @from AND @model AND cluster + 0 = @cluster
             ORDER BY customer_id LIMIT {PageSize + 1}
             """,
-            new { after, model, cluster = (long)cluster },
+            new { after, model, cluster = (long)cluster, from = await LineageFromAsync(c, model, ct) },
             cancellationToken: ct))).ToList();
         var page = rows.Take(PageSize).ToList();
         var ids = page.Select(r => r.Id).ToArray();

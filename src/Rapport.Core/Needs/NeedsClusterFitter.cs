@@ -12,11 +12,16 @@ public sealed record NeedsClusterView(int Index, string Label, long Size, IReadO
 
 /// <summary>A fit: fitted (with clusters) or failed (with the reason, no clusters).</summary>
 public sealed record NeedsClusterSummary(
-    long ModelId, string Status, string? Message, int K, bool KChosen, double? Silhouette, long Customers, IReadOnlyList<NeedsClusterView> Clusters, double Seconds);
+    long ModelId, string Status, string? Message, int K, bool KChosen, double? Silhouette, long Customers, IReadOnlyList<NeedsClusterView> Clusters, double Seconds)
+{
+    /// <summary>Customers whose cluster number moved, the only rows the fit rewrote.</summary>
+    public long Rewritten { get; init; }
+}
 
 /// <summary>
 /// Fits the needs-based clusters on every customer's stored needs (customer_needs) and writes
-/// each customer's cluster. Runs inside the single writer, so no customer changes between the
+/// the cluster of each customer whose cluster number moved (numbers follow the previous model's,
+/// see <see cref="ClusterAlignment"/>). Runs inside the single writer, so no customer changes between the
 /// read and the assignment (seconds for a million customers: the fit uses a 50,000 sample).
 /// Every fit is a new needs_models row; a failure (fewer than two different customers) is
 /// recorded with its reason and leaves the current model in place.
@@ -31,10 +36,12 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
     private async Task<NeedsClusterSummary> FitAsync(UnitOfWork unit, int? k, int seed, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
+        var previous = await models.GetAsync(unit.Connection, unit.Transaction, ct);
         var ids = new List<long>();
         var vectors = new List<double[]>();
+        var stored = new List<int>(); // per customer, their cluster number in the previous model, or -1
         await using (var reader = await unit.Connection.ExecuteReaderAsync(new CommandDefinition(
-            "SELECT customer_id, price_sensitivity, digital_share, store_share, assisted_share, orders, focus, values_most FROM customer_needs ORDER BY customer_id",
+            "SELECT customer_id, price_sensitivity, digital_share, store_share, assisted_share, orders, focus, values_most, cluster_model_id, cluster FROM customer_needs ORDER BY customer_id",
             transaction: unit.Transaction, cancellationToken: ct)))
         {
             while (await reader.ReadAsync(ct))
@@ -43,6 +50,7 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
                 vectors.Add(NeedsVector.Of(new NeedsSummary(
                     reader.IsDBNull(1) ? null : reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4),
                     reader.GetInt64(5), reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetString(7))));
+                stored.Add(!reader.IsDBNull(8) && !reader.IsDBNull(9) && previous is not null && previous.Covers(reader.GetInt64(8)) ? (int)reader.GetInt64(9) : -1);
             }
         }
 
@@ -53,37 +61,54 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
         }
         catch (ArgumentException e)
         {
-            var failedId = await InsertModelAsync(unit, "failed", k ?? 0, k is null, null, ids.Count, seed, null, e.Message.Split(" (Parameter", 2)[0], ct);
+            var failedId = await InsertModelAsync(unit, "failed", k ?? 0, k is null, null, ids.Count, seed, null, null, e.Message.Split(" (Parameter", 2)[0], ct);
             return new NeedsClusterSummary(failedId, "failed", e.Message.Split(" (Parameter", 2)[0], k ?? 0, k is null, null, ids.Count, [], watch.Elapsed.TotalSeconds);
         }
 
-        var stored = fit.Clusters.Select(c => new StoredCluster(c.Index, c.Label, c.Centroid, c.Size)).ToList();
+        // Clusters keep the previous model's numbers where they took its customers over, so only
+        // customers whose cluster moved are rewritten; the rest keep their row (and its model id,
+        // which this model covers through lineage_from).
+        var number = ClusterAlignment.Align(stored, fit.Assignments, fit.K);
+        var clusters = fit.Clusters.Select(c => new StoredCluster(number[c.Index], c.Label, c.Centroid, c.Size)).OrderBy(c => c.Index).ToList();
+        var lineageFrom = previous?.LineageFrom;
         var id = await InsertModelAsync(
-            unit, "fitted", fit.K, fit.KChosen, fit.Silhouette, ids.Count, seed, JsonSerializer.Serialize(stored, NeedsModelCache.Json), null, ct);
+            unit, "fitted", fit.K, fit.KChosen, fit.Silhouette, ids.Count, seed, JsonSerializer.Serialize(clusters, NeedsModelCache.Json), lineageFrom, null, ct);
+        var moved = new List<object?[]>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var cluster = number[fit.Assignments[i]];
+            if (stored[i] != cluster)
+            {
+                moved.Add([ids[i], id, (long)cluster]);
+            }
+        }
+
         unit.EveryCustomerChanged = true; // clusters moved: needs.* conditions cached by next best action are read again
-        await unit.Dialect.BulkUpdateAsync(
-            unit.Connection, unit.Transaction, "customer_needs", "customer_id", ClusterColumns,
-            ids.Select((customer, i) => new object?[] { customer, id, (long)fit.Assignments[i] }), cancellationToken: ct);
-        var model = new NeedsModel(id, stored);
+        await unit.Dialect.BulkUpdateAsync(unit.Connection, unit.Transaction, "customer_needs", "customer_id", ClusterColumns, moved, cancellationToken: ct);
+        var model = new NeedsModel(id, clusters, lineageFrom ?? id);
         unit.OnRollback(() => models.Set(null));
         models.Set(model);
         segments.FactsChanged(unit, null);
         return new NeedsClusterSummary(
             id, "fitted", null, fit.K, fit.KChosen, fit.Silhouette, ids.Count,
-            stored.Select(c => View(c, c.SizeAtFit)).ToList(), watch.Elapsed.TotalSeconds);
+            clusters.Select(c => View(c, c.SizeAtFit)).ToList(), watch.Elapsed.TotalSeconds)
+        {
+            Rewritten = moved.Count,
+        };
     }
 
     public static NeedsClusterView View(StoredCluster c, long size) =>
         new(c.Index, c.Label, size, NeedsVector.Names.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => Math.Round(c.Centroid[x.i], 4)));
 
     private static async Task<long> InsertModelAsync(
-        UnitOfWork unit, string status, int k, bool chosen, double? silhouette, long customers, int seed, string? clusters, string? message, CancellationToken ct) =>
+        UnitOfWork unit, string status, int k, bool chosen, double? silhouette, long customers, int seed, string? clusters, long? lineageFrom, string? message,
+        CancellationToken ct) =>
         await unit.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO needs_models (status, k, k_chosen, silhouette, customers, seed, clusters, message, fitted_at)
-            VALUES (@status, @k, @chosen, @silhouette, @customers, @seed, @clusters, @message, @now) RETURNING id
+            INSERT INTO needs_models (status, k, k_chosen, silhouette, customers, seed, clusters, lineage_from, message, fitted_at)
+            VALUES (@status, @k, @chosen, @silhouette, @customers, @seed, @clusters, @lineageFrom, @message, @now) RETURNING id
             """,
-            new { status, k = (long)k, chosen = chosen ? 1L : 0L, silhouette, customers, seed = (long)seed, clusters, message, now = unit.Now },
+            new { status, k = (long)k, chosen = chosen ? 1L : 0L, silhouette, customers, seed = (long)seed, clusters, lineageFrom, message, now = unit.Now },
             unit.Transaction,
             cancellationToken: ct));
 }

@@ -39,7 +39,7 @@ public sealed class NeedsFacts : ICustomerFactSource
         var cluster = request.Keys.Where(k => k is "cluster" or "cluster_id").ToArray();
         if (scalar.Length > 0 || cluster.Length > 0)
         {
-            var labels = cluster.Contains("cluster") ? await LabelsAsync(request, cancellationToken) : [];
+            var labels = cluster.Contains("cluster") ? await LabelsAsync(request, cancellationToken) : new ClusterLabelsById();
             var columns = string.Join(", ", scalar.Select(k => Columns[k]));
             await FactQueries.ReadAsync(
                 request,
@@ -64,7 +64,7 @@ public sealed class NeedsFacts : ICustomerFactSource
                             sink(customer, "cluster_id", FieldValue.Of((double)index));
                         }
 
-                        if (labels.TryGetValue((model, index), out var label))
+                        if (labels.TryGetValue((labels.Current.Covers(model) ? labels.Current.Id : model, index), out var label))
                         {
                             sink(customer, "cluster", FieldValue.Of(label));
                         }
@@ -109,17 +109,18 @@ public sealed class NeedsFacts : ICustomerFactSource
     }
 
     /// <summary>
-    /// Cluster labels of the latest fitted models: a fit assigns every customer to the new model
-    /// and changes between fits assign to the current one, so rows point at one of these.
+    /// Cluster labels of the latest fitted models: a fit numbers its clusters as the previous
+    /// model did and rewrites only customers whose number moved, so rows point at a model of the
+    /// current one's lineage (labelled by the current model) or, rarely, at an older one.
     /// </summary>
-    private static async Task<Dictionary<(long, long), string>> LabelsAsync(FactRequest request, CancellationToken ct)
+    private static async Task<ClusterLabelsById> LabelsAsync(FactRequest request, CancellationToken ct)
     {
-        var rows = await request.Connection.QueryAsync<(long Id, string Clusters)>(new CommandDefinition(
-            "SELECT id, clusters FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 5",
+        var rows = (await request.Connection.QueryAsync<(long Id, string Clusters, long? From)>(new CommandDefinition(
+            "SELECT id, clusters, lineage_from FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 5",
             transaction: request.Transaction,
-            cancellationToken: ct));
-        var labels = new Dictionary<(long, long), string>();
-        foreach (var (id, json) in rows)
+            cancellationToken: ct))).ToList();
+        var labels = new ClusterLabelsById();
+        foreach (var (id, json, _) in rows)
         {
             foreach (var c in JsonSerializer.Deserialize<List<StoredCluster>>(json, NeedsModelCache.Json)!)
             {
@@ -127,6 +128,17 @@ public sealed class NeedsFacts : ICustomerFactSource
             }
         }
 
+        if (rows.Count > 0)
+        {
+            labels.Current = new NeedsModel(rows[0].Id, [], rows[0].From ?? rows[0].Id);
+        }
+
         return labels;
+    }
+
+    /// <summary>Labels by (model, cluster number), and the current model whose lineage its labels stand for.</summary>
+    private sealed class ClusterLabelsById : Dictionary<(long, long), string>
+    {
+        public NeedsModel Current { get; set; } = new(0, [], 1);
     }
 }

@@ -67,8 +67,17 @@ public sealed class NeedsQueries(IDatabase database)
 
         var r = (IDictionary<string, object?>)row;
         string? label = null;
-        if (L(r["cluster_model_id"]) is { } model && L(r["cluster"]) is { } index)
+        long? clusterModel = L(r["cluster_model_id"]);
+        if (clusterModel is { } model && L(r["cluster"]) is { } index)
         {
+            // A row kept through refits (its cluster number did not move) belongs to the current model.
+            var current = await c.QueryFirstOrDefaultAsync<(long Id, long? From)?>(new CommandDefinition(
+                "SELECT id, lineage_from FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 1", cancellationToken: ct));
+            if (current is { } cm && model >= (cm.From ?? cm.Id) && model <= cm.Id)
+            {
+                clusterModel = model = cm.Id;
+            }
+
             var json = await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT clusters FROM needs_models WHERE id = @model", new { model }, cancellationToken: ct));
             label = json is null ? null : JsonSerializer.Deserialize<List<StoredCluster>>(json, NeedsModelCache.Json)!.FirstOrDefault(x => x.Index == index)?.Label;
         }
@@ -88,23 +97,24 @@ public sealed class NeedsQueries(IDatabase database)
                 r["interests"] is string i
                     ? new StatedView<IReadOnlyList<string>>(JsonSerializer.Deserialize<List<string>>(i)!, (string)r["interests_source"]!, UnixTime.FromStorage(L(r["interests_at"])!.Value))
                     : null),
-            L(r["cluster_model_id"]) is { } m && L(r["cluster"]) is { } ci ? new ClusterRef(m, ci, label) : null);
+            clusterModel is { } m && L(r["cluster"]) is { } ci ? new ClusterRef(m, ci, label) : null);
     }
 
     public async Task<NeedsClustersReply> ClustersAsync(CancellationToken ct = default)
     {
         await using var c = await database.OpenAsync(ct);
-        var model = await c.QueryFirstOrDefaultAsync<(long Id, long K, long Chosen, double? Silhouette, string Clusters, long FittedAt)?>(new CommandDefinition(
-            "SELECT id, k, k_chosen, silhouette, clusters, fitted_at FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 1", cancellationToken: ct));
+        var model = await c.QueryFirstOrDefaultAsync<(long Id, long K, long Chosen, double? Silhouette, string Clusters, long FittedAt, long? From)?>(new CommandDefinition(
+            "SELECT id, k, k_chosen, silhouette, clusters, fitted_at, lineage_from FROM needs_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 1", cancellationToken: ct));
         var unassigned = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM customer_needs WHERE cluster_model_id IS NULL" + (model is { } mm ? $" OR cluster_model_id <> {mm.Id}" : ""), cancellationToken: ct));
+            "SELECT COUNT(*) FROM customer_needs WHERE cluster_model_id IS NULL"
+            + (model is { } mm ? $" OR cluster_model_id < {mm.From ?? mm.Id} OR cluster_model_id > {mm.Id}" : ""), cancellationToken: ct));
         if (model is not { } m)
         {
             return new NeedsClustersReply(null, null, 0, false, null, [], unassigned);
         }
 
         var sizes = (await c.QueryAsync<(long Cluster, long Size)>(new CommandDefinition(
-            "SELECT cluster, COUNT(*) FROM customer_needs WHERE cluster_model_id = @id GROUP BY cluster", new { id = m.Id }, cancellationToken: ct)))
+            "SELECT cluster, COUNT(*) FROM customer_needs WHERE cluster_model_id BETWEEN @from AND @id GROUP BY cluster", new { from = m.From ?? m.Id, id = m.Id }, cancellationToken: ct)))
             .ToDictionary(x => x.Cluster, x => x.Size);
         var clusters = JsonSerializer.Deserialize<List<StoredCluster>>(m.Clusters, NeedsModelCache.Json)!
             .Select(x => NeedsClusterFitter.View(x, sizes.GetValueOrDefault(x.Index)))

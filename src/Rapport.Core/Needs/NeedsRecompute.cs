@@ -82,6 +82,13 @@ public sealed class NeedsRecompute(
 
         Report(new NeedsProgress("needs", 0, ids.Count), log);
         long done = 0, rewritten = 0;
+
+        // With a refit to follow, segments re-read everyone's needs once after it (the refit
+        // tells them every customer's facts changed) instead of chunk by chunk as well: a first
+        // recomputation changes every customer, and reading their needs twice cost a full
+        // segment refresh. Until the refit commits (seconds), needs-based memberships lag.
+        var deferSegments = request.Refit;
+        var changedAll = deferSegments ? new List<long>() : null;
         TimeSpan readCompute = default, write = default, readComputeCpu = default, writeCpu = default;
         foreach (var chunk in ids.Chunk(RangeSize))
         {
@@ -95,7 +102,11 @@ public sealed class NeedsRecompute(
                     var changed = await NeedsUpdater.WriteAsync(unit, computed, keep: null, ct);
                     (readCompute, readComputeCpu) = (readCompute + computedAt, readComputeCpu + (computedCpu - cpu));
                     (write, writeCpu) = (write + (wall.Elapsed - computedAt), writeCpu + (ProcessCpu() - computedCpu));
-                    if (changed.Count > 0)
+                    if (changedAll is not null)
+                    {
+                        changedAll.AddRange(changed);
+                    }
+                    else if (changed.Count > 0)
                     {
                         segments.FactsChanged(unit, changed);
                     }
@@ -114,6 +125,17 @@ public sealed class NeedsRecompute(
         {
             Report(new NeedsProgress("clusters", 0, ids.Count), log);
             clusters = await fitter.FitAsync(request.K ?? options.Clusters, request.Seed ?? options.Seed, ct);
+            if (clusters.Status != "fitted" && changedAll is { Count: > 0 })
+            {
+                // No fit, so nothing told segments: the customers whose needs moved, now.
+                await writer.WriteAsync(
+                    unit =>
+                    {
+                        segments.FactsChanged(unit, changedAll);
+                        return Task.FromResult(0);
+                    },
+                    ct);
+            }
         }
 
         long withNeeds;

@@ -2,7 +2,7 @@ using Rapport.Core.Storage;
 
 namespace Rapport.Core.Needs;
 
-/// <summary>Schema steps 620-639: customer needs (docs/needs.md) and the needs-based cluster models.</summary>
+/// <summary>Schema steps 620-639 and 1720-1739: customer needs (docs/needs.md) and the needs-based cluster models.</summary>
 internal static class NeedsSchema
 {
     public static readonly Migration[] Migrations =
@@ -90,6 +90,13 @@ internal static class NeedsSchema
             CREATE TABLE needs_pending (
               customer_id BIGINT PRIMARY KEY,
               seq BIGINT NOT NULL);
+            """),
+        // lineage_from: a refit numbers its clusters as the previous model did (ClusterAlignment)
+        // and rewrites only the customers whose cluster moved; the others keep the id of the model
+        // they were assigned in. A row's cluster counts in the current model when its
+        // cluster_model_id is between the current model's lineage_from and its id (NULL: its own id).
+        new(1720, "needs model lineage", """
+            ALTER TABLE needs_models ADD COLUMN lineage_from BIGINT NULL;
             """),
     ];
 }

@@ -110,12 +110,13 @@ public static class NeedsUpdater
             }
 
             var needs = NeedsCalculator.Compute(history, settings);
-            var row = NeedsRow(id, needs, model, now);
-            var fingerprint = FingerprintOf(id, row, needs);
+            var summary = NeedsSummary.From(needs);
+            var interests = InterestsJson(needs);
+            var fingerprint = FingerprintOf(id, needs, summary, interests);
             if (!(stored.TryGetValue(id, out var previous) && previous == fingerprint))
             {
-                row[^2] = fingerprint;
-                rows[i] = Rows(id, row, needs); // only customers whose needs moved are turned into rows
+                // Only customers whose needs moved are turned into (boxed) rows and assigned a cluster.
+                rows[i] = Rows(id, NeedsRow(id, needs, summary, interests, model, fingerprint, now), needs);
             }
         });
 
@@ -166,20 +167,45 @@ public static class NeedsUpdater
     }
 
     /// <summary>
-    /// The fingerprint of a customer's rows in the four tables, hashed from the values as they
-    /// would be written (the same as hashing the rows, without building them). The cluster is not
-    /// part of it: a refit sets clusters itself, and unchanged needs keep theirs.
+    /// The fingerprint of a customer's rows in the four tables, hashed from the typed values in
+    /// the order and form they are written (the needs row up to interests_at, then each affinity,
+    /// channel and cadence row), so the same as hashing the built rows without building or boxing
+    /// them: most customers of a recomputation have not changed. The cluster is not part of it:
+    /// a refit sets clusters itself, and unchanged needs keep theirs.
     /// </summary>
-    private static long FingerprintOf(long id, object?[] row, CustomerNeeds n)
+    internal static long FingerprintOf(long id, CustomerNeeds n, NeedsSummary summary, string? interestsJson)
     {
         var f = new Fingerprint();
-        for (var i = 0; i < row.Length - 4; i++)
+        var s = n.PriceSensitivity;
+        var values = n.Preferences.ValuesMost;
+        var interests = n.Preferences.Interests;
+        f.Add(id);
+        f.Add(s.Score);
+        f.Add(s.UnitShare);
+        f.Add(s.RevenueShare);
+        f.Add(s.Units);
+        f.Add(s.DiscountedUnits);
+        f.Add(s.RevenueE4);
+        f.Add(s.DiscountedRevenueE4);
+        f.Add(s.OffersShown);
+        f.Add(s.OffersAccepted);
+        f.Add(s.CouponsApplied);
+        f.Add(s.OfferResponse);
+        f.Add(summary.Digital);
+        f.Add(summary.Store);
+        f.Add(summary.Assisted);
+        f.Add(summary.Orders);
+        f.Add(summary.Focus);
+        f.Add(n.Affinity.Count > 0 ? n.Affinity[0].Category : null);
+        f.Add(values?.Value);
+        f.Add(values?.Source);
+        f.Add(values?.At);
+        f.Add(interestsJson);
+        f.Add(interests?.Source);
+        f.Add(interests?.At);
+        for (var i = 0; i < n.Affinity.Count; i++)
         {
-            f.Add(row[i]);
-        }
-
-        foreach (var x in n.Affinity)
-        {
+            var x = n.Affinity[i];
             f.Add(id);
             f.Add(x.Category);
             f.Add(x.ViewShare);
@@ -187,8 +213,9 @@ public static class NeedsUpdater
             f.Add(x.Affinity);
         }
 
-        foreach (var x in n.Channels)
+        for (var i = 0; i < n.Channels.Count; i++)
         {
+            var x = n.Channels[i];
             f.Add(id);
             f.Add(x.Channel);
             f.Add(x.Interactions);
@@ -197,8 +224,9 @@ public static class NeedsUpdater
             f.Add(x.PurchaseShare);
         }
 
-        foreach (var x in n.Cadence)
+        for (var i = 0; i < n.Cadence.Count; i++)
         {
+            var x = n.Cadence[i];
             f.Add(id);
             f.Add(x.Sku);
             f.Add((long)x.Purchases);
@@ -209,6 +237,13 @@ public static class NeedsUpdater
 
         return f.Value;
     }
+
+    /// <summary>The same fingerprint hashed from the built rows (the needs row's last four values left out): the reference the typed form is tested against.</summary>
+    internal static long FingerprintOfRows(object?[] needsRow, IEnumerable<object?[]> affinity, IEnumerable<object?[]> channels, IEnumerable<object?[]> cadence) =>
+        Fingerprint.Of(needsRow[..^4], affinity.SelectMany(r => r), channels.SelectMany(r => r), cadence.SelectMany(r => r));
+
+    private static string? InterestsJson(CustomerNeeds n) =>
+        n.Preferences.Interests is { } interests ? JsonSerializer.Serialize(interests.Value) : null;
 
     /// <summary>
     /// Rewrites the changed customers' rows in the caller's transaction; with <paramref name="keep"/>,
@@ -240,10 +275,9 @@ public static class NeedsUpdater
         return changed;
     }
 
-    /// <summary>The row; its last two values are the fingerprint (set by the caller) and updated_at.</summary>
-    private static object?[] NeedsRow(long id, CustomerNeeds n, NeedsModel? model, long now)
+    /// <summary>The customer_needs row, in <see cref="NeedsColumns"/> order.</summary>
+    internal static object?[] NeedsRow(long id, CustomerNeeds n, NeedsSummary summary, string? interestsJson, NeedsModel? model, long fingerprint, long now)
     {
-        var summary = NeedsSummary.From(n);
         var s = n.PriceSensitivity;
         var values = n.Preferences.ValuesMost;
         var interests = n.Preferences.Interests;
@@ -252,9 +286,19 @@ public static class NeedsUpdater
             id, s.Score, s.UnitShare, s.RevenueShare, s.Units, s.DiscountedUnits, s.RevenueE4, s.DiscountedRevenueE4, s.OffersShown,
             s.OffersAccepted, s.CouponsApplied, s.OfferResponse, summary.Digital, summary.Store, summary.Assisted, summary.Orders,
             summary.Focus, n.Affinity.Count > 0 ? n.Affinity[0].Category : null, values?.Value, values?.Source, values?.At,
-            interests is null ? null : JsonSerializer.Serialize(interests.Value), interests?.Source, interests?.At,
-            model?.Id, model is null ? null : (long)model.Assign(NeedsVector.Of(summary)), 0L, now,
+            interestsJson, interests?.Source, interests?.At,
+            model?.Id, model is null ? null : (long)model.Assign(NeedsVector.Of(summary)), fingerprint, now,
         ];
+    }
+
+    /// <summary>A customer's rows in the four tables, as written (for tests comparing the typed fingerprint with the rows').</summary>
+    internal static (object?[] Needs, List<object?[]> Affinity, List<object?[]> Channels, List<object?[]> Cadence) RowsOf(
+        long id, CustomerNeeds n, NeedsModel? model, long now)
+    {
+        var summary = NeedsSummary.From(n);
+        var interests = InterestsJson(n);
+        var r = Rows(id, NeedsRow(id, n, summary, interests, model, FingerprintOf(id, n, summary, interests), now), n);
+        return (r.Needs, r.Affinity, r.Channels, r.Cadence);
     }
 }
 

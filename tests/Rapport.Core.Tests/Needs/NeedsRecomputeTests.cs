@@ -166,4 +166,37 @@ public sealed class NeedsRecomputeTests
 
         Assert.Equal(6, (await h.MembersAsync(segment)).Count);
     }
+
+    [Theory, BothStores]
+    public async Task Refit_NothingMoved_RewritesNoRow_ReadersFollowTheNewModel(StoreKind store)
+    {
+        await using var h = await CoreHarness.CreateAsync(store);
+        await SeedTwoKindsAsync(h);
+        var segment = await h.CreateAsync("Regulars", "needs.cluster = \"Loyal store regulars\"");
+        var first = (await h.NeedsRecompute.TryRunAsync(new NeedsRecomputeRequest(K: 2, Seed: 1)))!.Clusters!;
+        Assert.Equal(12, first.Rewritten); // nobody had a cluster yet
+
+        // Another seed may number the clusters the other way round; the refit keeps the old numbers.
+        var second = (await h.NeedsRecompute.TryRunAsync(new NeedsRecomputeRequest(K: 2, Seed: 7)))!.Clusters!;
+
+        Assert.Equal("fitted", second.Status);
+        Assert.Equal(0, second.Rewritten);
+        await using (var c = await h.Db.OpenAsync())
+        {
+            Assert.Equal(12, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM customer_needs WHERE cluster_model_id = @id", new { id = first.ModelId }));
+        }
+
+        var store0 = await h.OwnerAsync(Identifier.UserId, "store0");
+        var profile = (await h.Needs.GetAsync(store0)).Cluster!;
+        Assert.Equal(("Loyal store regulars", second.ModelId), (profile.Label, profile.ModelId));
+        var clusters = await h.Needs.ClustersAsync();
+        Assert.Equal(second.ModelId, clusters.ModelId);
+        Assert.Equal(0, clusters.Unassigned);
+        Assert.Equal([6L, 6L], clusters.Clusters.Select(x => x.Size));
+        var regulars = clusters.Clusters.Single(x => x.Label == "Loyal store regulars");
+        var (members, more) = await new global::Rapport.Core.Analytics.NeedsClusterMembers(h.Db).PageAsync(second.ModelId, regulars.Index, 0);
+        Assert.Equal(6, members.Count);
+        Assert.False(more);
+        Assert.Equal(6, (await h.MembersAsync(segment)).Count);
+    }
 }

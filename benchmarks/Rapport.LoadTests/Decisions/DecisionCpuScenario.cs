@@ -25,7 +25,10 @@ namespace Rapport.LoadTests.Decisions;
 /// customer.
 ///
 ///     Rapport.LoadTests nbacpu [--customers 100000] [--products 5000] [--events 1000000]
-///         [--requests 3000] [--concurrency 16] [--hot 20000] [--dir PATH]
+///         [--requests 3000] [--concurrency 16] [--hot 20000] [--dir PATH] [--warm-only]
+///
+/// --warm-only skips the two uncached rows (for profiling the warm path with perf: the row is
+/// then the only work after warming).
 /// </summary>
 internal static class DecisionCpuScenario
 {
@@ -41,7 +44,10 @@ internal static class DecisionCpuScenario
             return 2;
         }
 
-        await using var db = new SqliteDatabase(Path.Combine(dir, "decisions.db"));
+        await using var sqlite = new SqliteDatabase(Path.Combine(dir, "decisions.db"));
+        // --cache-kib N: every connection's SQLite page cache set to N KiB after the store's own
+        // settings (an experiment on what the commit's page-cache truncation costs).
+        IDatabase db = Option(args, "--cache-kib") is { } kib ? new CacheSized(sqlite, int.Parse(kib, CultureInfo.InvariantCulture)) : sqlite;
         await SchemaMigrator.MigrateAsync(db);
         var app = RapportApp.Build(db, TimeProvider.System, "http://127.0.0.1:0");
         var sp = app.Services;
@@ -73,8 +79,11 @@ internal static class DecisionCpuScenario
 
         Console.WriteLine("| engine | customers | decisions | CPU per decision | wall per decision | load average |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        await RowAsync("without cache (before)", "random, not returning", uncached, requests, concurrency, () => Any(hot + 1, size.Customers));
-        await RowAsync("cached, miss", "first visits", cached, requests, concurrency, () => Any(hot + 1, size.Customers));
+        if (!args.Contains("--warm-only"))
+        {
+            await RowAsync("without cache (before)", "random, not returning", uncached, requests, concurrency, () => Any(hot + 1, size.Customers));
+            await RowAsync("cached, miss", "first visits", cached, requests, concurrency, () => Any(hot + 1, size.Customers));
+        }
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -86,6 +95,7 @@ internal static class DecisionCpuScenario
         var perCustomer = (GC.GetTotalMemory(forceFullCollection: true) - heap) / (double)Math.Max(1, cache.ReadCount - read);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"(warmed {hot:N0} returning customers: +{cache.ReadCount - read:N0} read and +{cache.WriteCount - write:N0} write entries, managed heap +{perCustomer:0} bytes per customer, both sides)"));
+        Console.Out.Flush();
         await RowAsync("cached, warm", $"{hot:N0} returning", cached, requests, concurrency, () => Any(1, hot + 1));
         return 0;
     }
@@ -133,5 +143,23 @@ internal static class DecisionCpuScenario
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private sealed class CacheSized(SqliteDatabase inner, int kib) : IDatabase
+    {
+        public SqlDialect Dialect => inner.Dialect;
+
+        public string DisplayName => inner.DisplayName;
+
+        public async Task<System.Data.Common.DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+        {
+            var connection = await inner.OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA cache_size=-{kib};";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Storage;
@@ -53,21 +54,22 @@ public static class DecisionLog
         UnitOfWork unit, long customer, Identifier id, RankedAction ranked, string channel, string? placement, string? productId, string reason, JsonObject data,
         bool control = false)
     {
-        var decisionId = await unit.Connection.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO decisions (action_id, customer_id, id_kind, id_value, channel, placement, purpose, product_id, propensity, expected_value, score, reason, data, decided_at, control)
-            VALUES (@action, @customer, @Kind, @Value, @channel, @placement, @purpose, @productId, @propensity, @expected, @score, @reason, @data, @now, @control)
-            RETURNING id
-            """,
-            new
-            {
-                action = ranked.Action.Id, customer, id.Kind, id.Value, channel, placement, purpose = ranked.Action.Purpose, productId,
-                propensity = ranked.Propensity, expected = ranked.ExpectedValue, score = ranked.Score, reason, data = data.ToJsonString(), now = unit.Now, control = control ? 1L : 0L,
-            },
-            unit.Transaction);
+        // Prepared once per writer session (UnitOfWork.Statement) and bound by position: each
+        // warm decision runs these two statements, and Dapper's parse, plan and by-name binding
+        // cost several times the insert itself (docs/performance.md "Session 7: next best action").
+        var decisionId = Convert.ToInt64(await unit.Statement(
+                """
+                INSERT INTO decisions (action_id, customer_id, id_kind, id_value, channel, placement, purpose, product_id, propensity, expected_value, score, reason, data, decided_at, control)
+                VALUES (@action, @customer, @kind, @value, @channel, @placement, @purpose, @product, @propensity, @expected, @score, @reason, @data, @now, @control)
+                RETURNING id
+                """,
+                "@action", "@customer", "@kind", "@value", "@channel", "@placement", "@purpose", "@product", "@propensity", "@expected", "@score", "@reason", "@data", "@now", "@control")
+            .ScalarAsync(
+                ranked.Action.Id, customer, id.Kind, id.Value, channel, placement, ranked.Action.Purpose, productId,
+                ranked.Propensity, ranked.ExpectedValue, ranked.Score, reason, data.ToJsonString(), unit.Now, control ? 1L : 0L), CultureInfo.InvariantCulture);
         if (!control)
         {
-            await unit.Connection.ExecuteAsync("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", new { action = ranked.Action.Id }, unit.Transaction);
+            await unit.Statement("UPDATE action_stats SET issued = issued + 1 WHERE action_id = @action", "@action").ExecuteAsync(ranked.Action.Id);
             Interlocked.Increment(ref s_counterWrites);
         }
 

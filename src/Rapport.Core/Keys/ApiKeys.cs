@@ -35,27 +35,32 @@ public sealed class ApiKeys(IDatabase database, TimeProvider clock)
         return (key, new ApiKeyInfo(id, kind, name, key[..13], now, null));
     }
 
-    /// <summary>The kind of a valid, unrevoked key; null otherwise. Revocations apply within a minute.</summary>
-    public async Task<KeyKind?> VerifyAsync(string key, CancellationToken ct = default)
+    /// <summary>
+    /// The kind of a valid, unrevoked key; null otherwise. Revocations apply within a minute.
+    /// A key checked in the last minute is answered from memory without hashing or awaiting:
+    /// every API request asks (keyed by the key itself, which the request carries anyway).
+    /// </summary>
+    public ValueTask<KeyKind?> VerifyAsync(string key, CancellationToken ct = default)
     {
-        var hash = Hash(key);
         var now = UnixTime.ToStorage(clock.GetUtcNow());
-        if (_cache.TryGetValue(hash, out var hit) && now - hit.CheckedAt < 60_000)
-        {
-            return hit.Kind;
-        }
+        return _cache.TryGetValue(key, out var hit) && now - hit.CheckedAt < 60_000
+            ? ValueTask.FromResult<KeyKind?>(hit.Kind)
+            : new ValueTask<KeyKind?>(LookUpAsync(key, now, ct));
+    }
 
+    private async Task<KeyKind?> LookUpAsync(string key, long now, CancellationToken ct)
+    {
         await using var connection = await database.OpenAsync(ct);
         var kind = await connection.QuerySingleOrDefaultAsync<string>(
-            "SELECT kind FROM api_keys WHERE hash = @hash AND revoked_at IS NULL", new { hash });
+            "SELECT kind FROM api_keys WHERE hash = @hash AND revoked_at IS NULL", new { hash = Hash(key) });
         if (kind is null)
         {
-            _cache.TryRemove(hash, out _);
+            _cache.TryRemove(key, out _);
             return null;
         }
 
         var parsed = kind == "admin" ? KeyKind.Admin : KeyKind.Write;
-        _cache[hash] = (parsed, now);
+        _cache[key] = (parsed, now);
         return parsed;
     }
 

@@ -21,7 +21,8 @@ internal static class ActionEndpoints
         g.MapGet("/actions/{id:long}", GetAsync).WithSummary("One action");
         g.MapPut("/actions/{id:long}", ReplaceAsync).WithSummary("Replace an action's definition (its counters stay)");
         g.MapGet("/actions/{id:long}/uplift", UpliftAsync).WithSummary("Conversion of treated customers against the action's control group, with a 95% interval of the difference");
-        g.MapGet("/customers/{id:long}/next-best-actions", DecideAsync).WithSummary("Ranked actions for a channel and placement, each with a reason; every one returned is logged");
+        g.MapGet("/customers/{id:long}/next-best-actions", DecideAsync).Produces<NextBestActions>()
+            .WithSummary("Ranked actions for a channel and placement, each with a reason; every one returned is logged");
         g.MapPost("/customers/{id:long}/actions/{decisionId:long}/outcome", OutcomeAsync).WithSummary("Record whether the customer accepted or ignored a decision");
         g.MapGet("/customers/{id:long}/decisions", DecisionsAsync).WithSummary("The customer's decision log across channels, newest first");
     }
@@ -63,8 +64,8 @@ internal static class ActionEndpoints
         };
     }
 
-    private static async Task<Results<Ok<NextBestActions>, ProblemHttpResult>> DecideAsync(
-        long id, NextBestActionEngine engine, ActionCatalog catalog, CancellationToken ct, string? channel, string? placement, int? limit, bool? explain)
+    private static async Task<Results<JsonHttpResult<NextBestActions>, ProblemHttpResult>> DecideAsync(
+        long id, NextBestActionEngine engine, ActionCatalog catalog, HttpContext http, CancellationToken ct, string? channel, string? placement, int? limit, bool? explain)
     {
         if (!ConsentVocabulary.IsChannel(channel))
         {
@@ -91,7 +92,7 @@ internal static class ActionEndpoints
             return NoCustomer(id);
         }
 
-        return TypedResults.Ok(explain == true ? result : result with { Skipped = [] });
+        return TypedResults.Json(explain == true ? result : result with { Skipped = [] }, ServingJson.For(http).NextBestActions);
     }
 
     private static async Task<Results<Ok<OutcomeReply>, ProblemHttpResult>> OutcomeAsync(

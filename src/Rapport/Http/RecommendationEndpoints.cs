@@ -22,14 +22,14 @@ internal static class RecommendationEndpoints
     public static void MapRecommendationEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/v1").RequireKey(KeyKind.Admin).WithTags("Recommendations");
-        g.MapGet("/customers/{id:long}/recommendations", ForCustomerAsync)
+        g.MapGet("/customers/{id:long}/recommendations", ForCustomerAsync).Produces<RecommendationsReply>()
             .WithSummary("A customer's recommendations: type=personal|similar|fbt|upsell|resume|popular, item=SKU (similar, fbt, upsell), k, exclude=a,b");
-        g.MapGet("/products/{sku}/recommendations", ForProductAsync).WithSummary("Item-to-item recommendations: type=similar|fbt|upsell, k, exclude=a,b");
+        g.MapGet("/products/{sku}/recommendations", ForProductAsync).Produces<RecommendationsReply>().WithSummary("Item-to-item recommendations: type=similar|fbt|upsell, k, exclude=a,b");
         g.MapPost("/recommendations/retrain", RetrainAsync).WithSummary("Rebuild the recommender from the store now");
         g.MapGet("/recommendations/model", ModelAsync).WithSummary("What the served recommender was trained on and whether newer events wait");
     }
 
-    private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForCustomerAsync(
+    private static async Task<Results<JsonHttpResult<RecommendationsReply>, ProblemHttpResult>> ForCustomerAsync(
         long id, Recommender recommender, RecommendationOptions options, IDatabase database, CommerceQueries commerce, HttpResponse response, CancellationToken ct,
         string? type, string? item, int? k, string? exclude, string? signal)
     {
@@ -78,10 +78,10 @@ internal static class RecommendationEndpoints
             items = recommender.ForCustomer(s, customer, kind, item, Signal(signal), k ?? 10, excluded);
         }
 
-        return TypedResults.Ok(new RecommendationsReply(kindName, customer, item, ItemKinds.Contains(kindName) ? SignalName(signal) : null, s.Info.BuiltAt, items));
+        return TypedResults.Json(new RecommendationsReply(kindName, customer, item, ItemKinds.Contains(kindName) ? SignalName(signal) : null, s.Info.BuiltAt, items), ServingJson.For(response.HttpContext).RecommendationsReply);
     }
 
-    private static async Task<Results<Ok<RecommendationsReply>, ProblemHttpResult>> ForProductAsync(
+    private static async Task<Results<JsonHttpResult<RecommendationsReply>, ProblemHttpResult>> ForProductAsync(
         string sku, Recommender recommender, RecommendationOptions options, HttpResponse response, CancellationToken ct, string? type, int? k, string? exclude, string? signal)
     {
         if (Parse(type ?? "similar", ItemKinds) is not { } kindName)
@@ -106,7 +106,7 @@ internal static class RecommendationEndpoints
 
         var kind = Enum.Parse<RecommendationKind>(kindName, ignoreCase: true);
         var items = recommender.ForProduct(s, item, kind, Signal(signal), k ?? 10, Skus(exclude));
-        return TypedResults.Ok(new RecommendationsReply(kindName, null, sku, SignalName(signal), s.Info.BuiltAt, items));
+        return TypedResults.Json(new RecommendationsReply(kindName, null, sku, SignalName(signal), s.Info.BuiltAt, items), ServingJson.For(response.HttpContext).RecommendationsReply);
     }
 
     // Not tied to the request: a client that stops waiting does not waste a retrain half done.

@@ -242,13 +242,23 @@ public sealed class RelationshipQueriesTests
         var clock = new FakeTimeProvider(Now);
         var cache = new ReportCache(clock);
         var computed = 0;
-        Task<int> Compute(CancellationToken ct) => Task.FromResult(Interlocked.Increment(ref computed));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        async Task<int> Compute(CancellationToken ct)
+        {
+            await gate.Task;
+            return Interlocked.Increment(ref computed);
+        }
 
         Assert.Equal(1, (await cache.GetAsync("k", Compute)).Report);
         Assert.Equal(1, (await cache.GetAsync("k", Compute)).Report);
         Assert.Equal(2, (await cache.GetAsync("other", Compute)).Report); // keys are separate
         clock.Advance(TimeSpan.FromMinutes(11));
-        Assert.Equal(1, (await cache.GetAsync("k", Compute)).Report); // stale: answered at once, refreshed behind
+        // Stale: answered at once with the old figures while the refresh behind it cannot finish
+        // (held by the gate: without it a quick refresh may already be in when the reader looks).
+        gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.Equal(1, (await cache.GetAsync("k", Compute)).Report);
+        gate.SetResult();
         for (int i = 0; i < 100 && (await cache.GetAsync("k", Compute)).Report == 1; i++)
         {
             await Task.Delay(20);

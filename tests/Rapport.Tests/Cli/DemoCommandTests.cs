@@ -5,6 +5,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Rapport.Cli;
 
+using Rapport.Tests.Dashboard;
+
 namespace Rapport.Tests.Cli;
 
 /// <summary>The README's first command, end to end on the real sample data (about a minute).</summary>
@@ -40,7 +42,7 @@ public sealed partial class DemoCommandTests
         using (var dashboard = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }))
         {
             var form = await dashboard.GetStringAsync($"{url}/dashboard", stop.Token);
-            var token = TokenPattern().Match(form).Groups[1].Value;
+            var token = AntiforgeryToken.In(form);
             using var signedIn = await dashboard.PostAsync($"{url}/dashboard/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["password"] = password, ["__RequestVerificationToken"] = token, ["returnUrl"] = "/dashboard",
@@ -84,8 +86,6 @@ public sealed partial class DemoCommandTests
     [GeneratedRegex(@"Sign in with: (\S+)   \(admin password")]
     private static partial Regex PasswordPattern();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 
     [GeneratedRegex(@"Admin key:\s+(\S+)")]
     private static partial Regex AdminKeyPattern();

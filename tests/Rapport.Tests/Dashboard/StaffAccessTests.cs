@@ -182,10 +182,8 @@ public sealed partial class StaffAccessTests : IAsyncLifetime
     private static FormUrlEncodedContent Form(string token, params (string Name, string Value)[] fields) =>
         new(fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__RequestVerificationToken", token)));
 
-    private static string Token(string html) => TokenPattern().Match(html).Groups[1].Value;
+    private static string Token(string html) => AntiforgeryToken.In(html);
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 
     [GeneratedRegex("<pre class=\"key\" id=\"new-password\">([^<]+)</pre>")]
     private static partial Regex PasswordShown();

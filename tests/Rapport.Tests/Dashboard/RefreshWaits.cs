@@ -13,6 +13,10 @@ public static class RefreshWaits
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
+    // Asked afresh every 15 s: on CI one wait polled for 90 s after the page had settled (the
+    // server's log showed the final GET and no reload), so a poll can outlive its page.
+    private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(15);
+
     /// <param name="button">"Recompute now", or the overview's "Check now" (health alarms).</param>
     public static async Task RecomputeNowAsync(this IPage page, string button = "Recompute now")
     {
@@ -26,12 +30,13 @@ public static class RefreshWaits
                 await page.WaitForFunctionAsync(
                     "() => !window.__beforeRecompute && document.readyState === 'complete' && !document.getElementById('refreshing')",
                     null,
-                    new() { PollingInterval = 100, Timeout = (float)Limit.TotalMilliseconds });
+                    new() { PollingInterval = 100, Timeout = (float)Attempt.TotalMilliseconds });
                 return;
             }
             catch (PlaywrightException) when (waited.Elapsed < Limit)
             {
-                // The page navigated while asked (its execution context went): ask the new one.
+                // The page navigated while asked (its execution context went), or this attempt's
+                // time ran out (TimeoutException is a PlaywrightException): ask the page as it is now.
             }
         }
     }

@@ -72,6 +72,39 @@ public sealed class RefreshButtonBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#refreshing")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task OverviewCheckNow_LandsOnAFragment_StillReloadsByItselfUntilTheChecksAreIn()
+    {
+        await OrderAsync("H-1", "2026-02-10T10:00:00Z");
+        var page = await SignedInPageAsync();
+        await Assertions.Expect(page.Locator("#health-heading")).ToBeVisibleAsync();
+
+        await using (var c = await _api.Db.OpenAsync())
+        {
+            await using (var hold = await c.BeginTransactionAsync())
+            {
+                await c.ExecuteAsync("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE", transaction: hold);
+
+                await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+                await Assertions.Expect(page.Locator("#refreshing")).ToContainTextAsync("Refreshing since");
+                Assert.EndsWith("/dashboard#health-heading", page.Url, StringComparison.Ordinal);
+
+                // A bare <meta refresh> on an address with a fragment is a same-document fragment
+                // navigation (HTML standard): the page would scroll, never reload. It names the page itself.
+                Assert.Equal("5; url=/dashboard", await page.Locator("meta[http-equiv=refresh]").GetAttributeAsync("content"));
+                await page.EvaluateAsync("() => { window.__beforeReload = true; }");
+
+                await hold.RollbackAsync(); // the checks go on
+            }
+        }
+
+        await page.WaitForFunctionAsync(
+            "() => !window.__beforeReload && document.readyState === 'complete' && !document.getElementById('refreshing')",
+            null,
+            new() { PollingInterval = 200, Timeout = 90_000 });
+        await Assertions.Expect(page.Locator("#health-heading")).ToBeVisibleAsync();
+    }
+
     private async Task OrderAsync(string order, string at)
     {
         using var reply = await _api.Writer.PostAsJsonAsync("/v1/track", new

@@ -13,8 +13,9 @@ public static class RefreshWaits
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
 
-    // Asked afresh every 5 s: on CI one wait polled for 90 s after the page had settled (the
-    // server's log showed the final GET and no reload), so a poll can outlive its page.
+    // Asked afresh every 5 s, and on failure the page's own state is reported. The CI failures that
+    // led here (the final GET in the server's log and no reload after it) were the product's: the
+    // overview's refresh did not reload an address with a fragment (RefreshNote, fixed).
     private static readonly TimeSpan Attempt = TimeSpan.FromSeconds(5);
 
     /// <param name="button">"Recompute now", or the overview's "Check now" (health alarms).</param>
@@ -33,8 +34,15 @@ public static class RefreshWaits
                     new() { PollingInterval = 100, Timeout = (float)Attempt.TotalMilliseconds });
                 return;
             }
-            catch (Exception e) when (e is PlaywrightException or TimeoutException && waited.Elapsed < Limit)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
+                if (waited.Elapsed >= Limit)
+                {
+                    var state = await page.EvaluateAsync<string>(
+                        "() => [location.href, document.readyState, 'before=' + !!window.__beforeRecompute, 'refreshing=' + !!document.getElementById('refreshing'), document.body.innerText.slice(0, 400)].join(' | ')");
+                    throw new TimeoutException($"The page did not settle after '{button}' within {Limit.TotalSeconds:0} s: {state}", e);
+                }
+
                 // The page navigated while asked (its execution context went), or this attempt's
                 // time ran out (the client's System.TimeoutException): ask the page as it is now.
             }

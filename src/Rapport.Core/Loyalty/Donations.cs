@@ -62,7 +62,7 @@ public sealed class Donations(StoreWriter writer, LoyaltyProgramStore programs)
                 }
 
                 var now = unit.Clock.GetUtcNow();
-                var ledger = await LotStore.LoadAsync(unit, owner);
+                var ledger = await LotStore.LoadToSpendAsync(unit, owner, points, now);
                 ledger.ExpireDue(now);
                 if (!ledger.Donate(points))
                 {

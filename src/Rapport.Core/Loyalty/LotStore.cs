@@ -22,6 +22,89 @@ internal static class LotStore
         return new PointLedger(rows.Select(LotRow.ToLot));
     }
 
+    // The customer's open lots, answered by the partial index ix_loyalty_lots_open (migration
+    // 1800) without touching closed history; the literal "remaining <> 0" is what lets both
+    // stores prove the index applies.
+    private const string Open = "customer_id = @customerId AND remaining <> 0";
+
+    // Earn lots past their date that still hold points: what PointLedger.ExpireDue expires.
+    private const string Due = "kind <> 'debt' AND remaining > 0 AND expires_at <= @now";
+
+    // Lots read at first for a redemption: most are covered by the oldest one or two lots.
+    private const int FirstSpendRows = 8;
+
+    /// <summary>
+    /// The lots an earning changes: those due to expire and outstanding debts (repaid first);
+    /// the other lots only count in the balance, summed in SQL. The cost does not grow with
+    /// the customer's history of lots.
+    /// </summary>
+    public static async Task<PointLedger> LoadToEarnAsync(UnitOfWork unit, long customerId, DateTimeOffset now)
+    {
+        var rows = await unit.Statement(
+            $"SELECT {LotRow.Columns} FROM loyalty_lots WHERE {Open} AND (({Due}) OR (kind = 'debt' AND remaining < 0))",
+            "@customerId",
+            "@now").QueryAsync(customerId, UnixTime.ToStorage(now));
+        return await LedgerAsync(unit, customerId, rows);
+    }
+
+    /// <summary>
+    /// The lots spending <paramref name="points"/> changes: those due to expire, and the oldest
+    /// (first in, first out) lots until they cover the points; the others only count in the balance.
+    /// </summary>
+    public static async Task<PointLedger> LoadToSpendAsync(UnitOfWork unit, long customerId, long points, DateTimeOffset now)
+    {
+        var at = UnixTime.ToStorage(now);
+        var rows = await unit.Statement($"SELECT {LotRow.Columns} FROM loyalty_lots WHERE {Open} AND {Due}", "@customerId", "@now")
+            .QueryAsync(customerId, at);
+        var oldest = unit.Statement(
+            $"""
+            SELECT {LotRow.Columns} FROM loyalty_lots
+            WHERE {Open} AND kind <> 'debt' AND remaining > 0 AND (expires_at IS NULL OR expires_at > @now)
+            ORDER BY earned_at, id LIMIT @limit
+            """,
+            "@customerId",
+            "@now",
+            "@limit");
+        var spendable = await oldest.QueryAsync(customerId, at, FirstSpendRows);
+        if (spendable.Count == FirstSpendRows && Sum(spendable) < points)
+        {
+            spendable = await oldest.QueryAsync(customerId, at, int.MaxValue);
+        }
+
+        rows.AddRange(spendable);
+        return await LedgerAsync(unit, customerId, rows);
+    }
+
+    /// <summary>The balance as PointLedger.ExpireDue would leave it at <paramref name="now"/>, summed in SQL.</summary>
+    public static async Task<long> BalanceAsync(UnitOfWork unit, long customerId, DateTimeOffset now) =>
+        LotRow.Long(await unit.Statement(
+            $"SELECT COALESCE(SUM(CASE WHEN {Due} THEN 0 ELSE remaining END), 0) FROM loyalty_lots WHERE {Open}", "@now", "@customerId")
+            .ScalarAsync(UnixTime.ToStorage(now), customerId) ?? 0L);
+
+    private static async Task<PointLedger> LedgerAsync(UnitOfWork unit, long customerId, List<object?[]> rows)
+    {
+        var total = LotRow.Long(await unit.Statement($"SELECT COALESCE(SUM(remaining), 0) FROM loyalty_lots WHERE {Open}", "@customerId")
+            .ScalarAsync(customerId) ?? 0L);
+        var lots = new List<PointLot>(rows.Count);
+        foreach (var row in rows)
+        {
+            lots.Add(LotRow.ToLot(row));
+        }
+
+        return new PointLedger(lots, total - Sum(rows));
+    }
+
+    private static long Sum(List<object?[]> rows)
+    {
+        var sum = 0L;
+        foreach (var row in rows)
+        {
+            sum += LotRow.Long(row[3]); // remaining
+        }
+
+        return sum;
+    }
+
     /// <summary>Writes new lots, changed lots and every entry; returns the real ids of new lots by their temporary ids.</summary>
     public static async Task<Dictionary<long, long>> SaveAsync(UnitOfWork unit, long customerId, long recordedFor, long? operationId, PointLedger ledger)
     {

@@ -86,7 +86,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                     return new LoyaltyResult(LoyaltyStatus.LimitExceeded, null, await BalanceAsync(unit, owner), limit);
                 }
 
-                var ledger = await LotStore.LoadAsync(unit, owner);
+                var ledger = await LotStore.LoadToSpendAsync(unit, owner, want, now);
                 ledger.ExpireDue(now);
                 if (!ledger.Redeem(want))
                 {
@@ -110,8 +110,9 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         UnitOfWork unit, LoyaltyProgram program, long owner, long recordedFor, long points, string? reference, string? orderId, long? amountE4,
         DateTimeOffset at, string? note)
     {
-        var ledger = await LotStore.LoadAsync(unit, owner);
-        ledger.ExpireDue(unit.Clock.GetUtcNow());
+        var now = unit.Clock.GetUtcNow();
+        var ledger = await LotStore.LoadToEarnAsync(unit, owner, now);
+        ledger.ExpireDue(now);
         ledger.Earn(points, at, at.AddDays(program.ExpiryDays), orderId);
         var op = await InsertOperationAsync(unit, owner, recordedFor, "earn", reference, points, ledger.Balance, amountE4, orderId, null, note, at);
         await LotStore.SaveAsync(unit, owner, recordedFor, op.Id, ledger);
@@ -171,12 +172,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                 new { recordedFor, kind, reference },
                 unit.Transaction))?.ToView();
 
-    private static async Task<long> BalanceAsync(UnitOfWork unit, long owner)
-    {
-        var ledger = await LotStore.LoadAsync(unit, owner);
-        ledger.ExpireDue(unit.Clock.GetUtcNow());
-        return ledger.Balance;
-    }
+    private static Task<long> BalanceAsync(UnitOfWork unit, long owner) => LotStore.BalanceAsync(unit, owner, unit.Clock.GetUtcNow());
 
     private static async Task<DateTimeOffset?> LastExpiryAsync(UnitOfWork unit, long owner) =>
         UnixTime.FromStorage(await unit.Connection.ExecuteScalarAsync<long?>(

@@ -2,7 +2,7 @@ using Rapport.Core.Storage;
 
 namespace Rapport.Core.Loyalty;
 
-/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers, rewards, subscriptions; causes, surprises and pricing from 1150; 1640-1659 later ledger changes.</summary>
+/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers, rewards, subscriptions; causes, surprises and pricing from 1150; 1640-1659 and 1800-1819 later ledger changes.</summary>
 internal static class LoyaltySchema
 {
     public static readonly Migration[] Migrations =
@@ -105,6 +105,13 @@ internal static class LoyaltySchema
         new(1640, "loyalty lots without the expiry index", """
             DROP INDEX ix_loyalty_lots_due;
             {only:postgres:ALTER TABLE loyalty_lots SET (fillfactor = 90)};
+            """),
+        // Earning and redemption read only the open lots they need (LotStore): the customer's
+        // open lots in first-in-first-out order, with remaining in the index so the balance is
+        // summed from it alone. Closed lots (most of a long history) are not in it; a lot
+        // leaves it when it is spent or expires.
+        new(1800, "loyalty open lots index", """
+            CREATE INDEX ix_loyalty_lots_open ON loyalty_lots (customer_id, earned_at, id, remaining) WHERE remaining <> 0;
             """),
         .. CauseSchema.Migrations,
         .. SurpriseSchema.Migrations,

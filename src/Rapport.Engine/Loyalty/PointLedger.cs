@@ -44,10 +44,22 @@ public sealed class PointLedger
     private readonly Dictionary<long, PointLot> _loaded;
     private readonly List<PointLot> _new = [];
     private readonly List<LedgerEntry> _entries = [];
+    private readonly long _notLoaded;
     private long _nextTemporaryId = -1;
 
     public PointLedger(IEnumerable<PointLot> lots)
+        : this(lots, 0)
     {
+    }
+
+    /// <summary>
+    /// Only the lots an operation needs (e.g. the lots due to expire and the oldest lots that
+    /// cover a redemption), with <paramref name="notLoadedBalance"/> the points the customer's
+    /// other lots hold: they count in <see cref="Balance"/> but are never consumed or changed.
+    /// </summary>
+    public PointLedger(IEnumerable<PointLot> lots, long notLoadedBalance)
+    {
+        _notLoaded = notLoadedBalance;
         // Oldest first: redemptions, expiry and repayments consume in this order.
         _lots = lots.OrderBy(l => l.EarnedAt).ThenBy(l => l.Id).ToList();
         _loaded = _lots.ToDictionary(l => l.Id);
@@ -63,7 +75,19 @@ public sealed class PointLedger
 
     public IReadOnlyList<LedgerEntry> Entries => _entries;
 
-    public long Balance => _lots.Sum(l => l.Remaining);
+    public long Balance
+    {
+        get
+        {
+            var sum = _notLoaded;
+            foreach (var lot in _lots)
+            {
+                sum += lot.Remaining;
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>The soonest expiry among lots still holding points, with how many points expire then.</summary>
     public (DateTimeOffset At, long Points)? NextExpiry() =>
@@ -205,10 +229,12 @@ public sealed class PointLedger
             Remaining = lot.Remaining + points,
             Expired = kind == LedgerEntry.Expired ? lot.Expired - points : lot.Expired,
         };
-        var fresh = _new.FindIndex(l => l.Id == lot.Id);
-        if (fresh >= 0)
+        for (var i = 0; i < _new.Count; i++)
         {
-            _new[fresh] = _lots[index];
+            if (_new[i].Id == lot.Id)
+            {
+                _new[i] = _lots[index];
+            }
         }
 
         _entries.Add(new LedgerEntry(kind, lot.Id, points));

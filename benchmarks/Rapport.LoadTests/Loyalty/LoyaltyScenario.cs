@@ -28,7 +28,10 @@ namespace Rapport.LoadTests.Loyalty;
 /// send lag, the server's own time (Server-Timing) and the rest. Server runtime settings:
 /// LOADTEST_SERVER_ENV (RapportServer).
 ///
-///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--warmup-max 60] [--mix earn,redeem|health]
+/// --history N gives every customer N more open lots (one-point earnings) before the run, to
+/// show whether a request's cost grows with the customer's history.
+///
+///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--warmup-max 60] [--mix earn,redeem|health] [--history 0]
 ///         [--connections 32] [--server-cpus 0] [--client-cpu 1] [--no-pin]
 /// </summary>
 internal static class LoyaltyScenario
@@ -60,6 +63,18 @@ internal static class LoyaltyScenario
         var warmup = rate * int.Parse(Option(args, "--warmup") ?? "10", CultureInfo.InvariantCulture);
         var redemptionsPerCustomer = ((total + warmup) / 2 + ids.Count - 1) / ids.Count;
         await FundAsync(http, ids, 5 * redemptionsPerCustomer + 100);
+        var history = int.Parse(Option(args, "--history") ?? "0", CultureInfo.InvariantCulture);
+        for (var i = 0; i < history; i++)
+        {
+            // Lots after the funding lot: the redemptions spend the funding lot (the oldest), so
+            // every customer keeps --history more open lots through the run.
+            await FundAsync(http, ids, 1);
+        }
+
+        if (history > 0)
+        {
+            Console.WriteLine($"History: {history} more open lots per customer");
+        }
 
         // Request i is requests[i % count]: customer (i / 2) % customers, earning when i is even.
         var auth = HttpWire.Basic(admin);

@@ -107,11 +107,11 @@ internal static class LoyaltySchema
             {only:postgres:ALTER TABLE loyalty_lots SET (fillfactor = 90)};
             """),
         // Earning and redemption read only the open lots they need (LotStore): the customer's
-        // open lots in first-in-first-out order, with remaining in the index so the balance is
-        // summed from it alone. Closed lots (most of a long history) are not in it; a lot
+        // open lots in first-in-first-out order, with remaining, expires_at and kind in it so the balance and the due lots are
+        // found from it alone. Closed lots (most of a long history) are not in it; a lot
         // leaves it when it is spent or expires.
         new(1800, "loyalty open lots index", """
-            CREATE INDEX ix_loyalty_lots_open ON loyalty_lots (customer_id, earned_at, id, remaining) WHERE remaining <> 0;
+            CREATE INDEX ix_loyalty_lots_open ON loyalty_lots (customer_id, earned_at, id, remaining, expires_at, kind) WHERE remaining <> 0;
             """),
         .. CauseSchema.Migrations,
         .. SurpriseSchema.Migrations,

@@ -37,8 +37,8 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                 }
 
                 var program = await programs.GetAsync(unit);
-                var tier = (await LoyaltyTiers.StateAsync(unit, owner))?.Tier;
-                var award = points ?? EarningRules.ForEvent(program, eventName ?? "", tier);
+                // The tier matters only for a configured event's points (its multiplier).
+                var award = points ?? EarningRules.ForEvent(program, eventName ?? "", (await LoyaltyTiers.StateAsync(unit, owner))?.Tier);
                 if (award <= 0)
                 {
                     return new LoyaltyResult(

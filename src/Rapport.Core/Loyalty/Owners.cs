@@ -8,10 +8,12 @@ internal static class Owners
     /// <summary>Null when there is no such customer.</summary>
     public static async Task<long?> FindAsync(UnitOfWork unit, long customerId)
     {
-        var seen = new HashSet<long>();
+        HashSet<long>? seen = null; // made only when following a merge: most customers were never merged
+        var first = true;
         long? current = customerId;
-        while (current is { } c && seen.Add(c))
+        while (current is { } c && (first || (seen ??= [customerId]).Add(c)))
         {
+            first = false;
             // A prepared statement: this runs first in every earning and redemption.
             var rows = await unit.Statement("SELECT merged_into FROM customers WHERE id = @c", "@c").QueryAsync(c);
             if (rows.Count == 0)

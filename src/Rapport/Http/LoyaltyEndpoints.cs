@@ -65,7 +65,7 @@ internal static class LoyaltyEndpoints
     private static async Task<Results<Created<LoyaltyResult>, Ok<LoyaltyResult>, ProblemHttpResult>> EarnAsync(
         long id, EarnBody body, LoyaltyLedger ledger, HttpRequest request, CancellationToken ct)
     {
-        var key = body.IdempotencyKey ?? request.Headers["Idempotency-Key"].FirstOrDefault();
+        var key = body.IdempotencyKey ?? IdempotencyHeader(request);
         if (body.Points is null == string.IsNullOrWhiteSpace(body.Event))
         {
             return Problems.BadRequest("Points or event", "Send either points (a whole number, e.g. 100) or event (a configured event such as \"Review Submitted\"), not both.");
@@ -87,7 +87,7 @@ internal static class LoyaltyEndpoints
     private static async Task<Results<Created<LoyaltyResult>, Ok<LoyaltyResult>, ProblemHttpResult>> RedeemAsync(
         long id, RedeemBody body, LoyaltyLedger ledger, HttpRequest request, CancellationToken ct)
     {
-        var key = body.IdempotencyKey ?? request.Headers["Idempotency-Key"].FirstOrDefault();
+        var key = body.IdempotencyKey ?? IdempotencyHeader(request);
         if (body.Points is null && body.RewardId is null)
         {
             return Problems.BadRequest("Points or reward", "Send points (a whole number, e.g. 500) or rewardId (see /v1/loyalty/rewards).");
@@ -109,7 +109,7 @@ internal static class LoyaltyEndpoints
     private static async Task<Results<Created<LoyaltyResult>, Ok<LoyaltyResult>, ProblemHttpResult>> RedeemRewardAsync(
         long id, long rewardId, LoyaltyLedger ledger, HttpRequest request, CancellationToken ct)
     {
-        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        var key = IdempotencyHeader(request);
         return KeyProblem(key) is { } keyProblem ? keyProblem : Reply(id, await ledger.RedeemAsync(id, null, key, rewardId, null, ct));
     }
 
@@ -154,6 +154,10 @@ internal static class LoyaltyEndpoints
 
         return TypedResults.Problem(problem);
     }
+
+    // Indexing the header's StringValues, not FirstOrDefault() over it (which boxes it on every request).
+    private static string? IdempotencyHeader(HttpRequest request) =>
+        request.Headers.TryGetValue("Idempotency-Key", out var values) && values.Count > 0 ? values[0] : null;
 
     private static ProblemHttpResult? KeyProblem(string? key) =>
         key is { Length: > LoyaltyLedger.MaxReferenceLength }

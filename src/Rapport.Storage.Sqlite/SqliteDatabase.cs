@@ -36,6 +36,10 @@ public sealed class SqliteDatabase : IDatabase
 
     public string FilePath { get; }
 
+    /// <summary>How much of the file a bulk read's connection maps (RAPPORT_SQLITE_BULK_MMAP, bytes; 0 = read as usual).</summary>
+    internal static long BulkReadMmapBytes { get; } =
+        long.TryParse(Environment.GetEnvironmentVariable("RAPPORT_SQLITE_BULK_MMAP"), out var bytes) && bytes >= 0 ? bytes : 1L << 40;
+
     public SqlDialect Dialect { get; } = new SqliteDialect();
 
     public string DisplayName => $"sqlite:{FilePath}";
@@ -50,7 +54,8 @@ public sealed class SqliteDatabase : IDatabase
         command.CommandText =
             "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA case_sensitive_like=ON; " +
             "PRAGMA foreign_keys=ON; " +
-            "PRAGMA wal_autocheckpoint=0;";
+            "PRAGMA wal_autocheckpoint=0; " +
+            "PRAGMA mmap_size=0;"; // a pooled connection a bulk read memory-mapped (SqliteDialect.PrepareBulkRead) reads as usual again
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }

@@ -26,6 +26,19 @@ internal sealed class SqliteDialect : SqlDialect
     public override RowCursor OpenCursor(DbConnection connection, DbTransaction? transaction, string sql, params IReadOnlyList<(string Name, object? Value)> parameters) =>
         new SqliteCursor((SqliteConnection)connection, sql, parameters);
 
+    /// <summary>
+    /// The file memory-mapped (up to <see cref="SqliteDatabase.BulkReadMmapBytes"/>, capped by
+    /// the SQLite build's own limit, 2 GB): pages are read where the OS caches them instead of
+    /// copied into the connection's page cache. Only for read connections of bulk reads;
+    /// <see cref="SqliteDatabase.OpenAsync"/> turns it off again for the pool's next user.
+    /// </summary>
+    public override void PrepareBulkRead(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA mmap_size={SqliteDatabase.BulkReadMmapBytes}";
+        command.ExecuteNonQuery();
+    }
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 

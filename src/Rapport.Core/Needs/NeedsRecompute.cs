@@ -168,6 +168,7 @@ public sealed class NeedsRecompute(
             async () =>
             {
                 await using var c = await writer.Database.OpenAsync(ct);
+                writer.Database.Dialect.PrepareBulkRead(c);
                 return await NeedsUpdater.ComputeRangeAsync(c, null, writer.Database.Dialect, part, options.Settings, model, now, ct);
             },
             ct)));

@@ -122,6 +122,15 @@ public abstract class SqlDialect
         new CommandCursor(connection, transaction, sql, parameters);
 
     /// <summary>
+    /// Readies a connection that is only read from for a bulk read (a whole recomputation's
+    /// histories): a store may read its pages in place (SQLite's memory map). Nothing by default;
+    /// the store undoes it when the connection is next opened.
+    /// </summary>
+    public virtual void PrepareBulkRead(DbConnection connection)
+    {
+    }
+
+    /// <summary>
     /// True when the exception is a UNIQUE or PRIMARY KEY violation, so callers can treat a
     /// duplicate the same way on both stores. Prefer ON CONFLICT DO NOTHING where SQL can say it.
     /// </summary>

@@ -26,17 +26,17 @@ internal static class NeedsBulkReader
     private static readonly string TraitNames = string.Join(", ", NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).Select(n => $"'{n}'"));
 
     /// <summary>Customers <paramref name="first"/> to <paramref name="last"/> (one range scan of each table's customer index).</summary>
-    public static Dictionary<long, NeedsHistory> ReadRange(DbConnection c, DbTransaction? tx, SqlDialect dialect, long first, long last) =>
-        Read(c, tx, dialect, "BETWEEN @first AND @last", [("first", first), ("last", last)]);
+    /// <param name="buffer">Where the histories are kept (its arrays reused range after range); they are valid until it is cleared.</param>
+    public static Dictionary<long, NeedsHistory> ReadRange(DbConnection c, DbTransaction? tx, SqlDialect dialect, long first, long last, NeedsHistoryBuffer? buffer = null) =>
+        Read(c, tx, dialect, "BETWEEN @first AND @last", [("first", first), ("last", last)], buffer ?? new NeedsHistoryBuffer());
 
     /// <summary>The given customers (one list parameter, see <see cref="ValueList"/>).</summary>
     public static Dictionary<long, NeedsHistory> ReadList(DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyCollection<long> customers) =>
-        Read(c, tx, dialect, $"IN {ValueList.Sql(dialect, "@customers")}", [("customers", ValueList.Of(dialect, customers))]);
+        Read(c, tx, dialect, $"IN {ValueList.Sql(dialect, "@customers")}", [("customers", ValueList.Of(dialect, customers))], new NeedsHistoryBuffer());
 
     private static Dictionary<long, NeedsHistory> Read(
-        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters)
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b)
     {
-        var b = new NeedsHistoryBuffer();
         var text = new TextInterner();
 
         // As NeedsReader: the customer's own interactions, not Rapport's (origin 'rapport').

@@ -29,6 +29,27 @@ internal sealed class NeedsHistoryBuffer
 
     public int Count => _slots.Count;
 
+    /// <summary>
+    /// Empties the buffer for the next range, keeping its arrays: a range's arrays are megabytes
+    /// (on the large-object heap), and allocating them afresh per range cost more than the
+    /// per-customer lists they replace. Histories built from it before are invalid afterwards.
+    /// </summary>
+    public void Clear()
+    {
+        _slots.Clear();
+        Array.Clear(_offersShown, 0, _ids.Length);
+        Array.Clear(_offersAccepted, 0, _ids.Length);
+        Array.Clear(_coupons, 0, _ids.Length);
+        Array.Clear(_hasCoupons, 0, _ids.Length);
+        _views.Clear();
+        _viewSkus.Clear();
+        _lines.Clear();
+        _channels.Clear();
+        _statements = null;
+        _couponOrders = null;
+        _last = (0, -1);
+    }
+
     /// <summary>The customer's slot, made on first sight. Rows come grouped by customer (each query scans the customer index): most are the last one's.</summary>
     public int Slot(long id)
     {
@@ -174,6 +195,8 @@ internal sealed class NeedsHistoryBuffer
         private int[] _slots = new int[1024];
 
         public int Count { get; private set; }
+
+        public void Clear() => Count = 0; // the items are overwritten as the next range is read
 
         public void Add(int slot, T item)
         {

@@ -27,6 +27,12 @@ if (args.Length > 0 && args[0] == "recompute-scenario")
     return await Rapport.Benchmarks.Recompute.RecomputeScenario.RunAsync(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- preview-scenario --store PATH [--text T] [--runs 5]   (the sampled segment preview, step by step)
+if (args.Length > 0 && args[0] == "preview-scenario")
+{
+    return await Rapport.Benchmarks.Segments.PreviewScenario.RunAsync(args[1..]);
+}
+
 // dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- loyalty-expiry-scenario [--lots N] [--store S]
 if (args.Length > 0 && args[0] == "loyalty-expiry-scenario")
 {

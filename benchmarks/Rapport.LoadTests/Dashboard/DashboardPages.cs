@@ -19,7 +19,8 @@ internal static partial class DashboardPages
     private sealed record Page(string Name, Func<HttpClient, Task<HttpResponseMessage>> Fetch, bool Report = false, HttpStatusCode Expected = HttpStatusCode.OK);
 
     /// <param name="warm">False: the server computes no report at start (Rapport:Dashboard:WarmReports=false) and the warm views start at once; report pages then show the computing page.</param>
-    public static async Task MeasureAsync(string store, DashboardSize size, int runs, bool warm = true)
+    /// <param name="only">Measure only the pages whose name contains this (e.g. "Preview"), or all when null.</param>
+    public static async Task MeasureAsync(string store, DashboardSize size, int runs, bool warm = true, string? only = null)
     {
         var start = Stopwatch.StartNew();
         var environment = new Dictionary<string, string> { ["Rapport__AdminPassword"] = "bench", ["Rapport__Messaging__SigningKey"] = SigningKey };
@@ -36,7 +37,7 @@ internal static partial class DashboardPages
             Timeout = TimeSpan.FromMinutes(20),
         };
         await SignInAsync(http);
-        var pages = Pages(size, await PreferencesTokenAsync(size.Customers / 2)).Where(p => warm || !p.Report).ToList();
+        var pages = Pages(size, await PreferencesTokenAsync(size.Customers / 2)).Where(p => (warm || !p.Report) && (only is null || p.Name.Contains(only, StringComparison.OrdinalIgnoreCase))).ToList();
         var first = new Dictionary<string, string>();
         foreach (var page in pages)
         {

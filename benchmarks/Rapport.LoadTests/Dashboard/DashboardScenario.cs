@@ -16,7 +16,7 @@ namespace Rapport.LoadTests.Dashboard;
 /// (<see cref="DashboardPages"/>): server time from the Server-Timing header, the server's CPU
 /// per view, the first view after start and warm views, and the server's memory.
 ///
-///     Rapport.LoadTests dashboard [--customers 100000] [--products 50000] [--runs 5] [--store PATH] [--seed-only] [--no-warm]
+///     Rapport.LoadTests dashboard [--customers 100000] [--products 50000] [--runs 5] [--store PATH] [--seed-only] [--no-warm] [--only NAME-PART]
 /// </summary>
 internal static class DashboardScenario
 {
@@ -30,7 +30,7 @@ internal static class DashboardScenario
             return 0;
         }
 
-        await DashboardPages.MeasureAsync(store, size, Arg(args, "--runs", 5), warm: !args.Contains("--no-warm"));
+        await DashboardPages.MeasureAsync(store, size, Arg(args, "--runs", 5), warm: !args.Contains("--no-warm"), only: Option(args, "--only"));
         return 0;
     }
 

@@ -94,6 +94,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         }
 
         var today = Today(unit);
+        await SettleDueInMemoryAsync(unit, today, ct);
         var fresh = new HashSet<long>(p.Rebuild);
         var affected = new HashSet<long>();
         var traits = new HashSet<long>();
@@ -150,6 +151,47 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         await EvaluateAndWriteAsync(unit, affected, today, "event", ct);
     }
 
+    /// <summary>
+    /// Customers in memory whose counted events left a window by <paramref name="today"/>,
+    /// evaluated with reason "time" before a write's own changes: when the clock has passed the day
+    /// a customer was due, a write that reaches them (an event, refreshed needs) before the sweeper
+    /// does must not record their leaving as its doing; the window closed first. Customers not in
+    /// memory stay due for the sweeper (loading them here would count this unit's events twice).
+    /// </summary>
+    private async Task<(int Evaluated, int Entered, int Left)> SettleDueInMemoryAsync(UnitOfWork unit, int today, CancellationToken ct)
+    {
+        if (_due.Count == 0 || _due.First().Key > today)
+        {
+            return default;
+        }
+
+        var settle = new HashSet<long>();
+        var later = new List<long>();
+        while (_due.Count > 0 && _due.First() is var first && first.Key <= today)
+        {
+            foreach (var id in first.Value)
+            {
+                (_customers.ContainsKey(id) ? settle : (ICollection<long>)later).Add(id);
+            }
+
+            _due.Remove(first.Key);
+        }
+
+        if (later.Count > 0)
+        {
+            _due[today] = [.. later];
+        }
+
+        unit.OnRollback(() => Forget(settle));
+        foreach (var id in settle)
+        {
+            _set.Prune(_customers[id], today);
+        }
+
+        var (entered, left) = await EvaluateAndWriteAsync(unit, settle, today, "time", ct);
+        return (settle.Count, entered, left);
+    }
+
     /// <summary>Re-evaluates customers whose counted events left a window, and loads customers created outside the pipeline.</summary>
     public async Task<MembershipResult> SweepAsync(UnitOfWork unit, CancellationToken ct = default)
     {
@@ -164,6 +206,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
         }
 
         var today = Today(unit);
+        var settled = await SettleDueInMemoryAsync(unit, today, ct); // before a population-wide refresh, which would claim their leaving
         var versions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
         var changed = _factFamilies.Where(f => versions[f] != _factVersions.GetValueOrDefault(f)).ToArray();
         if (changed.Length > 0)
@@ -174,7 +217,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
             _factVersions = versions;
             await RefreshFieldsAsync(unit, null, changed, ct);
             var (enteredAll, leftAll) = await EvaluateAndWriteAsync(unit, _customers.Keys.ToList(), today, "facts", ct);
-            return new MembershipResult(_customers.Count, _customers.Count, enteredAll, leftAll);
+            return new MembershipResult(_customers.Count, _customers.Count, settled.Entered + enteredAll, settled.Left + leftAll);
         }
 
         var due = new HashSet<long>();
@@ -196,7 +239,7 @@ public sealed class SegmentRuntime(SnapshotLoader loader, SegmentFields fields)
 
         evaluate.UnionWith(await LoadCustomersAsync(unit, missing, today, ct));
         var (entered, left) = await EvaluateAndWriteAsync(unit, evaluate, today, "time", ct);
-        return new MembershipResult(_customers.Count, evaluate.Count, entered, left);
+        return new MembershipResult(_customers.Count, settled.Evaluated + evaluate.Count, settled.Entered + entered, settled.Left + left);
     }
 
     /// <summary>

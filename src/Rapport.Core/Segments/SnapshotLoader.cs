@@ -121,11 +121,16 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         var filter = "1 = 1";
         if (customers is not null)
         {
+            // Given customers (a preview's sample, a handful of changed ones), the customer index
+            // must drive: the key and the earliest window first. Written as "(groups) AND customer
+            // IN", SQLite plans a multi-index OR that scans the whole events table once per group
+            // (6.3 s against 0.44 s for 5,000 customers of 50,000, cold; worse at a million).
             p.Add(("customers", ValueList.Of(dialect, customers)));
-            filter = $"customer_id IN {ValueList.Sql(dialect, "@customers")}";
+            p.Add(("earliest", (long)(today - set.Selectors.Max(s => s.MaxWindow)) * 86_400_000L));
+            filter = $"customer_id IN {ValueList.Sql(dialect, "@customers")} AND occurred_at >= @earliest";
         }
 
-        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE ({string.Join(" OR ", groups)}) AND {filter}";
+        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE {filter} AND ({string.Join(" OR ", groups)})";
         long rows = 0;
         var reader = set.PropertyReader;
         var text = new TextInterner();

@@ -37,6 +37,26 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task Ingest_WriteReachesACustomerAfterHerWindowClosed_SheLeftByTime_NotByTheWrite(StoreKind store)
+    {
+        // The clock passes the day ann's orders age out; before the sweeper runs, another write
+        // reaches her (here an uncounted event; on a server often refreshed needs). Her leaving is
+        // the window's doing, and the new event does not bring her back.
+        await using var h = await CoreHarness.CreateAsync(store);
+        var segment = await h.CreateAsync("Repeat buyers", "count(track \"Order Completed\", last 90 days) at least 2 times");
+        await h.SendAsync(h.Track("o1", -60, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"));
+        await h.SendAsync(h.Track("o2", -1, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "ann"));
+        var ann = await h.OwnerAsync(Identifier.UserId, "ann");
+        Assert.Equal([ann], await h.MembersAsync(segment));
+
+        h.Clock.Advance(TimeSpan.FromDays(31));
+        await h.SendAsync(h.Track("v1", 0, "Product Viewed", new JsonObject { ["product_id"] = "LAMP-1" }, user: "ann"));
+
+        Assert.Empty(await h.MembersAsync(segment));
+        Assert.Equal([("Segment Entered", "Repeat buyers", "event"), ("Segment Left", "Repeat buyers", "time")], await h.MembershipEventsAsync(ann));
+    }
+
+    [Theory, BothStores]
     public async Task Ingest_ViewedLampsThenBoughtOne_EntersThenLeaves(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

@@ -27,13 +27,18 @@ internal sealed class SqliteDialect : SqlDialect
         new SqliteCursor((SqliteConnection)connection, sql, parameters);
 
     /// <summary>
-    /// The file memory-mapped (up to <see cref="SqliteDatabase.BulkReadMmapBytes"/>, capped by
-    /// the SQLite build's own limit, 2 GB): pages are read where the OS caches them instead of
+    /// The file memory-mapped when <see cref="SqliteDatabase.BulkReadMmapBytes"/> is set (capped
+    /// by the SQLite build's own limit, 2 GB): pages are read where the OS caches them instead of
     /// copied into the connection's page cache. Only for read connections of bulk reads;
     /// <see cref="SqliteDatabase.OpenAsync"/> turns it off again for the pool's next user.
     /// </summary>
     public override void PrepareBulkRead(DbConnection connection)
     {
+        if (SqliteDatabase.BulkReadMmapBytes == 0)
+        {
+            return; // off by default: measured, it saved nothing (see BulkReadMmapBytes)
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA mmap_size={SqliteDatabase.BulkReadMmapBytes}";
         command.ExecuteNonQuery();

@@ -46,6 +46,25 @@ public sealed class TrustedProxyTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(server, "203.0.113.99", "grace@shop.example", grace.Password));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task XForwardedProtoHttps_FromATrustedProxyOnly_MakesTheSessionCookieSecure(bool trustedProxy)
+    {
+        // TLS ends at the proxy; the session cookie must still be marked Secure, so the browser
+        // never sends it over plain HTTP. Believed only from a trusted proxy.
+        await using var server = await StartAsync(trustedProxy ? TrustedProxies.Parse("127.0.0.1") : null);
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = server.Address };
+        browser.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        var token = AntiforgeryToken.In(await browser.GetStringAsync("/dashboard/sign-in"));
+        using var form = new FormUrlEncodedContent([KeyValuePair.Create("password", AdminPassword), KeyValuePair.Create("__RequestVerificationToken", token)]);
+        using var reply = await browser.PostAsync("/dashboard/sign-in", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, reply.StatusCode);
+        var session = reply.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("rapport_dashboard=", StringComparison.Ordinal));
+        Assert.Equal(trustedProxy, session.Contains("; secure", StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public void Parse_NotAnAddress_SaysWhatToWrite()
     {

@@ -182,12 +182,17 @@ public static class RecomputeScenario
     {
         GC.Collect();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = GC.CollectionCount(0);
         var wall = Stopwatch.StartNew();
         var result = await run();
         var spent = (wall.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+
+        // Allocations do not depend on the box's load, unlike CPU time: the steadier A/B measure.
+        var mb = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{what}: {spent.Elapsed.TotalSeconds:0.0} s wall, {spent.Item2.TotalSeconds:0.0} s CPU ({result}); load average {LoadAverage()}"));
+            $"{what}: {spent.Elapsed.TotalSeconds:0.0} s wall, {spent.Item2.TotalSeconds:0.0} s CPU, {mb:N0} MB allocated, {GC.CollectionCount(0) - collections} gen-0 collections ({result}); load average {LoadAverage()}"));
         return spent;
     }
 

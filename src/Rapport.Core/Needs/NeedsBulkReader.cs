@@ -19,41 +19,24 @@ internal static class NeedsBulkReader
 {
     private static readonly byte[] ProductViewed = Encoding.UTF8.GetBytes(EcommerceEvents.ProductViewed);
     private static readonly byte[] OrderCompleted = Encoding.UTF8.GetBytes(EcommerceEvents.OrderCompleted);
+    private static readonly byte[] PreferencesStated = Encoding.UTF8.GetBytes(NeedsEvents.PreferencesStated);
 
     // Constants, so written into the SQL (none contains a quote).
     private static readonly string ReadNames = string.Join(", ", NeedsEvents.Read.Select(n => $"'{n}'"));
     private static readonly string TraitNames = string.Join(", ", NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).Select(n => $"'{n}'"));
 
     /// <summary>Customers <paramref name="first"/> to <paramref name="last"/> (one range scan of each table's customer index).</summary>
-    public static Dictionary<long, NeedsHistory> ReadRange(DbConnection c, DbTransaction? tx, SqlDialect dialect, long first, long last) =>
-        Read(c, tx, dialect, "BETWEEN @first AND @last", [("first", first), ("last", last)]);
+    /// <param name="buffer">Where the histories are kept (its arrays reused range after range); they are valid until it is cleared.</param>
+    public static Dictionary<long, NeedsHistory> ReadRange(DbConnection c, DbTransaction? tx, SqlDialect dialect, long first, long last, NeedsHistoryBuffer? buffer = null) =>
+        Read(c, tx, dialect, "BETWEEN @first AND @last", [("first", first), ("last", last)], buffer ?? new NeedsHistoryBuffer());
 
     /// <summary>The given customers (one list parameter, see <see cref="ValueList"/>).</summary>
     public static Dictionary<long, NeedsHistory> ReadList(DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyCollection<long> customers) =>
-        Read(c, tx, dialect, $"IN {ValueList.Sql(dialect, "@customers")}", [("customers", ValueList.Of(dialect, customers))]);
+        Read(c, tx, dialect, $"IN {ValueList.Sql(dialect, "@customers")}", [("customers", ValueList.Of(dialect, customers))], new NeedsHistoryBuffer());
 
     private static Dictionary<long, NeedsHistory> Read(
-        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters)
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b)
     {
-        var b = new Dictionary<long, Builder>();
-        (long Id, Builder? Builder) last = (0, null);
-        Builder For(long id)
-        {
-            // Rows come grouped by customer (each query scans the customer index): most rows are the last one's.
-            if (last.Builder is { } same && last.Id == id)
-            {
-                return same;
-            }
-
-            if (!b.TryGetValue(id, out var x))
-            {
-                b[id] = x = new Builder();
-            }
-
-            last = (id, x);
-            return x;
-        }
-
         var text = new TextInterner();
 
         // As NeedsReader: the customer's own interactions, not Rapport's (origin 'rapport').
@@ -65,7 +48,7 @@ internal static class NeedsBulkReader
         {
             while (r.Read())
             {
-                For(r.GetInt64(0)).Interactions[text.Get(r.GetUtf8(1))] = r.GetInt64(2);
+                b.Interactions(b.Slot(r.GetInt64(0)), text.Get(r.GetUtf8(1)), r.GetInt64(2));
             }
         }
 
@@ -77,7 +60,7 @@ internal static class NeedsBulkReader
         {
             while (r.Read())
             {
-                For(r.GetInt64(0)).Purchases[text.Get(r.GetUtf8(1))] = r.GetInt64(2);
+                b.Purchases(b.Slot(r.GetInt64(0)), text.Get(r.GetUtf8(1)), r.GetInt64(2));
             }
         }
 
@@ -90,7 +73,7 @@ internal static class NeedsBulkReader
         {
             while (r.Read())
             {
-                var x = For(r.GetInt64(0));
+                var slot = b.Slot(r.GetInt64(0));
                 var name = r.GetUtf8(1);
                 if (name.SequenceEqual(ProductViewed))
                 {
@@ -100,19 +83,22 @@ internal static class NeedsBulkReader
                         skusToCategorise.Add(sku);
                     }
 
-                    x.Views.Add(new ProductView(r.GetInt64(2), category));
-                    x.ViewSkus.Add(category is null ? sku : null);
+                    b.View(slot, new ProductView(r.GetInt64(2), category), category is null ? sku : null);
                 }
                 else if (name.SequenceEqual(OrderCompleted))
                 {
-                    if (NeedsProperties.Order(r.GetUtf8(3)) is ({ }, { } orderId))
+                    if (NeedsProperties.CouponOrder(r.GetUtf8(3)) is { } orderId)
                     {
-                        (x.CouponOrders ??= new HashSet<string>(StringComparer.Ordinal)).Add(orderId);
+                        b.CouponOrder(slot, orderId);
                     }
+                }
+                else if (name.SequenceEqual(PreferencesStated))
+                {
+                    b.State(slot, NeedsReader.Statement(r.GetInt64(2), r.GetString(3)));
                 }
                 else
                 {
-                    x.Other(Encoding.UTF8.GetString(name), r.GetInt64(2), r.GetString(3));
+                    b.Offer(slot, Encoding.UTF8.GetString(name));
                 }
             }
         }
@@ -127,10 +113,10 @@ internal static class NeedsBulkReader
         {
             while (r.Read())
             {
-                var x = For(r.GetInt64(0));
+                var slot = b.Slot(r.GetInt64(0));
                 // The order id only matters for coupons, which few customers have: no string otherwise.
-                var coupon = x.CouponOrders is { } coupons && coupons.Contains(r.GetString(1));
-                x.Lines.Add(new PurchaseLine(
+                var coupon = b.HasCouponOrders(slot) && b.IsCouponOrder(slot, r.GetString(1));
+                b.Line(slot, new PurchaseLine(
                     "",
                     r.GetInt64(2),
                     text.Get(r.GetUtf8(4)),
@@ -152,24 +138,18 @@ internal static class NeedsBulkReader
                 var name = r.GetString(1);
                 var value = r.GetString(2);
                 var source = "trait " + name + " (" + r.GetString(3) + ")";
-                For(r.GetInt64(0)).State(NeedsEvents.InterestsTraits.Contains(name)
+                b.State(b.Slot(r.GetInt64(0)), NeedsEvents.InterestsTraits.Contains(name)
                     ? new PreferenceStatement(r.GetInt64(4), source, null, NeedsReader.ParseList(value))
                     : new PreferenceStatement(r.GetInt64(4), source, value, null));
             }
         }
 
-        Categorise(c, tx, dialect, b.Values, skusToCategorise, text);
-        var result = new Dictionary<long, NeedsHistory>(b.Count);
-        foreach (var (id, x) in b)
-        {
-            result[id] = x.Build();
-        }
-
-        return result;
+        Categorise(c, tx, dialect, b, skusToCategorise, text);
+        return b.Build();
     }
 
     /// <summary>Views that named a product but no category take the catalogue's category (one query).</summary>
-    private static void Categorise(DbConnection c, DbTransaction? tx, SqlDialect dialect, IEnumerable<Builder> builders, HashSet<string> skus, TextInterner text)
+    private static void Categorise(DbConnection c, DbTransaction? tx, SqlDialect dialect, NeedsHistoryBuffer b, HashSet<string> skus, TextInterner text)
     {
         if (skus.Count == 0)
         {
@@ -186,84 +166,6 @@ internal static class NeedsBulkReader
             }
         }
 
-        foreach (var x in builders)
-        {
-            for (var i = 0; i < x.Views.Count; i++)
-            {
-                if (x.ViewSkus[i] is { } sku && categories.TryGetValue(sku, out var category))
-                {
-                    x.Views[i] = x.Views[i] with { Category = category };
-                }
-            }
-        }
-    }
-
-    private sealed class Builder
-    {
-        public Dictionary<string, long> Interactions { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, long> Purchases { get; } = new(StringComparer.Ordinal);
-
-        public List<ProductView> Views { get; } = [];
-
-        /// <summary>Per view, its product when it named no category (to look up in the catalogue).</summary>
-        public List<string?> ViewSkus { get; } = [];
-
-        public List<PurchaseLine> Lines { get; } = [];
-
-        /// <summary>Orders that had a coupon (few customers have any: made when the first is seen).</summary>
-        public HashSet<string>? CouponOrders { get; set; }
-
-        public List<PreferenceStatement>? Statements { get; private set; }
-
-        public long OffersShown { get; set; }
-
-        public long OffersAccepted { get; set; }
-
-        public long Coupons { get; set; }
-
-        /// <summary>The rare events: offers and stated preferences, read as NeedsReader reads them.</summary>
-        public void Other(string name, long at, string properties)
-        {
-            switch (name)
-            {
-                case NeedsEvents.PromotionViewed:
-                    OffersShown++;
-                    break;
-                case NeedsEvents.PromotionClicked:
-                    OffersAccepted++;
-                    break;
-                case NeedsEvents.CouponApplied:
-                    OffersAccepted++;
-                    Coupons++;
-                    break;
-                case NeedsEvents.PreferencesStated:
-                    State(NeedsReader.Statement(at, properties));
-                    break;
-            }
-        }
-
-        public void State(PreferenceStatement s) => (Statements ??= []).Add(s);
-
-        /// <summary>
-        /// Views and lines in time order (stable: equal times keep the store's order). SQLite
-        /// returns them so already (the customer index is by time); PostgreSQL's hash joins need
-        /// not, and the decayed sums, to the last bit, depend on the order they are added in.
-        /// </summary>
-        public NeedsHistory Build() =>
-            new(Interactions, Purchases, ByTime(Views, v => v.At), ByTime(Lines, l => l.At), OffersShown, OffersAccepted, Coupons, Statements ?? (IReadOnlyList<PreferenceStatement>)[]);
-
-        internal static List<T> ByTime<T>(List<T> items, Func<T, long> at)
-        {
-            for (var i = 1; i < items.Count; i++)
-            {
-                if (at(items[i - 1]) > at(items[i]))
-                {
-                    return [.. items.Select((x, j) => (x, j)).OrderBy(p => at(p.x)).ThenBy(p => p.j).Select(p => p.x)];
-                }
-            }
-
-            return items; // already in order: the usual case
-        }
+        b.Categorise(categories);
     }
 }

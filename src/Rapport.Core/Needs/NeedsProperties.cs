@@ -49,6 +49,15 @@ internal static class NeedsProperties
         return (v[0], v[1]);
     }
 
+    /// <summary>
+    /// An Order Completed's order id when it had a coupon, else null. Most orders have none, so
+    /// the bytes are searched for the key first and only parsed (and the order id made a string)
+    /// when it is there. A client's own JSON is stored as sent, so a key may be written with
+    /// escapes ("\u0063oupon"): any backslash means a full parse too.
+    /// </summary>
+    public static string? CouponOrder(ReadOnlySpan<byte> json) =>
+        (json.IndexOf("coupon"u8) >= 0 || json.IndexOf((byte)'\\') >= 0) && Order(json) is ({ }, { } orderId) ? orderId : null;
+
     private static void Read(string json, byte[][] keys, Span<string?> values)
     {
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));

@@ -72,7 +72,26 @@ public static class NeedsUpdater
         DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var histories = NeedsBulkReader.ReadRange(c, tx, dialect, customers[0], customers[^1]);
+        // Read and computed on this thread before returning: the buffer goes back for the next range after.
+        var buffer = Buffers.TryTake(out var b) ? b : new NeedsHistoryBuffer();
+        try
+        {
+            return Task.FromResult(ComputeRange(c, tx, dialect, customers, settings, model, now, buffer));
+        }
+        finally
+        {
+            buffer.Clear();
+            Buffers.Add(buffer);
+        }
+    }
+
+    /// <summary>The bulk readers' buffers, reused range after range (one per reader running at once).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<NeedsHistoryBuffer> Buffers = [];
+
+    private static NeedsComputation ComputeRange(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, long[] customers, NeedsSettings settings, NeedsModel? model, long now, NeedsHistoryBuffer buffer)
+    {
+        var histories = NeedsBulkReader.ReadRange(c, tx, dialect, customers[0], customers[^1], buffer);
         var stored = new Dictionary<long, long>(customers.Length);
         using (var r = dialect.OpenCursor(c, tx, "SELECT customer_id, fingerprint FROM customer_needs WHERE customer_id BETWEEN @first AND @last",
             [("first", customers[0]), ("last", customers[^1])]))
@@ -83,7 +102,7 @@ public static class NeedsUpdater
             }
         }
 
-        return Task.FromResult(Compute(customers, histories, stored, settings, model, now));
+        return Compute(customers, histories, stored, settings, model, now);
     }
 
     private static async Task<Dictionary<long, long>> StoredAsync(DbConnection c, DbTransaction? tx, DynamicParameters p, string inCustomers, CancellationToken ct) =>

@@ -169,6 +169,24 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task WarmPreviewSample_ReadsEveryCustomerOfTheSample_WithTheirEventsAndValue(StoreKind store)
+    {
+        // The start-up warm-up of the builder's preview (ReportWarmer): below the sampling
+        // threshold the "sample" is everybody; each customer with any event counts.
+        await using var h = await CoreHarness.CreateAsync(store);
+        await h.SendAsync(
+            h.Track("o1", -400, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"),
+            h.Track("v1", -2, "Product Viewed", new JsonObject { ["product_id"] = "LAMP-1" }, user: "bob"),
+            h.Identify("i1", [], user: "cy"));
+
+        var warmed = await h.Segments.WarmPreviewSampleAsync(50_000);
+
+        Assert.Equal(3, warmed.Customers);
+        Assert.Equal(2, warmed.Count); // ann (an order 400 days ago) and bob (a view); cy only identified
+        Assert.Null(warmed.Sampled);
+    }
+
+    [Theory, BothStores]
     public async Task Preview_SameDefinition_CountsWhatSavingThenSelects(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

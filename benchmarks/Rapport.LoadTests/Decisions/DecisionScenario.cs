@@ -14,7 +14,8 @@ namespace Rapport.LoadTests.Decisions;
 /// recommender's first model, warms up, then drives the mix open-loop at --rate requests/s in
 /// total (request i is sent at i/rate whether or not earlier ones finished), cycling through
 /// the endpoints of --mix: nba (GET next-best-actions, web/home, limit 3), recs (GET personal
-/// recommendations, k 10) and health (GET /health, the trivial endpoint, for the ratio). Prints
+/// recommendations, k 10), health (GET /health, which reads the intake's backlog) and live (GET
+/// /health/live, which reads nothing: the trivial endpoint the ratios are taken against when in the mix). Prints
 /// p50/p95/p99 per endpoint measured at the client, the server's CPU per request, its peak
 /// RSS (VmHWM) and the load average. With --hot N the requests go to customers 1..N only (the
 /// ones who come back, whose facts next best action then serves from memory) after a warm-up
@@ -25,7 +26,7 @@ namespace Rapport.LoadTests.Decisions;
 /// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2]
 /// </summary>
 internal static class DecisionScenario
 {
@@ -42,9 +43,9 @@ internal static class DecisionScenario
         var size = new SeedSize(Int(args, "--customers", 100_000), Int(args, "--products", 5_000), Int(args, "--events", 1_000_000));
         int rate = Int(args, "--rate", 600), seconds = Int(args, "--seconds", 20);
         var mix = (Option(args, "--mix") ?? "nba,recs,health").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (mix.Except(["nba", "recs", "health"]).FirstOrDefault() is { } unknown)
+        if (mix.Except(["nba", "recs", "health", "live"]).FirstOrDefault() is { } unknown)
         {
-            Console.Error.WriteLine($"--mix: '{unknown}' is not nba, recs or health");
+            Console.Error.WriteLine($"--mix: '{unknown}' is not nba, recs, health or live");
             return 2;
         }
 
@@ -105,6 +106,7 @@ internal static class DecisionScenario
         {
             "nba" => $"/v1/customers/{1 + random.Next(hot)}/next-best-actions?channel=web&placement=home&limit=3",
             "recs" => $"/v1/customers/{1 + random.Next(hot)}/recommendations?k=10",
+            "live" => "/health/live",
             _ => "/health",
         };
 
@@ -130,11 +132,12 @@ internal static class DecisionScenario
 
         var run = client.Run(Requests(rate * seconds, mix), rate, seconds, TimeSpan.FromSeconds(30), server);
         LoadReport.Print(run);
-        if (mix.Contains("health"))
+        // The trivial baseline: /health/live (reads nothing) when in the mix, else /health (reads the intake's backlog).
+        if ((mix.Contains("live") ? "live" : mix.Contains("health") ? "health" : null) is { } baseline)
         {
-            foreach (var kind in mix.Distinct().Where(k => k != "health"))
+            foreach (var kind in mix.Distinct().Where(k => k != baseline))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p99 ratio {kind} / health: {LoadReport.Latency(run, kind, 0.99) / LoadReport.Latency(run, "health", 0.99):0.0}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p50 / p99 ratio {kind} / {baseline}: {LoadReport.Latency(run, kind, 0.5) / LoadReport.Latency(run, baseline, 0.5):0.0} / {LoadReport.Latency(run, kind, 0.99) / LoadReport.Latency(run, baseline, 0.99):0.0}"));
             }
         }
 

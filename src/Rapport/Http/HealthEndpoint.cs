@@ -6,19 +6,29 @@ namespace Rapport.Http;
 /// <summary>
 /// GET /health, open to all: "ok", plus the ingestion mode and the projection backlog (requests
 /// and events accepted into the intake but not yet on profiles, and the oldest one's age), so
-/// lag in committed mode is visible to a load balancer or an operator.
+/// lag in committed mode is visible to a load balancer or an operator. GET /health/live, open to
+/// all, answers {"status":"ok"} without touching the store: a liveness probe, and the trivial
+/// baseline load runs compare the serving endpoints with (issue 4: "the ratio to a trivial
+/// endpoint"), since /health reads the intake's backlog on every request.
 /// </summary>
 internal static class HealthEndpoint
 {
-    public static void MapHealth(this IEndpointRouteBuilder app) =>
+    private static readonly LiveReply Live = new("ok");
+
+    public static void MapHealth(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/health", async (EventIntake intake, IngestSettings settings, TimeProvider clock, CancellationToken ct) =>
         {
             var backlog = await intake.BacklogAsync(ct);
             return TypedResults.Ok(new HealthReply("ok", IngestStatus.Of(backlog, settings, clock)));
         }).WithTags("Health");
+        app.MapGet("/health/live", static () => TypedResults.Ok(Live)).WithTags("Health").WithSummary("The process answers HTTP; reads nothing");
+    }
 }
 
 internal sealed record HealthReply(string Status, IngestStatus Ingest);
+
+internal sealed record LiveReply(string Status);
 
 /// <param name="Acknowledge">projected or committed.</param>
 /// <param name="BacklogEvents">Accepted events waiting for the projector.</param>

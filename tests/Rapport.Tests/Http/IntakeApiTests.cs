@@ -19,6 +19,28 @@ public sealed class IntakeApiTests
         ]}
         """;
 
+    [Fact]
+    public async Task HealthLive_NeedsNoKey_AndAnswersWhileTheStoreIsLocked()
+    {
+        // /health reads the intake's backlog; /health/live reads nothing (a liveness probe, and
+        // the trivial baseline of the load runs). With the backlog's table locked, only it answers.
+        await using var s = await ApiServer.StartAsync(StoreKind.Postgres);
+        using var anonymous = new HttpClient { BaseAddress = s.Address, Timeout = TimeSpan.FromSeconds(60) };
+        await using var c = await s.Db.OpenAsync();
+        await using var hold = await c.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(c, "LOCK TABLE event_intake IN ACCESS EXCLUSIVE MODE", transaction: hold);
+
+        var health = anonymous.GetAsync("/health");
+        using var live = await anonymous.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("{\"status\":\"ok\"}", await live.Content.ReadAsStringAsync());
+        Assert.False(health.IsCompleted); // waits for the lock
+        await hold.RollbackAsync();
+        using var healthReply = await health;
+        Assert.Equal(HttpStatusCode.OK, healthReply.StatusCode);
+    }
+
     [Theory, BothStores]
     public async Task Committed_RepliesBeforeProjection_EventsOnTheProfileOnceTheProjectorRan(StoreKind store)
     {

@@ -27,7 +27,7 @@ static int Usage()
     Console.Error.WriteLine("  decisions [--customers N] [--products N] [--events N] [--rate N] [--seconds N] [--mix nba,recs,health]: next best action and recommendations open-loop");
     Console.Error.WriteLine("  nbacpu [--customers N] [--products N] [--events N] [--requests N] [--concurrency N] [--hot N]: CPU per next-best-action decision in process, without and with the facts cache (after decisions --seed-only)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
-    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections]   emails rendered, queued and sent to a real SMTP server");
-    Console.Error.WriteLine("       Rapport.LoadTests journeys [customers] [smtp connections]   customers entering a journey at once, first email to SMTP");
+    Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections] [--sink aiosmtpd|postfix]   emails rendered, queued and sent to a real SMTP server");
+    Console.Error.WriteLine("       Rapport.LoadTests journeys [customers] [smtp connections] [overlap] [--sink aiosmtpd|postfix]   customers entering a journey at once, first email to SMTP");
     return 2;
 }

@@ -23,7 +23,7 @@ namespace Rapport.LoadTests.Journeys;
 /// and the clock runs from their ingest to the last welcome accepted by a real SMTP server
 /// (aiosmtpd): ingest, feed (enrolments), runner (first step composed and enqueued, wait
 /// scheduled), outbox dispatch. Everything in this process, as `rapport serve` runs it.
-///   dotnet run -c Release --project benchmarks/Rapport.LoadTests -- journeys [customers] [smtp connections] [overlap]
+///   dotnet run -c Release --project benchmarks/Rapport.LoadTests -- journeys [customers] [smtp connections] [overlap] [--sink aiosmtpd|postfix]
 /// </summary>
 internal static class JourneyScenario
 {
@@ -35,12 +35,12 @@ internal static class JourneyScenario
         var overlap = args.Length > 2 && args[2] == "overlap";
         var dir = Path.Combine(Path.GetTempPath(), $"rapport-journeys-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        if (await SmtpSinkProcess.StartAsync(dir) is not var (smtp, port))
+        if (await SmtpSinkProcess.StartAsync(dir, SmtpSinkProcess.KindFrom(args)) is not { } smtp)
         {
             return 1;
         }
 
-        using var sink = smtp;
+        var port = smtp.Port;
 
         try
         {
@@ -118,16 +118,16 @@ internal static class JourneyScenario
             }
 
             Report(overlap ? "outbox: rest to SMTP" : "outbox: to SMTP", sent, ref watch, ref cpu);
-            var received = Directory.GetFiles(Path.Combine(dir, "mail"), "*.eml").Length;
+            var received = smtp.Received;
             Console.WriteLine($"total from the first trigger event to the last email: {total.Elapsed.TotalSeconds:F1} s (target: 60 s for 100,000)");
             var queued = (await outbox.ListAsync(null, null, 1)).Count;
-            Console.WriteLine($"the SMTP server (aiosmtpd) used {smtp.TotalProcessorTime.TotalSeconds:F2} s of CPU ({smtp.TotalProcessorTime.TotalMilliseconds * 1000 / Math.Max(received, 1):F0} µs per email); load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"the SMTP server ({smtp.Name}) used {smtp.ProcessorTime.TotalSeconds:F2} s of CPU ({smtp.ProcessorTime.TotalMilliseconds * 1000 / Math.Max(received, 1):F0} µs per email); load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             Console.WriteLine($"enrolled {enrolled:N0}, moved {moved:N0}, emails received by SMTP {received:N0} (the 10% control group gets none); outbox rows > 0: {queued > 0}");
             return received > 0 && moved == enrolled ? 0 : 1;
         }
         finally
         {
-            smtp.Kill(entireProcessTree: true);
+            smtp.Dispose();
             Directory.Delete(dir, recursive: true);
         }
     }

@@ -28,12 +28,12 @@ internal static class OutboxScenario
         var connections = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
         var dir = Path.Combine(Path.GetTempPath(), $"rapport-outbox-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
-        if (await SmtpSinkProcess.StartAsync(dir) is not var (smtp, port))
+        if (await SmtpSinkProcess.StartAsync(dir, SmtpSinkProcess.KindFrom(args)) is not { } smtp)
         {
             return 1;
         }
 
-        using var sink = smtp;
+        var port = smtp.Port;
 
         try
         {
@@ -97,7 +97,7 @@ internal static class OutboxScenario
             }
 
             Report("dispatch to SMTP", sent, watch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
-            var received = Directory.GetFiles(Path.Combine(dir, "mail"), "*.eml").Length;
+            var received = smtp.Received;
             var dead = (await outbox.ListAsync(OutboxStatus.Dead, null, 10)).Count;
             Console.WriteLine($"SMTP server received {received:N0} messages; dead letters: {dead}");
 
@@ -115,12 +115,12 @@ internal static class OutboxScenario
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
             await transport.SendAllAsync(raw, default);
             Report("SMTP alone, again", raw.Count, watch.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
-            Console.WriteLine($"the SMTP server (aiosmtpd) used {smtp.TotalProcessorTime.TotalSeconds:F2} s of CPU in all ({smtp.TotalProcessorTime.TotalMilliseconds * 1000 / (4.0 * n):F0} µs per message received)");
+            Console.WriteLine($"the SMTP server ({smtp.Name}) used {smtp.ProcessorTime.TotalSeconds:F2} s of CPU in all ({smtp.ProcessorTime.TotalMilliseconds * 1000 / (4.0 * n):F0} µs per message received)");
             return received >= n && dead == 0 ? 0 : 1;
         }
         finally
         {
-            smtp.Kill(entireProcessTree: true);
+            smtp.Dispose();
             Directory.Delete(dir, recursive: true);
         }
     }

@@ -117,7 +117,9 @@ public sealed partial class LinkRequestTests
 
         Assert.False(outcome.Limited); // the same reply as for anyone
         Assert.Null(outcome.MessageId);
-        Assert.Null(await requests.ByTokenAsync(token[..^2] + "xx"));
+        // One character of the token changed for certain (ending it in "xx" is no change when it already ends so).
+        var at = token.Length - 2;
+        Assert.Null(await requests.ByTokenAsync(token[..at] + (token[at] == 'x' ? 'y' : 'x') + token[(at + 1)..]));
         await using var c = await h.Core.Db.OpenAsync();
         Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE template = @t", new { t = LinkRequests.Template }));
     }

@@ -47,7 +47,8 @@ public sealed partial class AttachmentApiTests
             // Another visitor with the same link, no visitor at all, a tampered signature: the same 404.
             await ProblemAsync(anyone.GetAsync(url + "&anonymousId=visitor-8"), HttpStatusCode.NotFound, "no such file in your chat");
             await ProblemAsync(anyone.GetAsync(url), HttpStatusCode.NotFound, "no such file in your chat");
-            await ProblemAsync(anyone.GetAsync(url[..^4] + "0000&anonymousId=visitor-7"), HttpStatusCode.NotFound, "no such file in your chat");
+            var at = url.Length - 4; // one signature character changed for certain ("0000" is no change when it already ends so)
+            await ProblemAsync(anyone.GetAsync(url[..at] + (url[at] == '0' ? '1' : '0') + url[(at + 1)..] + "&anonymousId=visitor-7"), HttpStatusCode.NotFound, "no such file in your chat");
 
             s.Clock.Advance(TimeSpan.FromHours(25));
             await ProblemAsync(anyone.GetAsync(url + "&anonymousId=visitor-7"), HttpStatusCode.Gone, "Open the chat again");

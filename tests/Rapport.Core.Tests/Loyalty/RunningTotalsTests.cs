@@ -110,6 +110,44 @@ public sealed class RunningTotalsTests
         Assert.True(await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM loyalty_qualifying WHERE since > {LoyaltyTierTotals.StartOfTime}") > 0);
     }
 
+    [Theory, BothStores]
+    public async Task Upgrade_BackfillsTotalsFromEveryOperation_ThenTheWindowSlides(StoreKind store)
+    {
+        await using var h = await LoyaltyHarness.CreateAsync(store, Program);
+        foreach (var device in Devices)
+        {
+            await h.SendAsync(Ev.Identify($"i-{device}", 0, new JsonObject { ["plan"] = "x" }, anon: device));
+        }
+
+        for (var step = 0; step < 40; step++)
+        {
+            h.Clock.Advance(TimeSpan.FromDays(12));
+            var customer = (await h.Customers.LookupAsync(Identifier.AnonymousId, Devices[step % Devices.Length]))!.Value;
+            await h.Ledger.EarnAsync(customer, 10 + step, null, $"e{step}", null);
+            if (step % 3 == 0)
+            {
+                await h.Ledger.RedeemAsync(customer, 5, $"r{step}", null, null);
+            }
+        }
+
+        // A store from before migration 1920: no totals table, then the upgrade runs the step.
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DROP TABLE loyalty_qualifying");
+            await c.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 1920");
+        }
+
+        Assert.Equal(1, await SchemaMigrator.MigrateAsync(h.Db));
+        await using (var c = await h.Db.OpenAsync())
+        {
+            Assert.Equal(Devices.Length, await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM loyalty_qualifying WHERE since = {LoyaltyTierTotals.StartOfTime}"));
+        }
+
+        await AssertTotalsAsync(h, 0); // 480 days of earnings: the first evaluation subtracts the oldest
+        h.Clock.Advance(TimeSpan.FromDays(100));
+        await AssertTotalsAsync(h, 1);
+    }
+
     private static async Task AssertTotalsAsync(LoyaltyHarness h, int step)
     {
         var now = h.Clock.GetUtcNow();

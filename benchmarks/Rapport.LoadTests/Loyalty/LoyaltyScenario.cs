@@ -29,9 +29,12 @@ namespace Rapport.LoadTests.Loyalty;
 /// LOADTEST_SERVER_ENV (RapportServer).
 ///
 /// --history N gives every customer N more open lots (one-point earnings) before the run, to
-/// show whether a request's cost grows with the customer's history.
+/// show whether a request's cost grows with the customer's history; --history-redemptions N
+/// gives every customer N earlier one-point redemptions (operations, and reward costs that the
+/// value row counts); --tier-basis points sets the programme's tier basis to points earned over 12
+/// months (default spend), so tier evaluations count loyalty operations.
 ///
-///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--warmup-max 60] [--mix earn,redeem|health] [--history 0]
+///     Rapport.LoadTests loyalty [--rate 1000] [--seconds 20] [--customers 1000] [--warmup 10] [--warmup-max 60] [--mix earn,redeem|health] [--history 0] [--history-redemptions 0] [--tier-basis spend|points]
 ///         [--connections 32] [--server-cpus 0] [--client-cpu 1] [--no-pin]
 /// </summary>
 internal static class LoyaltyScenario
@@ -61,8 +64,17 @@ internal static class LoyaltyScenario
         http.DefaultRequestHeaders.Authorization = Basic(admin);
         var total = rate * seconds;
         var warmup = rate * int.Parse(Option(args, "--warmup") ?? "10", CultureInfo.InvariantCulture);
+        if (Option(args, "--tier-basis") is { } basis)
+        {
+            // Tiers by points earned over 12 months: every earning's tier evaluation then counts operations.
+            using var put = await http.PutAsync("/v1/loyalty/program", new StringContent($"{{\"tierBasis\": \"{basis}\"}}", Encoding.UTF8, "application/json"));
+            put.EnsureSuccessStatusCode();
+            Console.WriteLine($"Tier basis: {basis}");
+        }
+
         var redemptionsPerCustomer = ((total + warmup) / 2 + ids.Count - 1) / ids.Count;
-        await FundAsync(http, ids, 5 * redemptionsPerCustomer + 100);
+        var historyRedemptions = int.Parse(Option(args, "--history-redemptions") ?? "0", CultureInfo.InvariantCulture);
+        await FundAsync(http, ids, 5 * redemptionsPerCustomer + 100 + historyRedemptions);
         var history = int.Parse(Option(args, "--history") ?? "0", CultureInfo.InvariantCulture);
         for (var i = 0; i < history; i++)
         {
@@ -71,9 +83,15 @@ internal static class LoyaltyScenario
             await FundAsync(http, ids, 1);
         }
 
-        if (history > 0)
+        for (var i = 0; i < historyRedemptions; i++)
         {
-            Console.WriteLine($"History: {history} more open lots per customer");
+            // One-point redemptions from the funding lot: an operation and a reward cost each.
+            await RedeemAsync(http, ids, 1);
+        }
+
+        if (history > 0 || historyRedemptions > 0)
+        {
+            Console.WriteLine($"History: {history} more open lots and {historyRedemptions} earlier redemptions per customer");
         }
 
         // Request i is requests[i % count]: customer (i / 2) % customers, earning when i is even.
@@ -132,6 +150,17 @@ internal static class LoyaltyScenario
         {
             using var content = new StringContent($"{{\"points\": {points}}}", Encoding.UTF8, "application/json");
             using var response = await http.PostAsync($"/v1/customers/{id}/loyalty/earn", content, ct);
+            response.EnsureSuccessStatusCode();
+        });
+    }
+
+    /// <summary>One redemption per customer, 8 at a time.</summary>
+    private static async Task RedeemAsync(HttpClient http, List<long> ids, int points)
+    {
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
+        {
+            using var content = new StringContent($"{{\"points\": {points}}}", Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync($"/v1/customers/{id}/loyalty/redeem", content, ct);
             response.EnsureSuccessStatusCode();
         });
     }

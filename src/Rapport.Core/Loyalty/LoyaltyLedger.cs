@@ -221,6 +221,11 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
                 "@owner", "@recordedFor", "@kind", "@reference", "@points", "@balance", "@amountE4", "@orderId", "@rewardId", "@note", "@at")
                 .ScalarAsync(owner, recordedFor, kind, reference, points, balance, amountE4, orderId, rewardId, note, UnixTime.ToStorage(at)),
             CultureInfo.InvariantCulture);
+        if (kind is "earn" or "reverse")
+        {
+            await LoyaltyTierTotals.AddAsync(unit, owner, kind == "earn" ? points : -points, UnixTime.ToStorage(at));
+        }
+
         return new LoyaltyOperation(id, owner, kind, points, balance, reference, orderId, rewardId, note, at);
     }
 
@@ -233,7 +238,7 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
             """,
             "@owner", "@recordedFor", "@amount", "@at", "@reference", "@note", "@created")
             .ExecuteAsync(owner, recordedFor, Money.ToStorage(value), unit.Now, RedemptionCostReference(op.Id), $"{op.Points} points redeemed", unit.Now);
-        await CustomerValueUpdater.RefreshAsync(unit, [owner], await population.GetAsync(unit, ct), ct);
+        await CustomerValueUpdater.AddRewardCostAsync(unit, owner, Money.ToStorage(value), await population.GetAsync(unit, ct));
     }
 
     /// <summary>The customer_costs reference of a redemption, so the reciprocity ledger does not count it twice.</summary>

@@ -70,6 +70,11 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
                 continue;
             }
 
+            // Whoever holds the customer's operations now loses them: their running totals are counted again below.
+            var holders = (await unit.Connection.QueryAsync<long>(
+                "SELECT DISTINCT customer_id FROM loyalty_operations WHERE recorded_for = @customer AND customer_id <> @owner",
+                new { owner, customer },
+                unit.Transaction)).ToList();
             foreach (var table in new[] { "loyalty_lots", "loyalty_entries", "loyalty_operations", "cause_choices", "cause_donations", "surprise_gifts", "staff_tasks" })
             {
                 var moved = await unit.Connection.ExecuteAsync(
@@ -80,6 +85,11 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
                 {
                     touched.Add(owner);
                 }
+            }
+
+            if (holders.Count > 0)
+            {
+                await LoyaltyTierTotals.ResetAsync(unit, [owner, .. holders]);
             }
         }
 

@@ -2,7 +2,7 @@ using Rapport.Core.Storage;
 
 namespace Rapport.Core.Loyalty;
 
-/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers, rewards, subscriptions; causes, surprises and pricing from 1150; 1640-1659 and 1800-1819 later ledger changes.</summary>
+/// <summary>Schema steps 1100-1199: the loyalty programme, points ledger, tiers, rewards, subscriptions; causes, surprises and pricing from 1150; 1640-1659, 1800-1819 and 1920-1939 later ledger changes.</summary>
 internal static class LoyaltySchema
 {
     public static readonly Migration[] Migrations =
@@ -112,6 +112,20 @@ internal static class LoyaltySchema
         // leaves it when it is spent or expires.
         new(1800, "loyalty open lots index", """
             CREATE INDEX ix_loyalty_lots_open ON loyalty_lots (customer_id, earned_at, id, remaining, expires_at, kind) WHERE remaining <> 0;
+            """),
+        // The points a customer earned less reversed since `since` (an operation's at > since),
+        // kept by the writer that appends earn and reverse operations, so a tier evaluation on
+        // the points basis reads the rows leaving its 12-month window instead of the whole
+        // window (LoyaltyTierTotals). The backfill counts every operation (since = the start of
+        // time); each customer's first evaluation then subtracts what is older than 12 months.
+        new(1920, "loyalty qualifying points running total", $"""
+            CREATE TABLE loyalty_qualifying (
+              customer_id BIGINT PRIMARY KEY,
+              since BIGINT NOT NULL,
+              points BIGINT NOT NULL);
+            INSERT INTO loyalty_qualifying (customer_id, since, points)
+              SELECT customer_id, {LoyaltyTierTotals.StartOfTime}, SUM(CASE WHEN kind = 'earn' THEN points ELSE -points END)
+              FROM loyalty_operations WHERE kind IN ('earn', 'reverse') GROUP BY customer_id;
             """),
         .. CauseSchema.Migrations,
         .. SurpriseSchema.Migrations,

@@ -31,14 +31,20 @@ internal static class LoyaltyTiers
 
     private static long ToLong(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
-    /// <summary>As <see cref="QualifyingAsync(System.Data.Common.DbConnection, System.Data.Common.DbTransaction?, LoyaltyProgram, long, DateTimeOffset)"/>, through prepared statements (every earning evaluates the tier).</summary>
+    /// <summary>
+    /// As <see cref="QualifyingAsync(System.Data.Common.DbConnection, System.Data.Common.DbTransaction?, LoyaltyProgram, long, DateTimeOffset)"/>,
+    /// through prepared statements (every earning evaluates the tier); the points basis from its
+    /// running total (<see cref="LoyaltyTierTotals"/>). The spend basis reads the customer's orders of
+    /// the last 12 months through ix_orders_customer (customer_id, placed_at): one row per order,
+    /// not per loyalty operation, and no earning through the API adds one.
+    /// </summary>
     private static async Task<decimal> QualifyingAsync(UnitOfWork unit, LoyaltyProgram program, long customerId, DateTimeOffset now)
     {
         var since = UnixTime.ToStorage(now - Window);
         if (program.TierBasis == LoyaltyProgram.PointsBasis)
         {
-            return ToLong(await unit.Statement(
-                $"SELECT {PointsQualifying}", "@customerId", "@since").ScalarAsync(customerId, since) ?? 0L);
+            // The running total (the writer's path): reads only what left the window since the last evaluation.
+            return await LoyaltyTierTotals.QualifyingAsync(unit, customerId, since);
         }
 
         return Money.FromStorage(ToLong(await unit.Statement($"SELECT {SpendQualifying}", "@customerId", "@since").ScalarAsync(customerId, since) ?? 0L));

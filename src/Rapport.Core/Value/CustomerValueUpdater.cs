@@ -68,6 +68,40 @@ public static class CustomerValueUpdater
         }
     }
 
+    /// <summary>
+    /// A reward cost of <paramref name="amountE4"/> was just recorded for this customer (a
+    /// redemption): the stored row plus that amount, re-scored, instead of re-reading every
+    /// order and cost of the customer (which grew by one cost per redemption). The other
+    /// figures are the row's: every writer of orders and costs refreshes the row in its own
+    /// transaction, so they are what a full refresh would read, except cost of goods after a
+    /// product's unit cost changed (valued at the last full refresh, as for every customer
+    /// who did not redeem since). No row yet: the full refresh.
+    /// </summary>
+    public static async Task AddRewardCostAsync(UnitOfWork unit, long customerId, long amountE4, ScoringPopulation? population)
+    {
+        unit.CustomersChanged.Add(customerId); // cached value facts (next best action) are read again
+        var rows = await unit.Statement(OneRowSql, "@c").QueryAsync(customerId);
+        if (rows.Count == 0)
+        {
+            await RefreshOneAsync(unit, customerId, population);
+            return;
+        }
+
+        var r = rows[0];
+        var f = new CustomerValueFigures(
+            Long(r[0]), Long(r[1]), Long(r[2]), Long(r[3]), Long(r[4]), Long(r[5]), Long(r[6]) + amountE4, Long(r[7]),
+            r[8] is null or DBNull ? null : Long(r[8]),
+            r[9] is null or DBNull ? null : Long(r[9]));
+        var scores = f.Orders > 0 ? population?.Score(f) : null;
+        var values = Snapshot(customerId, f, scores, population?.Tiers ?? ValueTiers.Default, unit.Now).ToRow();
+        await unit.Statement("DELETE FROM customer_value WHERE customer_id = @c", "@c").ExecuteAsync(customerId);
+        await unit.Statement(InsertOneSql, InsertParameters).ExecuteAsync(values);
+    }
+
+    private const string OneRowSql =
+        "SELECT orders, returns, revenue_e4, cost_e4, discount_e4, returns_e4, reward_cost_e4, service_cost_e4, first_order_at, last_order_at " +
+        "FROM customer_value WHERE customer_id = @c";
+
     private static readonly string OneCustomerFiguresSql = FiguresSql("customer_id = @c");
 
     private static readonly string[] InsertParameters = CustomerValueSnapshot.Columns.Select((_, i) => $"@v{i}").ToArray();

@@ -11,10 +11,13 @@ public static class ConversationChannels
     /// <summary>Text messages through the SMS provider's webhooks (inbound: /v1/webhooks/sms/inbound).</summary>
     public const string Sms = "sms";
 
-    public static readonly IReadOnlyList<string> All = [Email, Chat, Sms, Store, Phone];
+    /// <summary>Push notifications: answers to one come back through /v1/webhooks/push/events (status "replied").</summary>
+    public const string Push = "push";
+
+    public static readonly IReadOnlyList<string> All = [Email, Chat, Sms, Push, Store, Phone];
 
     /// <summary>Channels the customer writes on and staff answer on (the default answer channel is the last of these the customer used).</summary>
-    public static readonly IReadOnlyList<string> Answerable = [Chat, Email, Sms];
+    public static readonly IReadOnlyList<string> Answerable = [Chat, Email, Sms, Push];
 
     /// <summary>Channels staff record by hand (what was said in the shop or on the phone).</summary>
     public static readonly IReadOnlyList<string> Notes = [Store, Phone];

@@ -85,6 +85,12 @@ public sealed class ConversationService(
             return await ThreadForAsync(unit, owners[who.Value], channel, null, null);
         }, ct);
 
+    /// <summary>The thread of a known customer to continue (an answer to a message we sent them); null when the customer does not exist.</summary>
+    public Task<ConversationThread?> OpenThreadAsync(long customerId, string channel, CancellationToken ct = default) =>
+        writer.WriteAsync(async unit => await Rapport.Core.Consent.ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, customerId) is { } current
+            ? await ThreadForAsync(unit, current, channel, null, null)
+            : null, ct);
+
     public Task<bool> SetStatusAsync(long threadId, string status, CancellationToken ct = default) =>
         writer.WriteAsync(async unit => await unit.Connection.ExecuteAsync(
             "UPDATE conversation_threads SET status = @status, closed_at = @closedAt WHERE id = @threadId",

@@ -17,13 +17,15 @@ public interface IContactGate
     ValueTask PrepareAsync(IReadOnlyList<ClaimedMessage> round, DateTimeOffset now, CancellationToken ct) => ValueTask.CompletedTask;
 }
 
-/// <summary>Marketing email never goes to an address that unsubscribed or hard-bounced; service email still does, except hard bounces.</summary>
+/// <summary>Marketing never goes to an address that unsubscribed or hard-bounced; service messages still do, except to hard bounces (an email address, number or push token that does not exist).</summary>
 /// <remarks>The suppression is read with the claim (one join per round, not a query per message).</remarks>
 public sealed class SuppressionGate : IContactGate
 {
     public ValueTask<DeliveryOutcome?> CheckAsync(ClaimedMessage message, DateTimeOffset now, CancellationToken ct)
     {
-        if (message.Channel != "email" || message.Suppressed is not { } reason)
+        // Any channel: an email address, a phone number or a push token lands here after a hard
+        // bounce (or a provider's permanent "undelivered"); only email addresses are unsubscribed here.
+        if (message.Suppressed is not { } reason)
         {
             return ValueTask.FromResult<DeliveryOutcome?>(null);
         }

@@ -61,7 +61,7 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
                 """
                 SELECT o.id, o.message_key AS Key, o.customer_id AS CustomerId, o.channel, o.purpose, o.recipient, o.subject,
                        o.body_text AS BodyText, o.body_html AS BodyHtml, o.attempts, s.reason AS Suppressed
-                FROM outbox o LEFT JOIN email_suppressions s ON o.channel = 'email' AND s.address = lower(o.recipient)
+                FROM outbox o LEFT JOIN email_suppressions s ON s.address = lower(o.recipient)
                 WHERE o.status IN ('pending', 'sending') AND o.next_attempt_at <= @now AND o.channel = @channel
                 ORDER BY o.next_attempt_at, o.id
                 LIMIT @limit
@@ -120,7 +120,7 @@ public sealed class Outbox(StoreWriter writer, IDatabase database, TimeProvider 
             return 0;
         }, ct);
 
-    /// <summary>Adds an address to the suppression list (unsubscribe, hard bounce); the first reason is kept.</summary>
+    /// <summary>Adds an address to the suppression list (unsubscribe, hard bounce; also a phone number or push token a provider reports undeliverable for good); the first reason is kept.</summary>
     public static Task SuppressAsync(UnitOfWork unit, string address, string reason, long? sourceMessage) =>
         unit.Connection.ExecuteAsync(
             "INSERT INTO email_suppressions (address, reason, source_message, created_at) VALUES (@address, @reason, @sourceMessage, @now) ON CONFLICT (address) DO NOTHING",

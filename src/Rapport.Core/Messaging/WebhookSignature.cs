@@ -57,6 +57,6 @@ public static class WebhookSignature
         // Several v1 values are allowed so a provider can sign with an old and a new secret while rotating.
         return signatures.Any(s => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s.ToLowerInvariant())))
             ? null
-            : "The signature does not match the body: sign exactly the bytes you send, with the secret configured as Rapport:Webhooks:sms:Secret.";
+            : "The signature does not match the body: sign exactly the bytes you send, with the secret configured for the channel (Rapport:Webhooks:sms:Secret or Rapport:Webhooks:push:Secret, or its :InboundSecret).";
     }
 }

@@ -19,6 +19,9 @@ internal static class ConversationServices
         // gate that keeps texts from anyone who texted STOP; files kept with messages.
         services.AddSingleton<InboundTexts>();
         services.AddSingleton<IConversationDelivery, SmsDelivery>();
+        // Answers to push notifications (reported by the provider) and staff answers by push.
+        services.AddSingleton<ProviderReplies>();
+        services.AddSingleton<IConversationDelivery, PushDelivery>();
         services.AddSingleton<Rapport.Core.Messaging.IContactGate, SmsStopGate>();
         services.AddSingleton(sp => AttachmentSettings.From(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<AttachmentStore>();

@@ -34,6 +34,8 @@ internal static class ConversationEndpoints
         // The SMS provider signs the body (HMAC, as our outbound webhooks): no API key.
         app.MapPost(InboundSmsEndpoint.Path, InboundSmsEndpoint.ReceiveAsync).WithTags("Conversations")
             .WithSummary("A text a customer sent: JSON {from, to, body, messageId, receivedAt}, header X-Rapport-Signature: t=UNIX,v1=HMAC");
+        app.MapPost(ProviderEventsEndpoint.Path, ProviderEventsEndpoint.ReceiveAsync).WithTags("Conversations")
+            .WithSummary("An SMS or push provider's report on a message we sent: JSON {id, key, status: delivered|undelivered|opened|clicked|replied, eventId, at, error, permanent, url, text}, header X-Rapport-Signature");
         app.MapAttachmentEndpoints();
         app.MapHub<VisitorChatHub>(VisitorChatHub.Path);
         app.MapHub<StaffChatHub>(StaffChatHub.Path);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Rapport.Core.Conversations;
 using Rapport.Core.Messaging;
@@ -16,8 +15,6 @@ namespace Rapport.Http;
 internal static class InboundSmsEndpoint
 {
     public const string Path = "/v1/webhooks/sms/inbound";
-    public const int MaxBytes = 64 * 1024;
-
     internal sealed record SmsJson(string? From, string? To, string? Body, string? Text, string? MessageId, DateTimeOffset? ReceivedAt);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -25,28 +22,14 @@ internal static class InboundSmsEndpoint
     public static async Task<IResult> ReceiveAsync(
         HttpRequest request, MessagingOptions messaging, IConfiguration configuration, InboundTexts texts, ChatRouter router, TimeProvider clock, CancellationToken ct)
     {
-        var secret = configuration["Rapport:Webhooks:sms:InboundSecret"] is { Length: >= 16 } own ? own
-            : messaging.Webhooks.FirstOrDefault(w => w.Channel == ConversationChannels.Sms)?.Secret;
-        if (secret is null)
+        if (SignedWebhooks.Secret(ConversationChannels.Sms, messaging, configuration) is not { } secret)
         {
-            // 503, not 404: the provider keeps retrying, so nothing is lost while it is being set up.
-            return Problems.Make(StatusCodes.Status503ServiceUnavailable, "SMS is not set up",
-                "Set Rapport:Webhooks:sms:Url and :Secret (at least 16 characters; the provider signs inbound messages with it) and restart.");
+            return SignedWebhooks.NotSetUp(ConversationChannels.Sms);
         }
 
-        if (request.ContentLength > MaxBytes)
+        if (await SignedWebhooks.ReadAsync(request, ct) is not { } raw)
         {
-            return Problems.TooLarge($"An inbound SMS is at most {MaxBytes / 1024} KB of JSON.");
-        }
-
-        string raw;
-        try
-        {
-            raw = await ReadAsync(request, ct);
-        }
-        catch (InvalidDataException)
-        {
-            return Problems.TooLarge($"An inbound SMS is at most {MaxBytes / 1024} KB of JSON.");
+            return SignedWebhooks.TooLarge("An inbound SMS");
         }
 
         if (WebhookSignature.Check(secret, request.Headers[WebhookSignature.Header], raw, clock.GetUtcNow()) is { } wrong)
@@ -86,24 +69,5 @@ internal static class InboundSmsEndpoint
             var stored = await texts.FileAsync(thread.Id, sms, ct);
             return stored.Created ? TypedResults.Created($"/v1/conversations/{stored.Thread.Id}", stored) : TypedResults.Ok(stored);
         });
-    }
-
-    /// <summary>The body as the exact text that was signed, at most <see cref="MaxBytes"/> (a chunked body has no length to check first).</summary>
-    private static async Task<string> ReadAsync(HttpRequest request, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                throw new InvalidDataException("too large");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }

@@ -5,14 +5,15 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Rapport.Core.Messaging;
+using Rapport.Core.Storage;
 using Rapport.Tests.Http;
 
 namespace Rapport.Tests.Conversations;
 
 /// <summary>
-/// Plays the SMS provider on real loopback HTTP: receives our outbound texts (a webhook endpoint
-/// that checks the signature) and posts customers' texts to our inbound webhook, signed with the
-/// same secret.
+/// Plays the SMS (or, given "push", the push) provider on real loopback HTTP: receives our
+/// outbound messages (a webhook endpoint that checks the signature) and posts customers' texts
+/// and its reports on our messages to our webhooks, signed with the same secret.
 /// </summary>
 internal sealed class SmsProvider : IAsyncDisposable
 {
@@ -21,12 +22,13 @@ internal sealed class SmsProvider : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
 
-    public SmsProvider()
+    public SmsProvider(string channel = "sms")
     {
+        Channel = channel;
         using (var l = new TcpListener(IPAddress.Loopback, 0))
         {
             l.Start();
-            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}/sms/send/");
+            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)l.LocalEndpoint).Port}/{channel}/send/");
         }
 
         _listener.Prefixes.Add(Url.ToString());
@@ -36,25 +38,34 @@ internal sealed class SmsProvider : IAsyncDisposable
 
     public Uri Url { get; }
 
+    public string Channel { get; }
+
     /// <summary>Outbound texts we sent, with whether their signature checked out.</summary>
     public ConcurrentQueue<(JsonObject Body, bool SignatureValid)> Sent { get; } = new();
 
-    /// <summary>Starts our server with this provider as its SMS webhook (transport and inbound secret).</summary>
-    public Task<ApiServer> StartServerAsync(Action<IServiceCollection>? more = null) =>
-        ApiServer.StartAsync(configure: s =>
+    /// <summary>Starts our server with this provider as its webhook for <see cref="Channel"/> (transport and inbound secret).</summary>
+    public Task<ApiServer> StartServerAsync(Action<IServiceCollection>? more = null, StoreKind store = StoreKind.Sqlite) =>
+        ApiServer.StartAsync(store, configure: s =>
         {
-            var webhook = new WebhookOptions("sms", Url, Secret) { Timeout = TimeSpan.FromSeconds(10) };
+            var webhook = new WebhookOptions(Channel, Url, Secret) { Timeout = TimeSpan.FromSeconds(10) };
             s.AddSingleton(new MessagingOptions { Webhooks = [webhook] });
             s.AddSingleton<IMessageTransport>(sp => new WebhookTransport(webhook, new HttpClient(), sp.GetRequiredService<TimeProvider>()));
             more?.Invoke(s);
         });
 
     /// <summary>Posts a customer's text to our inbound webhook, signed now (or at <paramref name="signedAt"/>, or with another secret).</summary>
-    public static async Task<HttpResponseMessage> TextAsync(ApiServer s, object sms, DateTimeOffset? signedAt = null, string secret = Secret, bool sign = true)
+    public static Task<HttpResponseMessage> TextAsync(ApiServer s, object sms, DateTimeOffset? signedAt = null, string secret = Secret, bool sign = true) =>
+        PostSignedAsync(s, "/v1/webhooks/sms/inbound", sms, signedAt, secret, sign);
+
+    /// <summary>Posts the provider's report on one of our messages (delivered, opened, replied ...) to /v1/webhooks/{channel}/events, signed now.</summary>
+    public static Task<HttpResponseMessage> ReportAsync(ApiServer s, string channel, object report, string secret = Secret, bool sign = true) =>
+        PostSignedAsync(s, $"/v1/webhooks/{channel}/events", report, null, secret, sign);
+
+    private static async Task<HttpResponseMessage> PostSignedAsync(ApiServer s, string path, object payload, DateTimeOffset? signedAt, string secret, bool sign)
     {
-        var body = System.Text.Json.JsonSerializer.Serialize(sms);
+        var body = System.Text.Json.JsonSerializer.Serialize(payload);
         using var client = s.Client(null);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/webhooks/sms/inbound") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (sign)
         {
             var t = (signedAt ?? s.Clock.GetUtcNow()).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -77,7 +88,7 @@ internal sealed class SmsProvider : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("No SMS reached the provider within 30 s.");
+        throw new TimeoutException($"No {Channel} message reached the provider within 30 s.");
     }
 
     private async Task LoopAsync()

@@ -22,19 +22,10 @@ internal static class InboundSmsEndpoint
     public static async Task<IResult> ReceiveAsync(
         HttpRequest request, MessagingOptions messaging, IConfiguration configuration, InboundTexts texts, ChatRouter router, TimeProvider clock, CancellationToken ct)
     {
-        if (SignedWebhooks.Secret(ConversationChannels.Sms, messaging, configuration) is not { } secret)
+        var (raw, refused) = await SignedWebhooks.ReadSignedAsync(ConversationChannels.Sms, "An inbound SMS", request, messaging, configuration, clock, ct);
+        if (raw is null)
         {
-            return SignedWebhooks.NotSetUp(ConversationChannels.Sms);
-        }
-
-        if (await SignedWebhooks.ReadAsync(request, ct) is not { } raw)
-        {
-            return SignedWebhooks.TooLarge("An inbound SMS");
-        }
-
-        if (WebhookSignature.Check(secret, request.Headers[WebhookSignature.Header], raw, clock.GetUtcNow()) is { } wrong)
-        {
-            return Problems.Make(StatusCodes.Status401Unauthorized, "Bad signature", wrong);
+            return refused!;
         }
 
         SmsJson? body;

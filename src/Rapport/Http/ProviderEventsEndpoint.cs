@@ -33,19 +33,10 @@ internal static class ProviderEventsEndpoint
             return Problems.Make(StatusCodes.Status404NotFound, "Unknown channel", $"Providers report on sms or push: POST /v1/webhooks/sms/events or /v1/webhooks/push/events; got '{channel}'.");
         }
 
-        if (SignedWebhooks.Secret(channel, messaging, configuration) is not { } secret)
+        var (raw, refused) = await SignedWebhooks.ReadSignedAsync(channel, "A provider's report", request, messaging, configuration, clock, ct);
+        if (raw is null)
         {
-            return SignedWebhooks.NotSetUp(channel);
-        }
-
-        if (await SignedWebhooks.ReadAsync(request, ct) is not { } raw)
-        {
-            return SignedWebhooks.TooLarge("A provider's report");
-        }
-
-        if (WebhookSignature.Check(secret, request.Headers[WebhookSignature.Header], raw, clock.GetUtcNow()) is { } wrong)
-        {
-            return Problems.Make(StatusCodes.Status401Unauthorized, "Bad signature", wrong);
+            return refused!;
         }
 
         ReportJson? body;

@@ -11,6 +11,29 @@ internal static class SignedWebhooks
 {
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// The body of a provider's POST on <paramref name="channel"/> once it is set up, within the
+    /// size limit and signed with the channel's secret within the time window; otherwise the
+    /// problem to answer with (503, 413 or 401), and nothing has been read into the store.
+    /// </summary>
+    public static async Task<(string? Body, IResult? Problem)> ReadSignedAsync(
+        string channel, string what, HttpRequest request, MessagingOptions messaging, IConfiguration configuration, TimeProvider clock, CancellationToken ct)
+    {
+        if (Secret(channel, messaging, configuration) is not { } secret)
+        {
+            return (null, NotSetUp(channel));
+        }
+
+        if (await ReadAsync(request, ct) is not { } raw)
+        {
+            return (null, TooLarge(what));
+        }
+
+        return WebhookSignature.Check(secret, request.Headers[WebhookSignature.Header], raw, clock.GetUtcNow()) is { } wrong
+            ? (null, Problems.Make(StatusCodes.Status401Unauthorized, "Bad signature", wrong))
+            : (raw, null);
+    }
+
     /// <summary>The channel's inbound secret (Rapport:Webhooks:CHANNEL:InboundSecret when the provider signs with another), else the outbound one; null when the channel is not set up.</summary>
     public static string? Secret(string channel, MessagingOptions messaging, IConfiguration configuration) =>
         configuration[$"Rapport:Webhooks:{channel}:InboundSecret"] is { Length: >= 16 } own ? own

@@ -61,6 +61,10 @@ public sealed class MessageFeedback(StoreWriter writer, EventWriter events, Time
             return name;
         }, ct);
 
-    private static async Task<Rapport.Engine.Identity.Identifier> WhoAsync(UnitOfWork unit, OutboxEntry m) =>
-        OutboxEvents.Who(await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, [m.CustomerId]), m.CustomerId, m.Channel, m.Recipient);
+    private static async Task<Rapport.Engine.Identity.Identifier> WhoAsync(UnitOfWork unit, OutboxEntry m)
+    {
+        var known = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, [m.CustomerId]);
+        var survivors = known.Count == 0 && m.Channel == "push" ? await OutboxEvents.SurvivorsAsync(unit, [m.CustomerId]) : null;
+        return OutboxEvents.Who(known, m.CustomerId, m.Channel, m.Recipient, survivors);
+    }
 }

@@ -31,6 +31,7 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
         var known = new List<OwnEvent>(outcomes.Count);
         var merged = new List<IncomingEvent>();
         var who = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
+        var standIns = await SurvivorsAsync(unit, outcomes.Where(o => o.Message.Channel == "push" && !who.ContainsKey(o.Message.CustomerId)).Select(o => o.Message.CustomerId).Distinct().ToList());
         foreach (var (m, outcome) in outcomes)
         {
             var (what, reason) = outcome switch
@@ -46,7 +47,7 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
                 continue;
             }
 
-            var filed = Who(who, m.CustomerId, m.Channel, m.Recipient);
+            var filed = Who(who, m.CustomerId, m.Channel, m.Recipient, standIns);
             var e = For(m.Id, filed, $"{Label(m.Channel)} {what}", m.Purpose, m.Subject, UnixTime.FromStorage(now), reason, channel: m.Channel);
             if (who.ContainsKey(m.CustomerId))
             {
@@ -79,11 +80,34 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
         _ => "Email",
     };
 
-    /// <summary>The identifier to file an event for a message under, given each customer's strongest identifier (<see cref="Rapport.Core.Identity.StrongestIdentifiers"/>); a customer merged away since the message was queued has none left, so the address the message went to stands in.</summary>
-    public static Identifier Who(IReadOnlyDictionary<long, Identifier> known, long customer, string channel, string recipient) =>
+    /// <summary>
+    /// The identifier to file an event for a message under, given each customer's strongest
+    /// identifier (<see cref="Rapport.Core.Identity.StrongestIdentifiers"/>). A customer merged away
+    /// since the message was queued has none left: the email address or phone number the message
+    /// went to stands in (it moved to the survivor); a push token is no identifier, so for push the
+    /// survivor's own identifier does (<paramref name="survivors"/>, from <see cref="SurvivorsAsync"/>).
+    /// </summary>
+    public static Identifier Who(IReadOnlyDictionary<long, Identifier> known, long customer, string channel, string recipient, IReadOnlyDictionary<long, Identifier>? survivors = null) =>
         known.TryGetValue(customer, out var id) ? id
+        : survivors is not null && survivors.TryGetValue(customer, out var survivor) ? survivor
         : channel == "sms" ? new Identifier(Identifier.Phone, recipient)
         : new Identifier(Identifier.Email, recipient);
+
+    /// <summary>For customers merged away (no identifier left): the strongest identifier of the customer they live on in.</summary>
+    public static async Task<Dictionary<long, Identifier>> SurvivorsAsync(UnitOfWork unit, IReadOnlyList<long> mergedAway)
+    {
+        var result = new Dictionary<long, Identifier>();
+        foreach (var customer in mergedAway)
+        {
+            if (await Rapport.Core.Consent.ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, customer) is { } survivor && survivor != customer
+                && (await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, [survivor])).TryGetValue(survivor, out var id))
+            {
+                result[customer] = id;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>An event for the timeline; the message id is derived so the same fact is stored once.</summary>
     public static IncomingEvent For(

@@ -127,6 +127,38 @@ public sealed class ProviderEventsApiTests
         Assert.Single(items, e => e!["name"]?.GetValue<string>() == "SMS Delivered" && e["properties"]!["outbox_id"]!.GetValue<long>() == id);
     }
 
+    [Fact]
+    public async Task AReportAfterTheCustomerWasMergedAway_LandsOnTheSurvivor_NotOnACustomerMadeFromTheToken()
+    {
+        await using var provider = new SmsProvider("push");
+        await using var s = await provider.StartServerAsync();
+        // Kim first: the older customer survives a merge, so the visitor's customer is the one merged away.
+        var known = await PushCustomerAsync(s, "kim", "tok-kim-1");
+        using (var visitor = await s.Writer.PostAsJsonAsync("/v1/identify", new { anonymousId = "anon-push-1", traits = new { pushToken = "tok-anon-1" } }))
+        {
+            visitor.EnsureSuccessStatusCode();
+        }
+
+        var anonymous = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-1"))!["id"]!.GetValue<long>();
+        var sent = await SendPushAsync(s, provider, anonymous, "k3");
+
+        // The visitor signs in as Kim: the visitor's customer is merged into Kim's.
+        using (var signIn = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId = "kim", anonymousId = "anon-push-1" }))
+        {
+            signIn.EnsureSuccessStatusCode();
+        }
+
+        var survivor = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=user_id&value=kim"))!["id"]!.GetValue<long>();
+        Assert.Equal(survivor, (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-1"))!["id"]!.GetValue<long>());
+        Assert.Equal(known, survivor);
+
+        await OkAsync(SmsProvider.ReportAsync(s, "push", new { id = sent["id"]!.GetValue<long>(), status = "opened" }));
+        var items = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{survivor}/timeline"))!["items"]!.AsArray();
+        Assert.Single(items, e => e!["name"]?.GetValue<string>() == "Push Opened");
+        using var byToken = await s.Admin.GetAsync("/v1/customers/lookup?kind=email&value=tok-anon-1");
+        Assert.Equal(HttpStatusCode.NotFound, byToken.StatusCode);
+    }
+
     private static async Task<long> PushCustomerAsync(ApiServer s, string userId, string token)
     {
         using var reply = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId, traits = new { name = userId, pushToken = token } });

@@ -31,7 +31,7 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
         var known = new List<OwnEvent>(outcomes.Count);
         var merged = new List<IncomingEvent>();
         var who = await Rapport.Core.Identity.StrongestIdentifiers.ForAsync(unit, outcomes.Select(o => o.Message.CustomerId).Distinct().ToList());
-        var standIns = await SurvivorsAsync(unit, outcomes.Where(o => o.Message.Channel == "push" && !who.ContainsKey(o.Message.CustomerId)).Select(o => o.Message.CustomerId).Distinct().ToList());
+        var survivors = await SurvivorsAsync(unit, outcomes.Where(o => o.Message.Channel == "push" && !who.ContainsKey(o.Message.CustomerId)).Select(o => o.Message.CustomerId).Distinct().ToList());
         foreach (var (m, outcome) in outcomes)
         {
             var (what, reason) = outcome switch
@@ -47,7 +47,7 @@ public sealed class OutboxEvents(EventWriter writer, Segments.SegmentProjection?
                 continue;
             }
 
-            var filed = Who(who, m.CustomerId, m.Channel, m.Recipient, standIns);
+            var filed = Who(who, m.CustomerId, m.Channel, m.Recipient, survivors);
             var e = For(m.Id, filed, $"{Label(m.Channel)} {what}", m.Purpose, m.Subject, UnixTime.FromStorage(now), reason, channel: m.Channel);
             if (who.ContainsKey(m.CustomerId))
             {

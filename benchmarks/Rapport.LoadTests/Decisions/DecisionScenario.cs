@@ -82,6 +82,7 @@ internal static class DecisionScenario
         await using var server = await RapportServer.StartAsync(store);
         var listening = started.Elapsed;
         using var memory = new ServerMemory(server);
+        memory.Print($"listening ({listening.TotalSeconds:0.0} s after start)");
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = 512 })
         {
             BaseAddress = server.Address,
@@ -101,7 +102,8 @@ internal static class DecisionScenario
         using (var patient = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(10) })
         {
             patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
-            (await patient.GetAsync("/v1/recommendations/model")).EnsureSuccessStatusCode();
+            using var model = await patient.GetAsync("/v1/recommendations/model");
+            Console.WriteLine($"  model: {(await model.EnsureSuccessStatusCode().Content.ReadAsStringAsync()).ReplaceLineEndings(" ")}");
         }
 
         Console.WriteLine($"Rapport decisions: {size}; {rate} req/s for {seconds} s, mix {string.Join(",", mix)}; {Environment.ProcessorCount} cores; server listening in {listening.TotalSeconds:0.0} s, up with a model in {started.Elapsed.TotalSeconds:0.0} s");
@@ -170,6 +172,8 @@ internal static class DecisionScenario
         }
 
         memory.Print("at the end (after the endpoints alone)");
+        await File.WriteAllTextAsync(Path.Combine(dir, "server.log"), server.Log);
+        Console.WriteLine($"  the server's console: {Path.Combine(dir, "server.log")}");
         return 0;
     }
 

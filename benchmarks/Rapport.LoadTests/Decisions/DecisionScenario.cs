@@ -26,11 +26,12 @@ namespace Rapport.LoadTests.Decisions;
 /// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2] [--settle-max 0]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2] [--settle-max 0] [--retrain]
 ///
 /// The server's memory (<see cref="ServerMemory"/>: RSS, peak RSS and the managed heap) is printed
 /// with the first model, after --settle-max (wait up to S seconds for the server's start-up work
-/// to go idle before measuring), after the warm-ups, at the end of the request phase and at the end.
+/// to go idle before measuring), after the warm-ups, at the end of the request phase, after a
+/// retrain of the recommender with the old model still serving (--retrain) and at the end.
 /// </summary>
 internal static class DecisionScenario
 {
@@ -169,6 +170,18 @@ internal static class DecisionScenario
             var used = (server.ProcessorTime - before).TotalMilliseconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
+        }
+
+        if (args.Contains("--retrain"))
+        {
+            // A scheduled retrain (every 15 min when events arrived) builds the new model while the
+            // old one serves: the peak of a server that has been up a while, not the first training's.
+            using var patient = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(20) };
+            patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
+            var retrain = Stopwatch.StartNew();
+            (await patient.PostAsync("/v1/recommendations/retrain", null)).EnsureSuccessStatusCode();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  retrained (POST /v1/recommendations/retrain, the old model serving meanwhile) in {retrain.Elapsed.TotalSeconds:0} s"));
+            memory.Print("after the retrain");
         }
 
         memory.Print("at the end (after the endpoints alone)");

@@ -26,12 +26,12 @@ namespace Rapport.LoadTests.Decisions;
 /// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2] [--settle-max 0] [--retrain]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2] [--settle-max 0] [--retrain [--retrains 1]]
 ///
 /// The server's memory (<see cref="ServerMemory"/>: RSS, peak RSS and the managed heap) is printed
 /// with the first model, after --settle-max (wait up to S seconds for the server's start-up work
 /// to go idle before measuring), after the warm-ups, at the end of the request phase, after a
-/// retrain of the recommender with the old model still serving (--retrain) and at the end.
+/// retrain of the recommender with the old model still serving (--retrain; --retrains N for N in a row) and at the end.
 /// </summary>
 internal static class DecisionScenario
 {
@@ -172,7 +172,7 @@ internal static class DecisionScenario
                 $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
         }
 
-        if (args.Contains("--retrain"))
+        for (int i = 1, retrains = args.Contains("--retrain") ? Math.Max(1, Int(args, "--retrains", 1)) : 0; i <= retrains; i++)
         {
             // A scheduled retrain (every 15 min when events arrived) builds the new model while the
             // old one serves: the peak of a server that has been up a while, not the first training's.
@@ -180,8 +180,8 @@ internal static class DecisionScenario
             patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
             var retrain = Stopwatch.StartNew();
             (await patient.PostAsync("/v1/recommendations/retrain", null)).EnsureSuccessStatusCode();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  retrained (POST /v1/recommendations/retrain, the old model serving meanwhile) in {retrain.Elapsed.TotalSeconds:0} s"));
-            memory.Print("after the retrain");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  retrain {i}: retrained (POST /v1/recommendations/retrain, the old model serving meanwhile) in {retrain.Elapsed.TotalSeconds:0} s"));
+            memory.Print($"after retrain {i}");
         }
 
         memory.Print("at the end (after the endpoints alone)");

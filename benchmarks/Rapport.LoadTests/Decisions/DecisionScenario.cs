@@ -172,7 +172,7 @@ internal static class DecisionScenario
                 $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
         }
 
-        for (int i = 1, retrains = args.Contains("--retrain") ? Math.Max(1, Int(args, "--retrains", 1)) : 0; i <= retrains; i++)
+        for (int i = 1, retrains = args.Contains("--retrain") || args.Contains("--retrains") ? Math.Max(1, Int(args, "--retrains", 1)) : 0; i <= retrains; i++)
         {
             // A scheduled retrain (every 15 min when events arrived) builds the new model while the
             // old one serves: the peak of a server that has been up a while, not the first training's.

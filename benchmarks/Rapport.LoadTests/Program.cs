@@ -24,7 +24,8 @@ static int Usage()
     Console.Error.WriteLine("  loyalty [--rate 1000] [--seconds 20] [--customers 1000]: earn/redeem through the API at a fixed rate, latency percentiles");
     Console.Error.WriteLine("  loyalty and decisions use Harness/OpenLoopClient (latency from the scheduled send, Server-Timing split) and pin");
     Console.Error.WriteLine("           the server and the client to different cores: [--server-cpus 0] [--client-cpu 1] [--no-pin] [--connections N]");
-    Console.Error.WriteLine("  decisions [--customers N] [--products N] [--events N] [--rate N] [--seconds N] [--mix nba,recs,health]: next best action and recommendations open-loop");
+    Console.Error.WriteLine("  decisions [--customers N] [--products N] [--events N] [--rate N] [--seconds N] [--mix nba,recs,health]: next best action and recommendations open-loop;");
+    Console.Error.WriteLine("           prints the server's RSS, peak RSS and managed heap at each step; [--settle-max S] waits for start-up work, [--retrain [--retrains N]] retrains the recommender N times at the end");
     Console.Error.WriteLine("  nbacpu [--customers N] [--products N] [--events N] [--requests N] [--concurrency N] [--hot N]: CPU per next-best-action decision in process, without and with the facts cache (after decisions --seed-only)");
     Console.Error.WriteLine("  pipeline the same events parsed and written in this process without HTTP; CPU per event for each half.");
     Console.Error.WriteLine("       Rapport.LoadTests outbox [messages] [smtp connections] [--sink aiosmtpd|postfix]   emails rendered, queued and sent to a real SMTP server");

@@ -108,6 +108,18 @@ internal sealed partial class RapportServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Everything the server has written to its console so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
     /// <summary>The server's console lines containing this text, in order.</summary>
     public IReadOnlyList<string> LinesContaining(string text)
     {

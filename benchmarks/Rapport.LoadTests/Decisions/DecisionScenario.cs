@@ -16,8 +16,8 @@ namespace Rapport.LoadTests.Decisions;
 /// the endpoints of --mix: nba (GET next-best-actions, web/home, limit 3), recs (GET personal
 /// recommendations, k 10), health (GET /health, which reads the intake's backlog) and live (GET
 /// /health/live, which reads nothing: the trivial endpoint the ratios are taken against when in the mix). Prints
-/// p50/p95/p99 per endpoint measured at the client, the server's CPU per request, its peak
-/// RSS (VmHWM) and the load average. With --hot N the requests go to customers 1..N only (the
+/// p50/p95/p99 per endpoint measured at the client, the server's CPU per request, its memory
+/// and the load average. With --hot N the requests go to customers 1..N only (the
 /// ones who come back, whose facts next best action then serves from memory) after a warm-up
 /// that visits each of them once; without it every request is a random customer of the store
 /// (mostly a first visit: the facts are read from the store and cached). Requests go through
@@ -26,7 +26,12 @@ namespace Rapport.LoadTests.Decisions;
 /// different cores (Harness/CpuPinning: --server-cpus, --client-cpu, --no-pin).
 ///
 ///     Rapport.LoadTests decisions [--customers 100000] [--products 5000] [--events 1000000]
-///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2]
+///         [--rate 600] [--seconds 20] [--mix nba,recs,live,health] [--hot N] [--dir PATH] [--connections 64] [--warmup-max 2] [--settle-max 0] [--retrain [--retrains 1]]
+///
+/// The server's memory (<see cref="ServerMemory"/>: RSS, peak RSS and the managed heap) is printed
+/// with the first model, after --settle-max (wait up to S seconds for the server's start-up work
+/// to go idle before measuring), after the warm-ups, at the end of the request phase, after a
+/// retrain of the recommender with the old model still serving (--retrain; --retrains N for N in a row) and at the end.
 /// </summary>
 internal static class DecisionScenario
 {
@@ -76,6 +81,9 @@ internal static class DecisionScenario
         CpuPinning.Apply(args); // after the seed, which may use both cores
         var started = Stopwatch.StartNew();
         await using var server = await RapportServer.StartAsync(store);
+        var listening = started.Elapsed;
+        using var memory = new ServerMemory(server);
+        memory.Print($"listening ({listening.TotalSeconds:0.0} s after start)");
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = 512 })
         {
             BaseAddress = server.Address,
@@ -95,10 +103,14 @@ internal static class DecisionScenario
         using (var patient = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(10) })
         {
             patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
-            (await patient.GetAsync("/v1/recommendations/model")).EnsureSuccessStatusCode();
+            using var model = await patient.GetAsync("/v1/recommendations/model");
+            Console.WriteLine($"  model: {(await model.EnsureSuccessStatusCode().Content.ReadAsStringAsync()).ReplaceLineEndings(" ")}");
         }
 
-        Console.WriteLine($"Rapport decisions: {size}; {rate} req/s for {seconds} s, mix {string.Join(",", mix)}; {Environment.ProcessorCount} cores; server up with a model in {started.Elapsed.TotalSeconds:0.0} s, RSS {Rss(server.ProcessId, "VmRSS")}");
+        Console.WriteLine($"Rapport decisions: {size}; {rate} req/s for {seconds} s, mix {string.Join(",", mix)}; {Environment.ProcessorCount} cores; server listening in {listening.TotalSeconds:0.0} s, up with a model in {started.Elapsed.TotalSeconds:0.0} s");
+        memory.Print("with the first model (after training)");
+        await memory.SettleAsync(Int(args, "--settle-max", 0));
+        memory.Print("after settling");
 
         var random = new Random(5);
         var hot = Math.Min(size.Customers, Int(args, "--hot", size.Customers));
@@ -116,22 +128,24 @@ internal static class DecisionScenario
             Enumerable.Range(0, count).Select(i => kinds[i % kinds.Length]).Select(k => HttpWire.Request(k, "GET", server.Address, Path0(k), auth)).ToList();
         // Warm-up (JIT, pools, caches): 2 s, and with --warmup-max N more rounds until the server's background compiler is idle.
         WarmUp.Run(client, server, Requests(Math.Max(1, rate / 4) * 2, mix), Math.Max(1, rate / 4), 2, Int(args, "--warmup-max", 2));
+        memory.Print("after the warm-up");
         if (hot < size.Customers)
         {
             // Each returning customer once, so the run below measures warm requests.
             var next = 0;
             var warm = Stopwatch.StartNew();
-            var rssBefore = Rss(server.ProcessId, "VmRSS");
             await Parallel.ForAsync(0, hot, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
             {
                 var id = 1 + Interlocked.Increment(ref next) - 1;
                 using var reply = await http.GetAsync($"/v1/customers/{id}/next-best-actions?channel=web&placement=home&limit=3", ct);
             });
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed {hot:N0} returning customers in {warm.Elapsed.TotalSeconds:0.0} s; server RSS {rssBefore} before, {Rss(server.ProcessId, "VmRSS")} after"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warmed {hot:N0} returning customers in {warm.Elapsed.TotalSeconds:0.0} s"));
+            memory.Print("after warming the returning customers");
         }
 
         var run = client.Run(Requests(rate * seconds, mix), rate, seconds, TimeSpan.FromSeconds(30), server);
         LoadReport.Print(run);
+        memory.Print("at the end of the request phase");
         // The trivial baseline: /health/live (reads nothing) when in the mix, else /health (reads the intake's backlog).
         if ((mix.Contains("live") ? "live" : mix.Contains("health") ? "health" : null) is { } baseline)
         {
@@ -158,12 +172,23 @@ internal static class DecisionScenario
                 $"  {kind} alone: server CPU {used / Math.Max(1, n):0.000} ms/request, {(used - (idlePerSecond * took)) / Math.Max(1, n):0.000} less idle, over {n:N0} requests"));
         }
 
-        Console.WriteLine($"  server peak RSS (VmHWM) {Rss(server.ProcessId, "VmHWM")}, now {Rss(server.ProcessId, "VmRSS")}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        for (int i = 1, retrains = args.Contains("--retrain") || args.Contains("--retrains") ? Math.Max(1, Int(args, "--retrains", 1)) : 0; i <= retrains; i++)
+        {
+            // A scheduled retrain (every 15 min when events arrived) builds the new model while the
+            // old one serves: the peak of a server that has been up a while, not the first training's.
+            using var patient = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(20) };
+            patient.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
+            var retrain = Stopwatch.StartNew();
+            (await patient.PostAsync("/v1/recommendations/retrain", null)).EnsureSuccessStatusCode();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  retrain {i}: retrained (POST /v1/recommendations/retrain, the old model serving meanwhile) in {retrain.Elapsed.TotalSeconds:0} s"));
+            memory.Print($"after retrain {i}");
+        }
+
+        memory.Print("at the end (after the endpoints alone)");
+        await File.WriteAllTextAsync(Path.Combine(dir, "server.log"), server.Log);
+        Console.WriteLine($"  the server's console: {Path.Combine(dir, "server.log")}");
         return 0;
     }
-
-    private static string Rss(int pid, string field) =>
-        File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal))?[(field.Length + 1)..].Trim() ?? "?";
 
     private static int Int(string[] args, string name, int fallback) =>
         Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;

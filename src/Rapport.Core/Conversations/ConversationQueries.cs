@@ -104,6 +104,15 @@ public sealed class ConversationQueries(IDatabase database)
         return rows.Select(r => r.ToMessage() with { Attachments = files[r.Id].ToList() }).Reverse().ToList();
     }
 
+    /// <summary>The message stored before under this idempotency key (a provider's retried webhook) with its thread, as a not-created append; null when there is none.</summary>
+    internal static async Task<AppendResult?> StoredByKeyAsync(IDatabase database, string key, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        return await MessageAsync(c, null, "m.message_key = @key", new { key }) is { } m
+            ? new AppendResult(m, (await ThreadAsync(c, null, m.ThreadId))!, false)
+            : null;
+    }
+
     internal static async Task<ConversationMessage?> MessageAsync(DbConnection c, DbTransaction? tx, string where, object args)
     {
         var message = (await c.QuerySingleOrDefaultAsync<MessageRow>($"SELECT {MessageColumns} WHERE {where}", args, tx))?.ToMessage();

@@ -56,13 +56,8 @@ public sealed class InboundTexts(StoreWriter writer, IdentityResolver identity, 
     }
 
     /// <summary>The message stored before under this provider id (a retried webhook), or null.</summary>
-    public async Task<AppendResult?> StoredAsync(string messageId, CancellationToken ct = default)
-    {
-        await using var c = await database.OpenAsync(ct);
-        return await ConversationQueries.MessageAsync(c, null, "m.message_key = @key", new { key = MessageKey(messageId) }) is { } m
-            ? new AppendResult(m, (await ConversationQueries.ThreadAsync(c, null, m.ThreadId))!, false)
-            : null;
-    }
+    public Task<AppendResult?> StoredAsync(string messageId, CancellationToken ct = default) =>
+        ConversationQueries.StoredByKeyAsync(database, MessageKey(messageId), ct);
 
     /// <summary>The sender's thread to file into (newest open, else new): opened first so the caller can route it before the message is told to staff.</summary>
     public Task<ConversationThread> ThreadAsync(InboundSms sms, CancellationToken ct = default) =>

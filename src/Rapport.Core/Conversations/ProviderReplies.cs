@@ -13,13 +13,8 @@ namespace Rapport.Core.Conversations;
 public sealed class ProviderReplies(ConversationService conversations, IDatabase database)
 {
     /// <summary>The reply stored before under this provider event id (a retried webhook), or null.</summary>
-    public async Task<AppendResult?> StoredAsync(string channel, ProviderReport reply, CancellationToken ct = default)
-    {
-        await using var c = await database.OpenAsync(ct);
-        return await ConversationQueries.MessageAsync(c, null, "m.message_key = @key", new { key = Key(channel, reply) }) is { } m
-            ? new AppendResult(m, (await ConversationQueries.ThreadAsync(c, null, m.ThreadId))!, false)
-            : null;
-    }
+    public Task<AppendResult?> StoredAsync(string channel, ProviderReport reply, CancellationToken ct = default) =>
+        ConversationQueries.StoredByKeyAsync(database, Key(channel, reply), ct);
 
     /// <summary>The thread to file into, opened first so the caller can route it to the customer's manager; null when the customer is gone (erased).</summary>
     public Task<ConversationThread?> ThreadAsync(OutboxEntry answered, CancellationToken ct = default) =>

@@ -24,15 +24,17 @@ public sealed class RecommendationData
     /// <summary>Per item id, its products row (null for SKUs seen only in events or orders without a products row).</summary>
     public List<CatalogEntry?> Catalog { get; } = [];
 
-    public List<Interaction> Views { get; } = [];
+    // Chunked lists, not List<T>: at 10M views a doubling list left ~800 MB of outgrown arrays on
+    // the large-object heap per retrain (docs/performance.md, "Session 10: memory at 1M").
+    public ChunkedList<Interaction> Views { get; } = new();
 
-    public List<Interaction> CartAdds { get; } = [];
+    public ChunkedList<Interaction> CartAdds { get; } = new();
 
     /// <summary>Purchases of known customers (User = dense id).</summary>
-    public List<Interaction> Purchases { get; } = [];
+    public ChunkedList<Interaction> Purchases { get; } = new();
 
     /// <summary>(basket, item) for every sale line, anonymous sales included: baskets need no customer.</summary>
-    public List<(int Basket, int Item)> BasketLines { get; } = [];
+    public ChunkedList<(int Basket, int Item)> BasketLines { get; } = new();
 
     public int Baskets { get; private set; }
 

@@ -55,34 +55,52 @@ public sealed class RecommenderSnapshot
     public static RecommenderSnapshot Build(RecommendationData data, RecommendationOptions options, DateTimeOffset now)
     {
         int items = data.Items.Count, users = data.Users.Count;
-        var all = new List<Interaction>(data.Views.Count + data.CartAdds.Count + data.Purchases.Count);
-        all.AddRange(data.Views);
-        all.AddRange(data.CartAdds);
-        all.AddRange(data.Purchases);
+        ChunkedList<Interaction>[] signals = [data.Views, data.CartAdds, data.Purchases];
+        int interactions = signals.Sum(s => s.Count);
 
         // Decay is measured to the latest interaction (never after now): on live data that is
         // about now; an imported history (the UCI sample ends in 2011) is not all decayed to zero.
-        long nowSeconds = Math.Min(now.ToUnixTimeSeconds(), all.Count == 0 ? long.MaxValue : all.Max(x => x.Time));
-        var sar = SarModel.Train(
-            all.ToArray(), users, items,
-            new SarOptions { HalfLifeDays = options.HalfLifeDays, MaxNeighbours = options.MaxNeighbours, Now = nowSeconds });
-        var coView = ItemSimilarity.Build(Recency(data.Views, users, items, nowSeconds, options), SimilarityKind.Jaccard, 1, options.MaxNeighbours, decayed: true).Similarity;
-        var coPurchase = ItemSimilarity.Build(Recency(data.Purchases, users, items, nowSeconds, options), SimilarityKind.Jaccard, 1, options.MaxNeighbours, decayed: true).Similarity;
-        var baskets = SparseRows.FromTriplets(data.Baskets, items, data.BasketLines.Select(l => (l.Basket, l.Item, 1f)).ToArray(), static (a, _) => a);
+        long nowSeconds = Math.Min(now.ToUnixTimeSeconds(), interactions == 0 ? long.MaxValue : Latest(signals));
+        double halfLife = options.HalfLifeDays;
+
+        // Every matrix is built straight from the chunked signals (SparseRows.FromTriplets with an
+        // emitter): no concatenated copy of all interactions and no triplet arrays.
+        var affinity = SparseRows.FromTriplets(users, items, sink =>
+        {
+            foreach (var signal in signals)
+            {
+                signal.ForEach(x => sink(x.User, x.Item, x.Weight * SarModel.Decay(x.Time, nowSeconds, halfLife)));
+            }
+        });
+        var sar = SarModel.FromAffinity(affinity, new SarOptions { HalfLifeDays = halfLife, MaxNeighbours = options.MaxNeighbours, Now = nowSeconds }, nowSeconds);
+        var coView = ItemSimilarity.Build(Recency(data.Views, users, items, nowSeconds, halfLife), SimilarityKind.Jaccard, 1, options.MaxNeighbours, decayed: true).Similarity;
+        var coPurchase = ItemSimilarity.Build(Recency(data.Purchases, users, items, nowSeconds, halfLife), SimilarityKind.Jaccard, 1, options.MaxNeighbours, decayed: true).Similarity;
+        var baskets = SparseRows.FromTriplets(data.Baskets, items, sink => data.BasketLines.ForEach(l => sink(l.Basket, l.Item, 1f)), static (a, _) => a);
         var fbt = FrequentlyBoughtTogether.Build(baskets, options.FbtMinSupport, options.MaxNeighbours);
-        var bought = SparseRows.FromTriplets(users, items, data.Purchases.Select(p => (p.User, p.Item, 1f)).ToArray());
-        var repeat = PurchaseRules.RepeatRates(data.Purchases.Select(p => (p.User, p.Item, p.Time / 86_400)).ToArray(), items);
+        var bought = SparseRows.FromTriplets(users, items, sink => data.Purchases.ForEach(p => sink(p.User, p.Item, 1f)));
+        var purchaseDays = new (int User, int Item, long Day)[data.Purchases.Count];
+        int n = 0;
+        data.Purchases.ForEach(p => purchaseDays[n++] = (p.User, p.Item, p.Time / 86_400));
+        var repeat = PurchaseRules.RepeatRates(purchaseDays, items);
         var buyable = data.Catalog.Select(c => c is { Available: true }).ToArray();
-        var info = new RecommenderInfo(now, items, buyable.Count(b => b), users, all.Count, data.Baskets, sar.Similarity.NonZeros, fbt.PairCount, 0);
+        var info = new RecommenderInfo(now, items, buyable.Count(b => b), users, interactions, data.Baskets, sar.Similarity.NonZeros, fbt.PairCount, 0);
         return new RecommenderSnapshot(data, sar, coView, coPurchase, fbt, CatalogOf(data), new PurchaseRules(buyable, repeat, options.RepeatThreshold), bought, info);
     }
 
     /// <summary>Users × items with the decay of each user's latest interaction with the item: the holders of time-decayed co-occurrence.</summary>
-    private static SparseRows Recency(List<Interaction> signals, int users, int items, long now, RecommendationOptions options) =>
-        SparseRows.FromTriplets(
-            users, items,
-            signals.Select(x => (x.User, x.Item, SarModel.Decay(x.Time, now, options.HalfLifeDays))).ToArray(),
-            Math.Max);
+    private static SparseRows Recency(ChunkedList<Interaction> signals, int users, int items, long now, double halfLifeDays) =>
+        SparseRows.FromTriplets(users, items, sink => signals.ForEach(x => sink(x.User, x.Item, SarModel.Decay(x.Time, now, halfLifeDays))), Math.Max);
+
+    private static long Latest(ChunkedList<Interaction>[] signals)
+    {
+        long latest = long.MinValue;
+        foreach (var signal in signals)
+        {
+            signal.ForEach(x => latest = Math.Max(latest, x.Time));
+        }
+
+        return latest;
+    }
 
     private static ItemCatalog CatalogOf(RecommendationData data)
     {

@@ -57,8 +57,9 @@ public static class ItemSimilarity
         var weights = new double[items];
         var touched = new List<int>();
         var starts = new int[items + 1];
-        var cols = new List<int>();
-        var vals = new List<float>();
+        // Chunked: a doubling list of millions of pairs would leave its outgrown arrays on the large-object heap.
+        var cols = new ChunkedList<int>();
+        var vals = new ChunkedList<float>();
         var row = new List<(int Item, float Value)>();
         int step = Math.Max(1, items / 20);
         for (int i = 0; i < items; i++)

@@ -71,7 +71,16 @@ public sealed class SarModel
     {
         long now = options.Now ?? LatestTime(interactions);
         progress?.Invoke($"affinity: {interactions.Length:N0} interactions, {users:N0} users, {items:N0} items");
-        var affinity = UserAffinity(interactions, users, items, now, options.HalfLifeDays);
+        return FromAffinity(UserAffinity(interactions, users, items, now, options.HalfLifeDays), options, now, progress);
+    }
+
+    /// <summary>
+    /// SAR from an affinity matrix already built (users × items, Σ weight × decay to
+    /// <paramref name="now"/>): for callers that hold their interactions in pieces and build it
+    /// without a copy of them all (<see cref="SparseRows.FromTriplets(int, int, Action{SparseRows.TripletSink}, Func{float, float, float}?)"/>).
+    /// </summary>
+    public static SarModel FromAffinity(SparseRows affinity, SarOptions options, long now, Action<string>? progress = null)
+    {
         progress?.Invoke($"affinity: {affinity.NonZeros:N0} user-item pairs");
         var (similarity, _) = ItemSimilarity.Build(
             affinity, options.Similarity, options.MinCooccurrence, options.MaxNeighbours,

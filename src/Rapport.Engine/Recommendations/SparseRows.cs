@@ -6,6 +6,9 @@ namespace Rapport.Engine.Recommendations;
 /// </summary>
 public sealed class SparseRows
 {
+    /// <summary>Receives one (row, column, value) triplet.</summary>
+    public delegate void TripletSink(int row, int column, float value);
+
     public SparseRows(int rows, int columns, int[] starts, int[] columnIds, float[] values)
     {
         if (starts.Length != rows + 1 || columnIds.Length != values.Length || starts[rows] != values.Length)
@@ -52,26 +55,13 @@ public sealed class SparseRows
     /// </summary>
     public static SparseRows FromTriplets(int rows, int columns, ReadOnlySpan<(int Row, int Column, float Value)> triplets, Func<float, float, float>? combine = null)
     {
-        combine ??= static (a, b) => a + b;
         var counts = new int[rows + 1];
         foreach (var t in triplets)
         {
-            if ((uint)t.Row >= (uint)rows || (uint)t.Column >= (uint)columns)
-            {
-                throw new ArgumentOutOfRangeException(nameof(triplets), $"({t.Row}, {t.Column}) is outside {rows}×{columns}.");
-            }
-
-            counts[t.Row + 1]++;
+            Count(counts, rows, columns, t.Row, t.Column);
         }
 
-        for (int r = 0; r < rows; r++)
-        {
-            counts[r + 1] += counts[r];
-        }
-
-        var cols = new int[triplets.Length];
-        var vals = new float[triplets.Length];
-        var next = (int[])counts.Clone();
+        var (next, cols, vals) = Slots(counts, rows);
         foreach (var t in triplets)
         {
             int at = next[t.Row]++;
@@ -79,8 +69,68 @@ public sealed class SparseRows
             vals[at] = t.Value;
         }
 
-        // Sort each row by column and merge duplicates in place.
-        var starts = new int[rows + 1];
+        return SortAndMerge(rows, columns, counts, cols, vals, combine);
+    }
+
+    /// <summary>
+    /// Builds from triplets that <paramref name="emit"/> produces by calling its sink, without ever
+    /// holding them in one array: <paramref name="emit"/> is called twice (to count each row's
+    /// entries, then to place them) and must produce the same triplets in the same order both
+    /// times. For millions of interactions this saves the triplet array (12 bytes each) on the
+    /// large-object heap.
+    /// </summary>
+    public static SparseRows FromTriplets(int rows, int columns, Action<TripletSink> emit, Func<float, float, float>? combine = null)
+    {
+        var counts = new int[rows + 1];
+        emit((row, column, _) => Count(counts, rows, columns, row, column));
+        var (next, cols, vals) = Slots(counts, rows);
+        int placed = 0;
+        emit((row, column, value) =>
+        {
+            int at = next[row]++;
+            if (at >= counts[row + 1])
+            {
+                throw new InvalidOperationException("emit produced more triplets for a row the second time than the first.");
+            }
+
+            cols[at] = column;
+            vals[at] = value;
+            placed++;
+        });
+        if (placed != cols.Length)
+        {
+            throw new InvalidOperationException($"emit produced {placed} triplets the second time and {cols.Length} the first.");
+        }
+
+        return SortAndMerge(rows, columns, counts, cols, vals, combine);
+    }
+
+    private static void Count(int[] counts, int rows, int columns, int row, int column)
+    {
+        if ((uint)row >= (uint)rows || (uint)column >= (uint)columns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(row), $"The triplet ({row}, {column}) is outside {rows}×{columns}.");
+        }
+
+        counts[row + 1]++;
+    }
+
+    /// <summary>Turns per-row counts into row starts; returns each row's next free slot and the unsorted column and value arrays.</summary>
+    private static (int[] Next, int[] Cols, float[] Vals) Slots(int[] counts, int rows)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            counts[r + 1] += counts[r];
+        }
+
+        return ((int[])counts.Clone(), new int[counts[rows]], new float[counts[rows]]);
+    }
+
+    /// <summary>Sorts each row by column and merges duplicates in place, then trims.</summary>
+    private static SparseRows SortAndMerge(int rows, int columns, int[] counts, int[] cols, float[] vals, Func<float, float, float>? combine)
+    {
+        combine ??= static (a, b) => a + b;
+        var starts = counts; // reused: row r's old start is read before starts[r] is overwritten with a value no larger
         int write = 0;
         for (int r = 0; r < rows; r++)
         {

@@ -159,6 +159,47 @@ public sealed class ProviderEventsApiTests
         Assert.Equal(HttpStatusCode.NotFound, byToken.StatusCode);
     }
 
+    [Fact]
+    public async Task APushSentWhileItsCustomerWasMergedAway_IsRecordedOnTheSurvivor_NotOnACustomerMadeFromTheToken()
+    {
+        await using var provider = new SmsProvider("push");
+        await using var s = await provider.StartServerAsync();
+        var known = await PushCustomerAsync(s, "lee", "tok-lee-1");
+        using (var visitor = await s.Writer.PostAsJsonAsync("/v1/identify", new { anonymousId = "anon-push-2", traits = new { pushToken = "tok-anon-2" } }))
+        {
+            visitor.EnsureSuccessStatusCode();
+        }
+
+        var anonymous = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-2"))!["id"]!.GetValue<long>();
+
+        // The provider holds its answer: the send is in flight, queued for the visitor's customer...
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        provider.HoldReplies = release;
+        var sent = await SendPushAsync(s, provider, anonymous, "k4");
+
+        // ...when the visitor signs in as Lee and is merged away; then the provider answers.
+        using (var signIn = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId = "lee", anonymousId = "anon-push-2" }))
+        {
+            signIn.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(known, (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-2"))!["id"]!.GetValue<long>());
+        release.SetResult();
+
+        var id = sent["id"]!.GetValue<long>();
+        JsonArray items = [];
+        for (var i = 0; i < 300 && !items.Any(e => e!["name"]?.GetValue<string>() == "Push Sent"); i++)
+        {
+            await Task.Delay(100);
+            items = (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/{known}/timeline"))!["items"]!.AsArray();
+        }
+
+        var pushSent = Assert.Single(items, e => e!["name"]?.GetValue<string>() == "Push Sent")!;
+        Assert.Equal(id, pushSent["properties"]!["outbox_id"]!.GetValue<long>());
+        using var byToken = await s.Admin.GetAsync("/v1/customers/lookup?kind=email&value=tok-anon-2");
+        Assert.Equal(HttpStatusCode.NotFound, byToken.StatusCode);
+    }
+
     private static async Task<long> PushCustomerAsync(ApiServer s, string userId, string token)
     {
         using var reply = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId, traits = new { name = userId, pushToken = token } });

@@ -40,6 +40,9 @@ internal sealed class SmsProvider : IAsyncDisposable
 
     public string Channel { get; }
 
+    /// <summary>While set, the provider receives a message but answers only when the task completes (a send in flight).</summary>
+    public TaskCompletionSource? HoldReplies { get; set; }
+
     /// <summary>Outbound texts we sent, with whether their signature checked out.</summary>
     public ConcurrentQueue<(JsonObject Body, bool SignatureValid)> Sent { get; } = new();
 
@@ -110,6 +113,11 @@ internal sealed class SmsProvider : IAsyncDisposable
             var parts = (context.Request.Headers["X-Rapport-Signature"] ?? "").Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
             var valid = parts.TryGetValue("t", out var t) && parts.TryGetValue("v1", out var v1) && v1 == WebhookTransport.Sign(Secret, t, body);
             Sent.Enqueue((JsonNode.Parse(body)!.AsObject(), valid));
+            if (HoldReplies is { } hold)
+            {
+                await hold.Task;
+            }
+
             context.Response.StatusCode = 200;
             context.Response.Close();
         }

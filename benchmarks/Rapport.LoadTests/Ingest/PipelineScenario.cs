@@ -53,7 +53,9 @@ internal static class PipelineScenario
         await SchemaMigrator.MigrateAsync(db);
 
         // The server's own object graph, so every projection the server runs runs here too.
-        await using var services = new ServiceCollection().AddRapport(db, TimeProvider.System).BuildServiceProvider();
+        var graph = new ServiceCollection().AddRapport(db, TimeProvider.System);
+        var stages = StageTimings.Install(graph);
+        await using var services = graph.BuildServiceProvider();
         var pipeline = services.GetRequiredService<EventPipeline>();
         await using (pipeline)
         {
@@ -90,6 +92,8 @@ internal static class PipelineScenario
                 }
             })));
             Report("write", o.Events, watch.Elapsed, ProcessorTime() - cpu, gc);
+            Console.WriteLine("  of which (writer time; the rest is identity, the events insert, commits and the linger):");
+            stages.Print(o.Events);
             await ingesting.CancelAsync();
             await refreshing;
             await refresher.DrainAsync();

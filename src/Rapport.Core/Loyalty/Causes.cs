@@ -106,16 +106,18 @@ public sealed class Causes(StoreWriter writer, LoyaltyProgramStore programs)
             },
             ct);
 
+    /// <summary>A prepared statement: every order asks (donations), and most customers chose no cause.</summary>
     internal static async Task<IReadOnlyList<CustomerCause>> ChoicesInUnitAsync(UnitOfWork unit, long owner) =>
-        (await unit.Connection.QueryAsync<(long CauseId, string Name, long Share, long Percent)>(
+        (await unit.Statement(
             """
             SELECT c.id, c.name, ch.points_share_e4, ch.purchase_percent_e4 FROM cause_choices ch JOIN causes c ON c.id = ch.cause_id
             WHERE ch.customer_id = @owner AND c.active = 1 ORDER BY ch.id
             """,
-            new { owner },
-            unit.Transaction))
-        .Select(r => new CustomerCause(r.CauseId, r.Name, Money.FromStorage(r.Share), Money.FromStorage(r.Percent)))
+            "@owner").QueryAsync(owner))
+        .Select(r => new CustomerCause(Long(r[0]), (string)r[1]!, Money.FromStorage(Long(r[2])), Money.FromStorage(Long(r[3]))))
         .ToList();
+
+    private static long Long(object? value) => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
 
     internal static async Task<IReadOnlyList<CauseChoice>> RulesChoicesAsync(UnitOfWork unit, long owner) =>
         (await ChoicesInUnitAsync(unit, owner)).Select(c => new CauseChoice(c.CauseId, c.PointsShare, c.PurchasePercent)).ToList();

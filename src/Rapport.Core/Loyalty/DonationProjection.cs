@@ -27,7 +27,7 @@ public sealed class DonationProjection(LoyaltyProgramStore programs) : IEventPro
             switch (e.Name)
             {
                 case EcommerceEvents.OrderCompleted:
-                    program ??= await programs.GetAsync(unit.Connection, unit.Transaction);
+                    program ??= await programs.GetAsync(unit);
                     var total = OrderAmounts.Total(e);
                     await Donations.DonateForOrderAsync(unit, program, s.CustomerId, orderId ?? e.MessageId, total, total - OrderAmounts.PaidWithPoints(e, total));
                     break;

@@ -164,13 +164,19 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         return op;
     }
 
-    internal static async Task<LoyaltyOperation?> FindOperationAsync(UnitOfWork unit, long recordedFor, string kind, string? reference) =>
-        reference is null
-            ? null
-            : (await unit.Connection.QuerySingleOrDefaultAsync<OperationRow>(
-                $"SELECT {OperationRow.Columns} FROM loyalty_operations WHERE recorded_for = @recordedFor AND kind = @kind AND reference = @reference",
-                new { recordedFor, kind, reference },
-                unit.Transaction))?.ToView();
+    /// <summary>The operation a reference already recorded (a retried earning, an order tracked twice); a prepared statement: every earning asks.</summary>
+    internal static async Task<LoyaltyOperation?> FindOperationAsync(UnitOfWork unit, long recordedFor, string kind, string? reference)
+    {
+        if (reference is null)
+        {
+            return null;
+        }
+
+        var rows = await unit.Statement(
+            $"SELECT {OperationRow.Columns} FROM loyalty_operations WHERE recorded_for = @recordedFor AND kind = @kind AND reference = @reference",
+            "@recordedFor", "@kind", "@reference").QueryAsync(recordedFor, kind, reference);
+        return rows.Count == 0 ? null : OperationRow.From(rows[0]).ToView();
+    }
 
     private static Task<long> BalanceAsync(UnitOfWork unit, long owner) => LotStore.BalanceAsync(unit, owner, unit.Clock.GetUtcNow());
 
@@ -269,6 +275,21 @@ public sealed class LoyaltyLedger(StoreWriter writer, LoyaltyProgramStore progra
         public string? Note { get; init; }
 
         public long At { get; init; }
+
+        /// <summary>A row read through a prepared statement, columns in <see cref="Columns"/> order.</summary>
+        public static OperationRow From(object?[] r) => new()
+        {
+            Id = Convert.ToInt64(r[0], CultureInfo.InvariantCulture),
+            CustomerId = Convert.ToInt64(r[1], CultureInfo.InvariantCulture),
+            Kind = (string)r[2]!,
+            Points = Convert.ToInt64(r[3], CultureInfo.InvariantCulture),
+            BalanceAfter = Convert.ToInt64(r[4], CultureInfo.InvariantCulture),
+            Reference = r[5] as string,
+            OrderId = r[6] as string,
+            RewardId = r[7] is { } reward ? Convert.ToInt64(reward, CultureInfo.InvariantCulture) : null,
+            Note = r[8] as string,
+            At = Convert.ToInt64(r[9], CultureInfo.InvariantCulture),
+        };
 
         public LoyaltyOperation ToView() => new(Id, CustomerId, Kind, Points, BalanceAfter, Reference, OrderId, RewardId, Note, UnixTime.FromStorage(At));
     }

@@ -30,7 +30,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
 
             if (e.Name is not (EcommerceEvents.OrderCompleted or EcommerceEvents.OrderRefunded or EcommerceEvents.OrderCancelled))
             {
-                program ??= await programs.GetAsync(unit.Connection, unit.Transaction);
+                program ??= await programs.GetAsync(unit);
                 if (program.Events.ContainsKey(e.Name))
                 {
                     await EarnForEventAsync(unit, program, s);
@@ -39,7 +39,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
                 continue;
             }
 
-            program ??= await programs.GetAsync(unit.Connection, unit.Transaction);
+            program ??= await programs.GetAsync(unit);
             var orderId = CommerceProperties.Text(e, "order_id");
             switch (e.Name)
             {
@@ -111,8 +111,7 @@ public sealed class LoyaltyProjection(LoyaltyProgramStore programs) : IEventProj
         var e = s.Event;
         var reference = OrderReference(orderId);
         if (await LoyaltyLedger.FindOperationAsync(unit, s.CustomerId, "earn", reference) is not null
-            || await unit.Connection.ExecuteScalarAsync<long?>(
-                "SELECT id FROM loyalty_lots WHERE order_id = @orderId AND kind = 'earn'", new { orderId }, unit.Transaction) is not null)
+            || await unit.Statement("SELECT id FROM loyalty_lots WHERE order_id = @orderId AND kind = 'earn'", "@orderId").ScalarAsync(orderId) is not null)
         {
             return; // the same order tracked twice, or imported and tracked
         }

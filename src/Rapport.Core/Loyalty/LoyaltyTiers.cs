@@ -73,7 +73,8 @@ internal static class LoyaltyTiers
             return decision;
         }
 
-        await unit.Connection.ExecuteAsync(
+        // Prepared: a customer's first earning always writes here (no account yet).
+        await unit.Statement(
             """
             INSERT INTO loyalty_accounts (customer_id, tier, tier_since, below_since, updated_at) VALUES (@customerId, @tier, @now, @belowSince, @now)
             ON CONFLICT (customer_id) DO UPDATE SET
@@ -81,8 +82,8 @@ internal static class LoyaltyTiers
               tier_since = CASE WHEN loyalty_accounts.tier = excluded.tier THEN loyalty_accounts.tier_since ELSE excluded.tier_since END,
               below_since = excluded.below_since, updated_at = excluded.updated_at
             """,
-            new { customerId, tier = decision.State.Tier, now = unit.Now, belowSince = decision.State.BelowSince is { } b ? UnixTime.ToStorage(b) : (long?)null },
-            unit.Transaction);
+            "@customerId", "@tier", "@now", "@belowSince")
+            .ExecuteAsync(customerId, decision.State.Tier, unit.Now, decision.State.BelowSince is { } b ? UnixTime.ToStorage(b) : null);
         if (decision.Changed)
         {
             // "direction" lets journeys thank an upgrade without knowing the tier order (docs/journeys.md).

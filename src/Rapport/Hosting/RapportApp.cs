@@ -26,6 +26,8 @@ internal static class RapportApp
         builder.Services.AddIntake(builder.Configuration);
         builder.Services.AddSingleton<LoyaltyExpiryService>().AddHostedService(sp => sp.GetRequiredService<LoyaltyExpiryService>());
         builder.Services.AddSingleton(TrustedProxies.From(builder.Configuration));
+        builder.Services.AddSingleton(new Rapport.Core.Keys.FailedKeyAttempts(
+            clock, builder.Configuration.GetValue("Rapport:Keys:UnknownKeysPerMinute", Rapport.Core.Keys.FailedKeyAttempts.DefaultLimit)));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddDashboard(builder.Configuration);

@@ -5,7 +5,8 @@ namespace Rapport.Http;
 
 /// <summary>
 /// Every endpoint but health needs a key. Segment libraries send the write key as the
-/// HTTP basic user name with an empty password; we also take "Bearer KEY".
+/// HTTP basic user name with an empty password; we also take "Bearer KEY". An address that sends
+/// too many unknown keys is refused for a while (<see cref="FailedKeyAttempts"/>, 429).
 /// </summary>
 internal static class ApiKeyAuth
 {
@@ -13,6 +14,17 @@ internal static class ApiKeyAuth
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
+            var failures = http.RequestServices.GetRequiredService<FailedKeyAttempts>();
+            var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            if (failures.BlockedFor(address) is { } wait)
+            {
+                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Make(StatusCodes.Status429TooManyRequests, "Too many unknown API keys",
+                    $"Requests from your address sent {failures.Limit} or more unknown API keys within a minute, so this address is refused for {seconds} more seconds. " +
+                    "Check the key your client sends (`rapport keys list` shows the keys that exist), then retry after the wait.");
+            }
+
             var key = KeyFrom(http.Request.Headers.Authorization.ToString());
             if (key is null)
             {
@@ -24,6 +36,7 @@ internal static class ApiKeyAuth
             var kind = await http.RequestServices.GetRequiredService<ApiKeys>().VerifyAsync(key, http.RequestAborted);
             if (kind is null)
             {
+                failures.RecordFailure(address);
                 return Problems.Make(StatusCodes.Status401Unauthorized, "Unknown API key",
                     "This key does not exist or was revoked. Check for typos or create a new one with `rapport keys create`.");
             }

@@ -40,4 +40,46 @@ public sealed class ApiKeyAuthTests
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("Bearer", s.AdminKey));
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync("Basic", Basic(s.AdminKey + ":")));
     }
+
+    [Fact]
+    public async Task AnAddressSendingManyUnknownKeys_IsRefusedForTheRestOfTheMinute_WithRetryAfter_ThenLetIn()
+    {
+        await using var s = await ApiServer.StartAsync();
+        using var stranger = s.Client("rk_admin_" + new string('7', 48));
+        for (var i = 0; i < FailedKeyAttempts.DefaultLimit; i++)
+        {
+            using var guess = await stranger.GetAsync("/v1/actions");
+            Assert.Equal(HttpStatusCode.Unauthorized, guess.StatusCode);
+            s.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // The limit reached within the minute: refused before any key lookup, the valid key too
+        // (the same address), with how long to wait; health stays open.
+        using var refused = await stranger.GetAsync("/v1/actions");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var wait = int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(wait, 1, 41);
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("unknown API keys", problem, StringComparison.Ordinal);
+        Assert.Contains("rapport keys list", problem, StringComparison.Ordinal);
+        using (var admin = await s.Admin.GetAsync("/v1/actions"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, admin.StatusCode);
+        }
+
+        using (var health = await s.Client(null).GetAsync("/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        // After the window the address may try again, and a valid key works.
+        s.Clock.Advance(TimeSpan.FromSeconds(wait));
+        using (var admin = await s.Admin.GetAsync("/v1/actions"))
+        {
+            Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        }
+
+        using var again = await stranger.GetAsync("/v1/actions");
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
 }

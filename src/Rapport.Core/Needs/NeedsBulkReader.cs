@@ -28,6 +28,7 @@ internal static class NeedsBulkReader
     private static readonly byte[] CustomerOrigin = Encoding.UTF8.GetBytes(EventOrigin.Customer);
 
     // Constants, so written into the SQL (none contains a quote).
+    private static readonly string ReadNames = string.Join(", ", NeedsEvents.Read.Select(n => $"'{n}'"));
     private static readonly string TraitNames = string.Join(", ", NeedsEvents.ValuesMostTraits.Concat(NeedsEvents.InterestsTraits).Select(n => $"'{n}'"));
 
     /// <summary>Customers <paramref name="first"/> to <paramref name="last"/> (one range scan of each table's customer index).</summary>
@@ -91,9 +92,12 @@ internal static class NeedsBulkReader
     private static void ReadEvents(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b, TextInterner text)
     {
+        // Rapport's own events other than the named ones (Segment Entered, Email Sent: a quarter of
+        // the events after a few recomputations) count for nothing: not handed over at all.
         using var r = dialect.OpenCursor(c, tx, $"""
             SELECT customer_id, type, origin, channel, name, occurred_at, properties FROM events
             WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen')
+              AND (origin = '{EventOrigin.Customer}' OR (type = 'track' AND name IN ({ReadNames})))
             """, parameters);
         while (r.Read())
         {

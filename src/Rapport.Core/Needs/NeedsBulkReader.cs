@@ -8,18 +8,24 @@ using Rapport.Engine.Needs;
 namespace Rapport.Core.Needs;
 
 /// <summary>
-/// The history needs are computed from, read for the bulk recomputation: the same five queries
-/// and the same meaning as <see cref="NeedsReader"/>, read through <see cref="RowCursor"/>
-/// (columns by position, text as UTF-8), with event names compared as bytes, view properties
-/// parsed in place, and categories, SKUs and channels interned (one string per distinct value,
-/// not one per row). Measured on 50,000 customers this read cost a fraction of NeedsReader's.
-/// The list form serves the deferred refresher; the range form the bulk recomputation.
+/// The history needs are computed from, read for the bulk recomputation: the meaning of
+/// <see cref="NeedsReader"/>'s five queries, read through <see cref="RowCursor"/> (columns by
+/// position, text as UTF-8), with event names compared as bytes, view properties parsed in
+/// place, and categories, SKUs and channels interned (one string per distinct value, not one
+/// per row). Each customer's events are read once (interactions counted here, not by a GROUP
+/// BY), and products once per read, not joined to every line.
+/// The range form serves the bulk recomputation; the list form is for tests (the deferred
+/// refresher reads through NeedsReader).
 /// </summary>
 internal static class NeedsBulkReader
 {
     private static readonly byte[] ProductViewed = Encoding.UTF8.GetBytes(EcommerceEvents.ProductViewed);
     private static readonly byte[] OrderCompleted = Encoding.UTF8.GetBytes(EcommerceEvents.OrderCompleted);
     private static readonly byte[] PreferencesStated = Encoding.UTF8.GetBytes(NeedsEvents.PreferencesStated);
+    private static readonly byte[] PromotionViewed = Encoding.UTF8.GetBytes(NeedsEvents.PromotionViewed);
+    private static readonly byte[] PromotionClicked = Encoding.UTF8.GetBytes(NeedsEvents.PromotionClicked);
+    private static readonly byte[] CouponApplied = Encoding.UTF8.GetBytes(NeedsEvents.CouponApplied);
+    private static readonly byte[] CustomerOrigin = Encoding.UTF8.GetBytes(EventOrigin.Customer);
 
     // Constants, so written into the SQL (none contains a quote).
     private static readonly string ReadNames = string.Join(", ", NeedsEvents.Read.Select(n => $"'{n}'"));
@@ -39,19 +45,6 @@ internal static class NeedsBulkReader
     {
         var text = new TextInterner();
 
-        // As NeedsReader: the customer's own interactions, not Rapport's (origin 'rapport').
-        using (var r = dialect.OpenCursor(c, tx, $"""
-            SELECT customer_id, channel, COUNT(*) FROM events
-            WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen') AND origin = '{EventOrigin.Customer}'
-            GROUP BY customer_id, channel
-            """, parameters))
-        {
-            while (r.Read())
-            {
-                b.Interactions(b.Slot(r.GetInt64(0)), text.Get(r.GetUtf8(1)), r.GetInt64(2));
-            }
-        }
-
         using (var r = dialect.OpenCursor(c, tx, $"""
             SELECT customer_id, channel, COUNT(*) FROM orders
             WHERE customer_id {inCustomers} AND kind = 'sale' AND status <> 'cancelled'
@@ -65,68 +58,8 @@ internal static class NeedsBulkReader
         }
 
         // Events first: an Order Completed with a coupon marks its order's lines as discounted.
-        var skusToCategorise = new HashSet<string>(StringComparer.Ordinal);
-        using (var r = dialect.OpenCursor(c, tx, $"""
-            SELECT customer_id, name, occurred_at, properties FROM events
-            WHERE customer_id {inCustomers} AND type = 'track' AND name IN ({ReadNames})
-            """, parameters))
-        {
-            while (r.Read())
-            {
-                var slot = b.Slot(r.GetInt64(0));
-                var name = r.GetUtf8(1);
-                if (name.SequenceEqual(ProductViewed))
-                {
-                    var (category, sku) = NeedsProperties.View(r.GetUtf8(3), text);
-                    if (category is null && sku is not null)
-                    {
-                        skusToCategorise.Add(sku);
-                    }
-
-                    b.View(slot, new ProductView(r.GetInt64(2), category), category is null ? sku : null);
-                }
-                else if (name.SequenceEqual(OrderCompleted))
-                {
-                    if (NeedsProperties.CouponOrder(r.GetUtf8(3)) is { } orderId)
-                    {
-                        b.CouponOrder(slot, orderId);
-                    }
-                }
-                else if (name.SequenceEqual(PreferencesStated))
-                {
-                    b.State(slot, NeedsReader.Statement(r.GetInt64(2), r.GetString(3)));
-                }
-                else
-                {
-                    b.Offer(slot, Encoding.UTF8.GetString(name));
-                }
-            }
-        }
-
-        using (var r = dialect.OpenCursor(c, tx, $"""
-            SELECT o.customer_id, o.order_id, o.placed_at, o.discount_e4, l.sku, l.quantity, l.unit_price_e4, l.discount_e4, pr.category, pr.price_e4
-            FROM orders o
-            JOIN order_lines l ON l.order_id = o.order_id
-            LEFT JOIN products pr ON pr.sku = l.sku
-            WHERE o.customer_id {inCustomers} AND o.kind = 'sale' AND o.status <> 'cancelled'
-            """, parameters))
-        {
-            while (r.Read())
-            {
-                var slot = b.Slot(r.GetInt64(0));
-                // The order id only matters for coupons, which few customers have: no string otherwise.
-                var coupon = b.HasCouponOrders(slot) && b.IsCouponOrder(slot, r.GetString(1));
-                b.Line(slot, new PurchaseLine(
-                    "",
-                    r.GetInt64(2),
-                    text.Get(r.GetUtf8(4)),
-                    r.IsNull(8) ? null : text.Get(r.GetUtf8(8)),
-                    r.GetInt64(5),
-                    r.GetInt64(6),
-                    r.IsNull(9) ? null : r.GetInt64(9),
-                    r.GetInt64(3) > 0 || r.GetInt64(7) > 0 || coupon));
-            }
-        }
+        ReadEvents(c, tx, dialect, inCustomers, parameters, b, text);
+        ReadLines(c, tx, dialect, inCustomers, parameters, b, text);
 
         using (var r = dialect.OpenCursor(c, tx, $"""
             SELECT customer_id, name, value, source, at FROM traits
@@ -144,28 +77,119 @@ internal static class NeedsBulkReader
             }
         }
 
-        Categorise(c, tx, dialect, b, skusToCategorise, text);
+        ReadCatalogue(c, tx, dialect, b, text);
         return b.Build();
     }
 
-    /// <summary>Views that named a product but no category take the catalogue's category (one query).</summary>
-    private static void Categorise(DbConnection c, DbTransaction? tx, SqlDialect dialect, NeedsHistoryBuffer b, HashSet<string> skus, TextInterner text)
+    /// <summary>
+    /// One pass over the customers' events for two things: interactions per channel (the
+    /// customer's own track, page and screen events, not Rapport's, origin 'rapport': without
+    /// that a customer we email often would look as if they preferred email), and the named
+    /// track events read one by one (views, orders with coupons, offers, stated preferences,
+    /// whatever their origin, as <see cref="NeedsReader"/>). Two queries visited every event twice,
+    /// the first also sorting them for its GROUP BY.
+    /// </summary>
+    private static void ReadEvents(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b, TextInterner text)
     {
-        if (skus.Count == 0)
+        // Rapport's own events other than the named ones (Segment Entered, Email Sent: a quarter of
+        // the events after a few recomputations) count for nothing: not handed over at all.
+        using var r = dialect.OpenCursor(c, tx, $"""
+            SELECT customer_id, type, origin, channel, name, occurred_at, properties FROM events
+            WHERE customer_id {inCustomers} AND type IN ('track', 'page', 'screen')
+              AND (origin = '{EventOrigin.Customer}' OR (type = 'track' AND name IN ({ReadNames})))
+            """, parameters);
+        while (r.Read())
         {
-            return;
-        }
+            var slot = b.Slot(r.GetInt64(0));
+            // Each span is used before the next column is read (the portable cursor reuses one buffer).
+            var track = r.GetUtf8(1).SequenceEqual("track"u8);
+            if (r.GetUtf8(2).SequenceEqual(CustomerOrigin))
+            {
+                b.Interaction(slot, text.Get(r.GetUtf8(3)));
+            }
 
-        var categories = new Dictionary<string, string>(StringComparer.Ordinal);
-        using (var r = dialect.OpenCursor(c, tx, $"SELECT sku, category FROM products WHERE category IS NOT NULL AND sku IN {ValueList.Sql(dialect, "@skus")}",
-            [("skus", ValueList.Of(dialect, skus))]))
+            if (!track || r.IsNull(4))
+            {
+                continue;
+            }
+
+            var name = r.GetUtf8(4);
+            if (name.SequenceEqual(ProductViewed))
+            {
+                var (category, sku) = NeedsProperties.View(r.GetUtf8(6), text);
+                b.View(slot, new ProductView(r.GetInt64(5), category), category is null ? sku : null);
+            }
+            else if (name.SequenceEqual(OrderCompleted))
+            {
+                if (NeedsProperties.CouponOrder(r.GetUtf8(6)) is { } orderId)
+                {
+                    b.CouponOrder(slot, orderId);
+                }
+            }
+            else if (name.SequenceEqual(PreferencesStated))
+            {
+                b.State(slot, NeedsReader.Statement(r.GetInt64(5), r.GetString(6)));
+            }
+            else if (IsOffer(name))
+            {
+                b.Offer(slot, Encoding.UTF8.GetString(name));
+            }
+        }
+    }
+
+    private static bool IsOffer(ReadOnlySpan<byte> name) =>
+        name.SequenceEqual(PromotionViewed) || name.SequenceEqual(PromotionClicked) || name.SequenceEqual(CouponApplied);
+
+    /// <summary>
+    /// The sales' lines, their products' category and list price left for <see cref="ReadCatalogue"/>:
+    /// a join to products per line cost two B-tree descents per line, where a range's lines name
+    /// a few hundred products.
+    /// </summary>
+    private static void ReadLines(
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b, TextInterner text)
+    {
+        using var r = dialect.OpenCursor(c, tx, $"""
+            SELECT o.customer_id, o.order_id, o.placed_at, o.discount_e4, l.sku, l.quantity, l.unit_price_e4, l.discount_e4
+            FROM orders o
+            JOIN order_lines l ON l.order_id = o.order_id
+            WHERE o.customer_id {inCustomers} AND o.kind = 'sale' AND o.status <> 'cancelled'
+            """, parameters);
+        while (r.Read())
         {
+            var slot = b.Slot(r.GetInt64(0));
+            // The order id only matters for coupons, which few customers have: no string otherwise.
+            var coupon = b.HasCouponOrders(slot) && b.IsCouponOrder(slot, r.GetString(1));
+            b.Line(slot, new PurchaseLine(
+                "",
+                r.GetInt64(2),
+                text.Get(r.GetUtf8(4)),
+                null,
+                r.GetInt64(5),
+                r.GetInt64(6),
+                null,
+                r.GetInt64(3) > 0 || r.GetInt64(7) > 0 || coupon));
+        }
+    }
+
+    /// <summary>
+    /// The category and list price of every product the range's lines and uncategorised views
+    /// name, in one query (products are few against lines), applied to them in memory.
+    /// </summary>
+    private static void ReadCatalogue(DbConnection c, DbTransaction? tx, SqlDialect dialect, NeedsHistoryBuffer b, TextInterner text)
+    {
+        var skus = b.Products();
+        var products = new Dictionary<string, (string? Category, long? PriceE4)>(skus.Count, StringComparer.Ordinal);
+        if (skus.Count > 0)
+        {
+            using var r = dialect.OpenCursor(c, tx, $"SELECT sku, category, price_e4 FROM products WHERE sku IN {ValueList.Sql(dialect, "@skus")}",
+                [("skus", ValueList.Of(dialect, skus))]);
             while (r.Read())
             {
-                categories[text.Get(r.GetUtf8(0))] = text.Get(r.GetUtf8(1));
+                products[text.Get(r.GetUtf8(0))] = (r.IsNull(1) ? null : text.Get(r.GetUtf8(1)), r.IsNull(2) ? null : r.GetInt64(2));
             }
         }
 
-        b.Categorise(categories);
+        b.Catalogue(products);
     }
 }

@@ -19,13 +19,18 @@ internal sealed class NeedsHistoryBuffer
     private long[] _offersAccepted = new long[256];
     private long[] _coupons = new long[256];
     private bool[] _hasCoupons = new bool[256];
-    private readonly Rows<ProductView> _views = new();
-    private readonly Rows<string?> _viewSkus = new(); // per view, its product when it named no category
-    private readonly Rows<PurchaseLine> _lines = new();
-    private readonly Rows<ChannelCount> _channels = new();
+    private readonly NeedsHistoryRows<ProductView> _views = new();
+    private readonly NeedsHistoryRows<string?> _viewSkus = new(); // per view, its product when it named no category
+    private readonly NeedsHistoryRows<PurchaseLine> _lines = new();
+    private readonly NeedsHistoryRows<ChannelCount> _channels = new();
     private Dictionary<int, List<PreferenceStatement>>? _statements;
     private HashSet<(int Slot, string OrderId)>? _couponOrders;
     private (long Id, int Slot) _last = (0, -1);
+
+    // Where each (customer, channel)'s interaction count is in _channels: the events are counted
+    // here, one row at a time, instead of by a GROUP BY (a second pass over the events and a sort).
+    private readonly Dictionary<(int Slot, string Channel), int> _interactionAt = [];
+    private (int Slot, string? Channel, int At) _lastInteraction = (-1, null, -1);
 
     public int Count => _slots.Count;
 
@@ -48,6 +53,8 @@ internal sealed class NeedsHistoryBuffer
         _statements = null;
         _couponOrders = null;
         _last = (0, -1);
+        _interactionAt.Clear();
+        _lastInteraction = (-1, null, -1);
     }
 
     /// <summary>The customer's slot, made on first sight. Rows come grouped by customer (each query scans the customer index): most are the last one's.</summary>
@@ -79,7 +86,27 @@ internal sealed class NeedsHistoryBuffer
         return slot;
     }
 
-    public void Interactions(int slot, string channel, long count) => _channels.Add(slot, new ChannelCount(channel, count, Purchase: false));
+    /// <summary>One interaction of the customer on the channel (an event the customer made).</summary>
+    public void Interaction(int slot, string channel)
+    {
+        // A customer's events mostly come one after another on one channel: most are the last one's.
+        var at = _lastInteraction.Slot == slot && string.Equals(_lastInteraction.Channel, channel, StringComparison.Ordinal)
+            ? _lastInteraction.At
+            : _interactionAt.TryGetValue((slot, channel), out var found) ? found : -1;
+        if (at < 0)
+        {
+            at = _channels.Count;
+            _interactionAt[(slot, channel)] = at;
+            _channels.Add(slot, new ChannelCount(channel, 1, Purchase: false));
+        }
+        else
+        {
+            ref var count = ref _channels.Items[at];
+            count = count with { Count = count.Count + 1 };
+        }
+
+        _lastInteraction = (slot, channel, at);
+    }
 
     public void Purchases(int slot, string channel, long count) => _channels.Add(slot, new ChannelCount(channel, count, Purchase: true));
 
@@ -130,16 +157,49 @@ internal sealed class NeedsHistoryBuffer
         list.Add(s);
     }
 
-    /// <summary>Views that named a product but no category take the catalogue's category.</summary>
-    public void Categorise(Dictionary<string, string> categories)
+    /// <summary>
+    /// The catalogue's word on the range's products: each line takes its product's category and
+    /// list price (none when the product is not in the catalogue, as a LEFT JOIN gives), and views
+    /// that named a product but no category take the product's category when it has one. One
+    /// lookup per row here instead of the products join per line (two B-tree descents each).
+    /// </summary>
+    public void Catalogue(Dictionary<string, (string? Category, long? PriceE4)> products)
     {
         for (var i = 0; i < _views.Count; i++)
         {
-            if (_viewSkus.Items[i] is { } sku && categories.TryGetValue(sku, out var category))
+            if (_viewSkus.Items[i] is { } sku && products.TryGetValue(sku, out var p) && p.Category is { } category)
             {
                 _views.Items[i] = _views.Items[i] with { Category = category };
             }
         }
+
+        for (var i = 0; i < _lines.Count; i++)
+        {
+            ref var line = ref _lines.Items[i];
+            line = products.TryGetValue(line.Sku, out var p)
+                ? line with { Category = p.Category, ListPriceE4 = p.PriceE4 }
+                : line with { Category = null, ListPriceE4 = null };
+        }
+    }
+
+    /// <summary>The products the range's lines and uncategorised views name (each once).</summary>
+    public HashSet<string> Products()
+    {
+        var skus = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < _lines.Count; i++)
+        {
+            skus.Add(_lines.Items[i].Sku);
+        }
+
+        for (var i = 0; i < _viewSkus.Count; i++)
+        {
+            if (_viewSkus.Items[i] is { } sku)
+            {
+                skus.Add(sku);
+            }
+        }
+
+        return skus;
     }
 
     /// <summary>
@@ -186,59 +246,5 @@ internal sealed class NeedsHistoryBuffer
         }
 
         return new ArraySegment<T>(items, start, end - start);
-    }
-
-    /// <summary>Rows of many customers, each tagged with its customer's slot, in the order read.</summary>
-    private sealed class Rows<T>
-    {
-        public T[] Items = new T[1024];
-        private int[] _slots = new int[1024];
-
-        public int Count { get; private set; }
-
-        public void Clear() => Count = 0; // the items are overwritten as the next range is read
-
-        public void Add(int slot, T item)
-        {
-            if (Count == Items.Length)
-            {
-                Array.Resize(ref Items, Count * 2);
-                Array.Resize(ref _slots, Count * 2);
-            }
-
-            Items[Count] = item;
-            _slots[Count++] = slot;
-        }
-
-        /// <summary>The rows grouped by slot (a stable counting sort); customer s's rows are [start[s], start[s + 1]).</summary>
-        public (T[] Items, int[] Start) ByCustomer(int customers)
-        {
-            var start = new int[customers + 1];
-            var grouped = true;
-            for (var i = 0; i < Count; i++)
-            {
-                start[_slots[i] + 1]++;
-                grouped &= i == 0 || _slots[i - 1] <= _slots[i];
-            }
-
-            for (var s = 0; s < customers; s++)
-            {
-                start[s + 1] += start[s];
-            }
-
-            if (grouped)
-            {
-                return (Items, start); // already grouped (SQLite's range scans): nothing to move
-            }
-
-            var next = start[..^1];
-            var items = new T[Count];
-            for (var i = 0; i < Count; i++)
-            {
-                items[next[_slots[i]]++] = Items[i];
-            }
-
-            return (items, start);
-        }
     }
 }

@@ -70,6 +70,7 @@ public sealed class CustomerValueFacts : ICustomerFactSource
         }
 
         var columns = string.Join(", ", keys.Select(k => Columns[k].Column));
+        var kinds = keys.Select(k => Columns[k].Kind).ToArray(); // looked up once, not per customer and field
         await FactQueries.ReadAsync(
             request,
             $"SELECT customer_id, {columns} FROM customer_value WHERE {{customers}}",
@@ -80,7 +81,7 @@ public sealed class CustomerValueFacts : ICustomerFactSource
                 var customer = r.GetInt64(0);
                 for (var i = 0; i < keys.Length; i++)
                 {
-                    var value = Columns[keys[i]].Kind switch
+                    var value = kinds[i] switch
                     {
                         Kind.Money => FieldValue.Of(FactQueries.Money(r, i + 1)),
                         Kind.Number => FieldValue.Of(FactQueries.Number(r, i + 1)),

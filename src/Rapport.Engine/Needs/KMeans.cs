@@ -188,20 +188,29 @@ public static class KMeans
     /// Mean silhouette of a clustering (−1 to 1, higher = better separated), the criterion for
     /// choosing k. O(n²): callers pass a sample.
     /// </summary>
-    public static double Silhouette(IReadOnlyList<double[]> points, int[] assignments, int k)
+    public static double Silhouette(IReadOnlyList<double[]> points, int[] assignments, int k) =>
+        Silhouette(new PairDistances(points), assignments, k);
+
+    /// <summary>
+    /// The same from distances computed once: choosing k scores every candidate on one sample,
+    /// and the distances (a square root per pair) were most of each score's cost.
+    /// </summary>
+    public static double Silhouette(PairDistances distances, int[] assignments, int k)
     {
         var total = 0.0;
         var sums = new double[k];
         var counts = new int[k];
-        for (var i = 0; i < points.Count; i++)
+        var n = distances.Count;
+        for (var i = 0; i < n; i++)
         {
             Array.Clear(sums);
             Array.Clear(counts);
-            for (var j = 0; j < points.Count; j++)
+            var row = distances.Row(i);
+            for (var j = 0; j < n; j++)
             {
                 if (i != j)
                 {
-                    sums[assignments[j]] += Math.Sqrt(Distance2(points[i], points[j]));
+                    sums[assignments[j]] += row[j];
                     counts[assignments[j]]++;
                 }
             }
@@ -228,6 +237,6 @@ public static class KMeans
             }
         }
 
-        return points.Count == 0 ? 0 : total / points.Count;
+        return n == 0 ? 0 : total / n;
     }
 }

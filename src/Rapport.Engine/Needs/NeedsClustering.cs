@@ -39,6 +39,7 @@ public static class NeedsClustering
         else
         {
             var small = Sample(vectors, SilhouetteSample);
+            var distances = new PairDistances(small);
 
             // The candidates are independent fits (each with its own seeded Random): run them on every core.
             (kFinal, silhouette) = Enumerable.Range(MinK, Math.Min(MaxK, distinct) - MinK + 1)
@@ -46,7 +47,7 @@ public static class NeedsClustering
                 .Select(candidate =>
                 {
                     var fit = KMeans.Fit(small, candidate, seed);
-                    return (candidate, score: KMeans.Silhouette(small, fit.Assignments, candidate));
+                    return (candidate, score: KMeans.Silhouette(distances, fit.Assignments, candidate));
                 })
                 .OrderByDescending(x => x.score)
                 .ThenBy(x => x.candidate)

@@ -51,6 +51,28 @@ public sealed class NeedsBulkReaderTests
                 "INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, occurred_at, received_at, properties, origin) " +
                 "VALUES ('own-1', 'track', 'Email Sent', 'email', @ann, 'user_id', 'ann', 1, 1, '{}', @origin)",
                 new { ann, origin = EventOrigin.Rapport });
+            // Rows the one-pass event read and the in-memory catalogue must treat as the queries do:
+            // Rapport's own promotion (an offer shown, not an interaction), a screen and a nameless
+            // track event (interactions only), an identify (neither).
+            foreach (var (id, type, name, channel, origin) in new[]
+            {
+                ("own-2", "track", NeedsEvents.PromotionViewed, "email", EventOrigin.Rapport),
+                ("scr-1", "screen", "Basket", "app", EventOrigin.Customer),
+                ("nameless", "track", null, "kiosk", EventOrigin.Customer),
+                ("idy", "identify", null, "crm", EventOrigin.Customer),
+            })
+            {
+                await c.ExecuteAsync(
+                    "INSERT INTO events (message_id, type, name, channel, customer_id, id_kind, id_value, occurred_at, received_at, properties, origin) " +
+                    "VALUES (@id, @type, @name, @channel, @ann, 'user_id', 'ann', 2, 2, '{}', @origin)",
+                    new { id, type, name, channel, ann, origin });
+            }
+
+            // A list price above what ann paid for C1 (bought below list), a line whose product the
+            // catalogue no longer has (S1: no category, no list price), one without a category.
+            await c.ExecuteAsync("UPDATE products SET price_e4 = 200000 WHERE sku = 'C1'");
+            await c.ExecuteAsync("DELETE FROM products WHERE sku = 'S1'");
+            await c.ExecuteAsync("UPDATE products SET category = NULL, price_e4 = 50000 WHERE sku = 'MUG'");
         }
 
         await using var connection = await h.Db.OpenAsync();
@@ -80,6 +102,9 @@ public sealed class NeedsBulkReaderTests
         Assert.Contains(annNeeds.Affinity, a => a.Category == "Café");
         Assert.DoesNotContain(annNeeds.Channels, c => c.Channel == Channels.Email); // the own event is not hers
         Assert.Equal(1.0, annNeeds.PriceSensitivity.OfferResponse);
+        Assert.Equal(2, byRange[await h.OwnerAsync(Rapport.Engine.Identity.Identifier.UserId, "ann")].OffersShown); // hers and Rapport's promotion
+        Assert.Contains(annNeeds.Channels, c => c.Channel == "kiosk" && c.Interactions == 1);
+        Assert.DoesNotContain(annNeeds.Channels, c => c.Channel == "crm");
     }
 
     /// <summary>The computed needs and the inputs the calculator reads (the bulk reader leaves order ids out: nothing computes with them).</summary>

@@ -40,10 +40,17 @@ public sealed class NeedsHistoryBufferTests
             (expectedLines.TryGetValue(id, out var l) ? l : expectedLines[id] = []).Add(line);
         }
 
-        b.Interactions(b.Slot(100), "web", 3);
+        // Interactions counted one event at a time, customers and channels interleaved.
+        foreach (var (id, channel) in new[] { (100, "web"), (101, "app"), (100, "web"), (100, "email"), (101, "app"), (100, "web") })
+        {
+            b.Interaction(b.Slot(id), channel);
+        }
+
         b.Purchases(b.Slot(100), "store", 2);
-        b.Interactions(b.Slot(101), "app", 5);
-        b.Interactions(b.Slot(100), "email", 1);
+        for (var i = 0; i < 3; i++)
+        {
+            b.Interaction(b.Slot(101), "app");
+        }
         b.Offer(b.Slot(101), NeedsEvents.CouponApplied);
         b.State(b.Slot(101), new PreferenceStatement(1, "trait values_most (x)", "price", null));
         b.CouponOrder(b.Slot(102), "o-1");

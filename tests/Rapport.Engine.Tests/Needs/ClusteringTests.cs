@@ -50,6 +50,62 @@ public sealed class ClusteringTests
     }
 
     [Fact]
+    public void Silhouette_FromPairDistances_SameBitsAsDistancesComputedPerPair()
+    {
+        var random = new Random(11);
+        var points = Enumerable.Range(0, 400).Select(_ => Enumerable.Range(0, 9).Select(_ => random.NextDouble()).ToArray()).ToList();
+        var distances = new PairDistances(points);
+
+        for (var k = 2; k <= 8; k++)
+        {
+            var fit = KMeans.Fit(points, k, seed: 42);
+            Assert.Equal(ReferenceSilhouette(points, fit.Assignments, k), KMeans.Silhouette(distances, fit.Assignments, k));
+        }
+    }
+
+    /// <summary>The silhouette as first written, a distance computed for every ordered pair: the reference.</summary>
+    private static double ReferenceSilhouette(IReadOnlyList<double[]> points, int[] assignments, int k)
+    {
+        var total = 0.0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var sums = new double[k];
+            var counts = new int[k];
+            for (var j = 0; j < points.Count; j++)
+            {
+                if (i != j)
+                {
+                    sums[assignments[j]] += Math.Sqrt(KMeans.Distance2(points[i], points[j]));
+                    counts[assignments[j]]++;
+                }
+            }
+
+            var own = assignments[i];
+            if (counts[own] == 0)
+            {
+                continue;
+            }
+
+            var a = sums[own] / counts[own];
+            var b = double.MaxValue;
+            for (var c = 0; c < k; c++)
+            {
+                if (c != own && counts[c] > 0)
+                {
+                    b = Math.Min(b, sums[c] / counts[c]);
+                }
+            }
+
+            if (b < double.MaxValue && Math.Max(a, b) > 0)
+            {
+                total += (b - a) / Math.Max(a, b);
+            }
+        }
+
+        return points.Count == 0 ? 0 : total / points.Count;
+    }
+
+    [Fact]
     public void Clustering_AllAlike_SaysWhy()
     {
         var e = Assert.Throws<ArgumentException>(() => NeedsClustering.Fit([Pad([0.5, 0.5]), Pad([0.5, 0.5])], k: 2));

@@ -4,6 +4,7 @@ using Dapper;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Engine.Needs;
+using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Needs;
 
@@ -88,7 +89,7 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
         var model = new NeedsModel(id, clusters, lineageFrom ?? id);
         unit.OnRollback(() => models.Set(null));
         models.Set(model);
-        segments.FactsChanged(unit, null);
+        segments.FamilyChangedForEveryone(unit, SegmentFields.Needs.Name);
         return new NeedsClusterSummary(
             id, "fitted", null, fit.K, fit.KChosen, fit.Silhouette, ids.Count,
             clusters.Select(c => View(c, c.SizeAtFit)).ToList(), watch.Elapsed.TotalSeconds)

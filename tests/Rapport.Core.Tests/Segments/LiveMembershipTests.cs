@@ -4,6 +4,7 @@ using Rapport.Core.Storage;
 using Rapport.Core.Tests.Events;
 using Rapport.Core.Tests.Storage;
 using Rapport.Engine.Identity;
+using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Tests.Segments;
 
@@ -101,7 +102,7 @@ public sealed class LiveMembershipTests
             await FactTables.PredictionAsync(unit, ann, 2, 0.6, 900, 0.9);
             await FactTables.PredictionAsync(unit, cat, 2, 0.1, 1000, 0.95);
             await FactTables.PredictionAsync(unit, bob, 3, 0.1, 1000, 0.95);
-            h.SegmentRuntime.FactsChanged(unit, null);
+            h.SegmentRuntime.FamilyChangedForEveryone(unit, SegmentFields.Prediction.Name);
             return 0;
         });
 

@@ -134,19 +134,11 @@ public sealed class ProviderEventsApiTests
         await using var s = await provider.StartServerAsync();
         // Kim first: the older customer survives a merge, so the visitor's customer is the one merged away.
         var known = await PushCustomerAsync(s, "kim", "tok-kim-1");
-        using (var visitor = await s.Writer.PostAsJsonAsync("/v1/identify", new { anonymousId = "anon-push-1", traits = new { pushToken = "tok-anon-1" } }))
-        {
-            visitor.EnsureSuccessStatusCode();
-        }
-
-        var anonymous = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-1"))!["id"]!.GetValue<long>();
+        var anonymous = await PushVisitorAsync(s, "anon-push-1", "tok-anon-1");
         var sent = await SendPushAsync(s, provider, anonymous, "k3");
 
         // The visitor signs in as Kim: the visitor's customer is merged into Kim's.
-        using (var signIn = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId = "kim", anonymousId = "anon-push-1" }))
-        {
-            signIn.EnsureSuccessStatusCode();
-        }
+        await SignInAsync(s, "kim", "anon-push-1");
 
         var survivor = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=user_id&value=kim"))!["id"]!.GetValue<long>();
         Assert.Equal(survivor, (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-1"))!["id"]!.GetValue<long>());
@@ -165,12 +157,7 @@ public sealed class ProviderEventsApiTests
         await using var provider = new SmsProvider("push");
         await using var s = await provider.StartServerAsync();
         var known = await PushCustomerAsync(s, "lee", "tok-lee-1");
-        using (var visitor = await s.Writer.PostAsJsonAsync("/v1/identify", new { anonymousId = "anon-push-2", traits = new { pushToken = "tok-anon-2" } }))
-        {
-            visitor.EnsureSuccessStatusCode();
-        }
-
-        var anonymous = (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-2"))!["id"]!.GetValue<long>();
+        var anonymous = await PushVisitorAsync(s, "anon-push-2", "tok-anon-2");
 
         // The provider holds its answer: the send is in flight, queued for the visitor's customer...
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -178,10 +165,7 @@ public sealed class ProviderEventsApiTests
         var sent = await SendPushAsync(s, provider, anonymous, "k4");
 
         // ...when the visitor signs in as Lee and is merged away; then the provider answers.
-        using (var signIn = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId = "lee", anonymousId = "anon-push-2" }))
-        {
-            signIn.EnsureSuccessStatusCode();
-        }
+        await SignInAsync(s, "lee", "anon-push-2");
 
         Assert.Equal(known, (await s.Admin.GetFromJsonAsync<JsonObject>("/v1/customers/lookup?kind=anonymous_id&value=anon-push-2"))!["id"]!.GetValue<long>());
         release.SetResult();
@@ -198,6 +182,24 @@ public sealed class ProviderEventsApiTests
         Assert.Equal(id, pushSent["properties"]!["outbox_id"]!.GetValue<long>());
         using var byToken = await s.Admin.GetAsync("/v1/customers/lookup?kind=email&value=tok-anon-2");
         Assert.Equal(HttpStatusCode.NotFound, byToken.StatusCode);
+    }
+
+    /// <summary>An anonymous visitor with a push token; returns their customer id.</summary>
+    private static async Task<long> PushVisitorAsync(ApiServer s, string anonymousId, string token)
+    {
+        using (var visitor = await s.Writer.PostAsJsonAsync("/v1/identify", new { anonymousId, traits = new { pushToken = token } }))
+        {
+            visitor.EnsureSuccessStatusCode();
+        }
+
+        return (await s.Admin.GetFromJsonAsync<JsonObject>($"/v1/customers/lookup?kind=anonymous_id&value={anonymousId}"))!["id"]!.GetValue<long>();
+    }
+
+    /// <summary>The visitor signs in: their customer is merged into the (older) known one.</summary>
+    private static async Task SignInAsync(ApiServer s, string userId, string anonymousId)
+    {
+        using var signIn = await s.Writer.PostAsJsonAsync("/v1/identify", new { userId, anonymousId });
+        signIn.EnsureSuccessStatusCode();
     }
 
     private static async Task<long> PushCustomerAsync(ApiServer s, string userId, string token)

@@ -83,6 +83,10 @@ internal sealed partial class SqliteCursor : RowCursor
 
     public override long GetInt64(int column) => Native.ColumnInt64(_handle, column);
 
+    public override double GetDouble(int column) => Native.ColumnDouble(_handle, column);
+
+    public override bool IsText(int column) => Native.ColumnType(_handle, column) == raw.SQLITE_TEXT;
+
     // For a TEXT value sqlite3_column_blob gives its UTF-8 bytes; the length is asked after it, as SQLite requires.
     public override unsafe ReadOnlySpan<byte> GetUtf8(int column)
     {
@@ -129,6 +133,10 @@ internal static partial class Native
     [LibraryImport(Library, EntryPoint = "sqlite3_column_int64")]
     [SuppressGCTransition]
     public static partial long ColumnInt64(IntPtr statement, int column);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_column_double")]
+    [SuppressGCTransition]
+    public static partial double ColumnDouble(IntPtr statement, int column);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_column_blob")]
     [SuppressGCTransition]

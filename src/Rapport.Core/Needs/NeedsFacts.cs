@@ -41,25 +41,27 @@ public sealed class NeedsFacts : ICustomerFactSource
         {
             var labels = cluster.Contains("cluster") ? await LabelsAsync(request, cancellationToken) : new ClusterLabelsById();
             var columns = string.Join(", ", scalar.Select(k => Columns[k]));
-            await FactQueries.ReadAsync(
+            var texts = new FieldTexts();
+            var wantsId = cluster.Contains("cluster_id");
+            FactQueries.Read(
                 request,
                 $"SELECT customer_id, cluster_model_id, cluster{(columns.Length > 0 ? ", " + columns : "")} FROM customer_needs WHERE {{customers}}",
                 "customer_id",
-                null,
+                [],
                 r =>
                 {
                     var customer = r.GetInt64(0);
                     for (var i = 0; i < scalar.Length; i++)
                     {
                         var o = i + 3;
-                        sink(customer, scalar[i], r.IsDBNull(o) ? FieldValue.Missing
-                            : r.GetValue(o) is string s ? FieldValue.Of(s) : FieldValue.Of(FactQueries.Number(r, o)));
+                        sink(customer, scalar[i], r.IsNull(o) ? FieldValue.Missing
+                            : r.IsText(o) ? texts.Get(r.GetUtf8(o)) : FieldValue.Of(r.GetDouble(o)));
                     }
 
-                    if (!r.IsDBNull(1) && !r.IsDBNull(2))
+                    if (!r.IsNull(1) && !r.IsNull(2))
                     {
                         var (model, index) = (r.GetInt64(1), r.GetInt64(2));
-                        if (cluster.Contains("cluster_id"))
+                        if (wantsId)
                         {
                             sink(customer, "cluster_id", FieldValue.Of((double)index));
                         }
@@ -73,8 +75,8 @@ public sealed class NeedsFacts : ICustomerFactSource
                 cancellationToken);
         }
 
-        await KeyedAsync(request, sink, AffinityPrefix, "SELECT customer_id, category, affinity FROM customer_affinity", "category", cancellationToken);
-        await KeyedAsync(
+        Keyed(request, sink, AffinityPrefix, "SELECT customer_id, category, affinity FROM customer_affinity", "category", cancellationToken);
+        Keyed(
             request,
             sink,
             ChannelPrefix,
@@ -89,7 +91,7 @@ public sealed class NeedsFacts : ICustomerFactSource
             cancellationToken);
     }
 
-    private static async Task KeyedAsync(FactRequest request, FactSink sink, string prefix, string select, string keyColumn, CancellationToken ct)
+    private static void Keyed(FactRequest request, FactSink sink, string prefix, string select, string keyColumn, CancellationToken ct)
     {
         var names = request.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).Distinct().ToList();
         if (names.Count == 0)
@@ -97,14 +99,26 @@ public sealed class NeedsFacts : ICustomerFactSource
             return;
         }
 
-        var p = new DynamicParameters();
-        p.Add("names", ValueList.Of(request.Dialect, names));
-        await FactQueries.ReadAsync(
+        // The key as the snapshot knows it (prefix and name), one string per distinct name.
+        var keys = new TextInterner();
+        var utf8 = new byte[256];
+        var prefixLength = System.Text.Encoding.UTF8.GetBytes(prefix, utf8);
+        FactQueries.Read(
             request,
             $"{select} WHERE {keyColumn} IN {ValueList.Sql(request.Dialect, "@names")} AND {{customers}}",
             "customer_id",
-            p,
-            r => sink(r.GetInt64(0), prefix + r.GetString(1), FieldValue.Of(FactQueries.Number(r, 2))),
+            [("names", ValueList.Of(request.Dialect, names))],
+            r =>
+            {
+                var name = r.GetUtf8(1);
+                if (prefixLength + name.Length > utf8.Length)
+                {
+                    Array.Resize(ref utf8, (prefixLength + name.Length) * 2);
+                }
+
+                name.CopyTo(utf8.AsSpan(prefixLength));
+                sink(r.GetInt64(0), keys.Get(utf8.AsSpan(0, prefixLength + name.Length)), FieldValue.Of(FactQueries.Number(r, 2)));
+            },
             ct);
     }
 

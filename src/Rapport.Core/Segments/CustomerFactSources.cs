@@ -10,15 +10,22 @@ public sealed class TraitFacts : ICustomerFactSource
 
     public Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
     {
-        var p = new Dapper.DynamicParameters();
-        var names = SqlList.In("name", request.Keys.ToList(), p, "trait");
-        return FactQueries.ReadAsync(
+        var keys = request.Keys.ToArray();
+        if (keys.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var names = new TextInterner();
+        var values = new FieldTexts();
+        FactQueries.Read(
             request,
-            $"SELECT customer_id, name, value FROM traits WHERE {names} AND {{customers}}",
+            $"SELECT customer_id, name, value FROM traits WHERE name IN ({string.Join(", ", keys.Select((_, i) => $"@trait{i}"))}) AND {{customers}}",
             "customer_id",
-            p,
-            r => sink(r.GetInt64(0), r.GetString(1), FieldValue.Of(r.GetString(2))),
+            keys.Select((k, i) => ($"trait{i}", (object?)k)).ToList(),
+            r => sink(r.GetInt64(0), names.Get(r.GetUtf8(1)), values.Get(r.GetUtf8(2))),
             cancellationToken);
+        return Task.CompletedTask;
     }
 }
 
@@ -71,11 +78,12 @@ public sealed class CustomerValueFacts : ICustomerFactSource
 
         var columns = string.Join(", ", keys.Select(k => Columns[k].Column));
         var kinds = keys.Select(k => Columns[k].Kind).ToArray(); // looked up once, not per customer and field
-        await FactQueries.ReadAsync(
+        var texts = new FieldTexts();
+        FactQueries.Read(
             request,
             $"SELECT customer_id, {columns} FROM customer_value WHERE {{customers}}",
             "customer_id",
-            null,
+            [],
             r =>
             {
                 var customer = r.GetInt64(0);
@@ -85,7 +93,7 @@ public sealed class CustomerValueFacts : ICustomerFactSource
                     {
                         Kind.Money => FieldValue.Of(FactQueries.Money(r, i + 1)),
                         Kind.Number => FieldValue.Of(FactQueries.Number(r, i + 1)),
-                        _ => r.IsDBNull(i + 1) ? FieldValue.Missing : FieldValue.Of(r.GetString(i + 1)),
+                        _ => r.IsNull(i + 1) ? FieldValue.Missing : texts.Get(r.GetUtf8(i + 1)),
                     };
                     sink(customer, keys[i], value);
                 }
@@ -129,20 +137,21 @@ public sealed class PredictionFacts : ICustomerFactSource
         }
 
         var columns = string.Join(", ", keys.Select(k => "p." + Columns[k].Column));
-        await FactQueries.ReadAsync(
+        var money = keys.Select(k => Columns[k].Money).ToArray();
+        FactQueries.Read(
             request,
             $$"""
             SELECT p.customer_id, {{columns}} FROM customer_predictions p
             WHERE p.model_id = (SELECT id FROM clv_models WHERE status = 'fitted' ORDER BY id DESC LIMIT 1) AND {customers}
             """,
             "p.customer_id",
-            null,
+            [],
             r =>
             {
                 var customer = r.GetInt64(0);
                 for (var i = 0; i < keys.Length; i++)
                 {
-                    sink(customer, keys[i], FieldValue.Of(Columns[keys[i]].Money ? FactQueries.Money(r, i + 1) : FactQueries.Number(r, i + 1)));
+                    sink(customer, keys[i], FieldValue.Of(money[i] ? FactQueries.Money(r, i + 1) : FactQueries.Number(r, i + 1)));
                 }
             },
             cancellationToken);

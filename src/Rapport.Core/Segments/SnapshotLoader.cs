@@ -132,7 +132,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
 
         var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE {filter} AND ({string.Join(" OR ", groups)})";
         long rows = 0;
-        var reader = set.PropertyReader;
+        var values = set.NewPropertyValues();
         var text = new TextInterner();
         ct.ThrowIfCancellationRequested();
         using (var r = dialect.OpenCursor(connection, transaction, sql, p))
@@ -147,8 +147,13 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
 
                 var type = text.Get(r.GetUtf8(1));
                 var name = r.IsNull(2) ? null : text.Get(r.GetUtf8(2));
-                var properties = set.ReadsProperties(type, name) ? reader.Read(r.GetUtf8(5)) : null;
-                set.Apply(s, new BehaviourEvent(type, name, text.Get(r.GetUtf8(3)), r.GetInt64(4), properties), today);
+                var reads = set.ReadsProperties(type, name);
+                if (reads)
+                {
+                    values.Read(r.GetUtf8(5));
+                }
+
+                set.Apply(s, new BehaviourEvent(type, name, text.Get(r.GetUtf8(3)), r.GetInt64(4), null, reads ? values : null), today);
                 if (rows % 100_000 == 0)
                 {
                     progress?.Report(new SegmentProgress("events", rows, 0));

@@ -18,6 +18,12 @@ public abstract class RowCursor : IDisposable
 
     public abstract long GetInt64(int column);
 
+    /// <summary>A numeric column (integer or real) as a double.</summary>
+    public abstract double GetDouble(int column);
+
+    /// <summary>Whether the column holds text (a column of mixed contents: a number, a label).</summary>
+    public abstract bool IsText(int column);
+
     /// <summary>A text column's bytes, valid until the next <see cref="Read"/>.</summary>
     public abstract ReadOnlySpan<byte> GetUtf8(int column);
 
@@ -55,6 +61,10 @@ internal sealed class CommandCursor : RowCursor
     public override bool IsNull(int column) => _reader.IsDBNull(column);
 
     public override long GetInt64(int column) => Convert.ToInt64(_reader.GetValue(column), System.Globalization.CultureInfo.InvariantCulture);
+
+    public override double GetDouble(int column) => Convert.ToDouble(_reader.GetValue(column), System.Globalization.CultureInfo.InvariantCulture);
+
+    public override bool IsText(int column) => _reader.GetValue(column) is string;
 
     public override string GetString(int column) => _reader.GetString(column);
 

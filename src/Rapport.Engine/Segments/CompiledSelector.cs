@@ -57,6 +57,11 @@ public sealed class CompiledSelector
             return true;
         }
 
+        if (e.Values is { } values)
+        {
+            return Matches(values);
+        }
+
         var properties = e.Properties;
         if (properties is null)
         {
@@ -81,6 +86,40 @@ public sealed class CompiledSelector
         }
 
         return false;
+    }
+
+    /// <summary>As for a JsonObject: the event's own values, else one product's with the event's as fallback.</summary>
+    private bool Matches(PropertyValues values)
+    {
+        if (AllHold(values, -1))
+        {
+            return true;
+        }
+
+        for (var p = 0; p < values.ProductCount; p++)
+        {
+            if (AllHold(values, p))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AllHold(PropertyValues values, int product)
+    {
+        for (var i = 0; i < _filters.Length; i++)
+        {
+            var f = _filters[i];
+            var name = values.IndexOf(f.Property);
+            if (!(values.TryGet(product, name, out var v) || (product >= 0 && values.TryGet(-1, name, out v))) || !values.Holds(v, f, _utf8[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private bool AllHold(JsonObject own, JsonObject? fallback)

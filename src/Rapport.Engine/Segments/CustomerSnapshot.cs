@@ -93,7 +93,12 @@ public sealed class CustomerSnapshot
 
 /// <summary>What happened to the events counted for a customer: an event as the pipeline stored it.</summary>
 /// <param name="Properties">The event's properties; only read when a selector filters on them.</param>
-public readonly record struct BehaviourEvent(string Type, string? Name, string Channel, long OccurredAtMs, System.Text.Json.Nodes.JsonObject? Properties)
+/// <param name="Values">
+/// Instead of <paramref name="Properties"/>, for a bulk load: the filtered properties read into
+/// reused arrays (see <see cref="PropertyValues"/>); when set, it is what selectors match.
+/// </param>
+public readonly record struct BehaviourEvent(
+    string Type, string? Name, string Channel, long OccurredAtMs, System.Text.Json.Nodes.JsonObject? Properties, PropertyValues? Values = null)
 {
     public int Day => SegmentSet.DayOf(OccurredAtMs);
 }

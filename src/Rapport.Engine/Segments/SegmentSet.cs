@@ -19,7 +19,6 @@ public sealed class SegmentSet
     private readonly Dictionary<string, int> _fieldSlots;
     private readonly Dictionary<string, int[]> _selectorsByName;
     private readonly int[] _selectorsWithoutName;
-    private EventProperties? _propertyReader;
     private readonly HashSet<string> _reserved = new(SegmentValidator.ReservedEventNames, StringComparer.Ordinal);
 
     private SegmentSet(IReadOnlyList<SegmentDefinition> segments, SegmentFields catalog)
@@ -107,9 +106,9 @@ public sealed class SegmentSet
 
     public IReadOnlyList<CompiledSelector> Selectors => _selectors;
 
-    /// <summary>Reads the properties the selectors filter on from stored JSON (for loaders).</summary>
-    public EventProperties PropertyReader => _propertyReader ??= new EventProperties(
-        _selectors.SelectMany(s => s.Selector.Where).Select(f => f.Property).Where(p => p != EventSelector.ChannelFilter));
+    /// <summary>A new reader of the properties the selectors filter on, into reused arrays (one per bulk load: not thread-safe).</summary>
+    public PropertyValues NewPropertyValues() =>
+        new(_selectors.SelectMany(s => s.Selector.Where).Select(f => f.Property).Where(p => p != EventSelector.ChannelFilter));
 
     /// <summary>How many days of events the longest window needs (0 when no segment counts events).</summary>
     public int MaxWindow => _selectors.Length == 0 ? 0 : _selectors.Max(s => s.MaxWindow);

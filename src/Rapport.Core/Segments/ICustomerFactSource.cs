@@ -39,37 +39,10 @@ public static class FactQueries
     /// <summary>
     /// Runs <paramref name="sql"/>, whose "{customers}" is replaced by a filter on
     /// <paramref name="customerColumn"/> (one list parameter, see <see cref="ValueList"/>; or
-    /// 1 = 1 for all customers), and hands each row to <paramref name="row"/>.
-    /// </summary>
-    public static async Task ReadAsync(
-        FactRequest request, string sql, string customerColumn, object? parameters, Action<DbDataReader> row, CancellationToken ct)
-    {
-        var p = new Dapper.DynamicParameters(parameters);
-        var filter = "1 = 1";
-        if (request.Customers is not null)
-        {
-            if (request.Customers.Count == 0)
-            {
-                return;
-            }
-
-            p.Add("customers", ValueList.Of(request.Dialect, request.Customers));
-            filter = $"{customerColumn} IN {ValueList.Sql(request.Dialect, "@customers")}";
-        }
-
-        await using var reader = await Dapper.SqlMapper.ExecuteReaderAsync(
-            request.Connection, new Dapper.CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, request.Transaction, cancellationToken: ct));
-        while (await reader.ReadAsync(ct))
-        {
-            row(reader);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="ReadAsync"/> through a <see cref="RowCursor"/>: columns by position, text as
-    /// UTF-8 bytes, no boxing. For the bulk loads of every customer (a segment recomputation reads
-    /// millions of rows), where the ADO.NET reader's string and boxed value per column cost more
-    /// than the query. Synchronous, like every SQLite read.
+    /// 1 = 1 for all customers), and hands each row to <paramref name="row"/> as a
+    /// <see cref="RowCursor"/>: columns by position, text as UTF-8 bytes, no boxing. A segment
+    /// recomputation reads millions of rows, where the ADO.NET reader's string and boxed value per
+    /// column cost more than the query. Synchronous, like every SQLite read.
     /// </summary>
     public static void Read(
         FactRequest request, string sql, string customerColumn, IReadOnlyList<(string Name, object? Value)> parameters, Action<RowCursor> row, CancellationToken ct)
@@ -136,11 +109,4 @@ public static class FactQueries
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqlDialect, HashSet<string>> Existing = new();
-
-    /// <summary>A nullable numeric column as a double (BIGINT, DOUBLE PRECISION or NUMERIC).</summary>
-    public static double? Number(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : Convert.ToDouble(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>A nullable *_e4 money column in currency units.</summary>
-    public static double? Money(DbDataReader reader, int ordinal) => Number(reader, ordinal) / 10_000.0;
 }

@@ -90,9 +90,10 @@ internal static class NeedsReader
                     r.GetInt64(3) > 0 || r.GetInt64(7) > 0 || x.CouponOrders.Contains(orderId)));
             });
 
+        // name || '': the customer key, not the (name, value) index (see NeedsBulkReader.TraitsSql).
         await ReadRowsAsync(c, tx, ct, p, $"""
             SELECT customer_id, name, value, source, at FROM traits
-            WHERE customer_id {inCustomers} AND name IN {ValueList.Sql(dialect, "@traits")}
+            WHERE customer_id {inCustomers} AND name || '' IN {ValueList.Sql(dialect, "@traits")}
             """, r =>
             {
                 var name = r.GetString(1);

@@ -107,6 +107,30 @@ public sealed class NeedsBulkReaderTests
         Assert.DoesNotContain(annNeeds.Channels, c => c.Channel == "crm");
     }
 
+    [Fact]
+    public async Task TraitsRead_ForARangeOfCustomers_UsesTheCustomerKey()
+    {
+        // Without statistics SQLite chose the (name, value) search index for "customer in range
+        // and name in (...)": every range then read every customer's values_most trait in the
+        // store, which made the 1M recomputation grow with the square of the store. The plan does
+        // not depend on the data, so an empty store shows it.
+        await using var h = await CoreHarness.CreateAsync(StoreKind.Sqlite);
+        await using var c = await h.Db.OpenAsync();
+        var details = new List<string>();
+        await using (var r = await c.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + NeedsBulkReader.TraitsSql("BETWEEN 1 AND 2500")))
+        {
+            while (await r.ReadAsync())
+            {
+                details.Add(r.GetString(3)); // id, parent, notused, detail
+            }
+        }
+
+        var plan = string.Join("\n", details);
+
+        Assert.Contains("sqlite_autoindex_traits_1 (customer_id>? AND customer_id<?)", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("ix_traits_search", plan, StringComparison.Ordinal);
+    }
+
     /// <summary>The computed needs and the inputs the calculator reads (the bulk reader leaves order ids out: nothing computes with them).</summary>
     private static string Json(NeedsHistory h) => JsonSerializer.Serialize(new
     {

@@ -105,7 +105,8 @@ public sealed class SegmentJobs(StoreWriter writer, SegmentRuntime runtime, Time
         job.Update(s => s with { State = "running", Phase = "loading", StartedAt = clock.GetUtcNow() });
         try
         {
-            var result = await writer.WriteAsync(unit => runtime.RecomputeAsync(unit, job));
+            // A fresh unit, nothing written yet: events can be counted on a second connection.
+            var result = await writer.WriteAsync(unit => runtime.RecomputeAsync(unit, job, readers: writer.Database));
             job.Update(s => s with
             {
                 State = "done", Phase = "done", FinishedAt = clock.GetUtcNow(), Customers = result.Customers, Entered = result.Entered, Left = result.Left,

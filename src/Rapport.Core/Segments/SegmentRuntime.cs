@@ -157,13 +157,18 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
     /// Full recomputation: reloads segments and every customer from the store, evaluates
     /// everything and writes the differences with the stored memberships.
     /// </summary>
-    public Task<MembershipResult> RecomputeAsync(UnitOfWork unit, IProgress<SegmentProgress>? progress = null, CancellationToken ct = default)
+    /// <param name="readers">
+    /// Where to open a second read connection, so events are counted while fields load; only for
+    /// a <paramref name="unit"/> that has written nothing yet (it must see what the unit sees).
+    /// </param>
+    public Task<MembershipResult> RecomputeAsync(
+        UnitOfWork unit, IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, IDatabase? readers = null)
     {
         _loaded = false;
-        return LoadAllAsync(unit, progress, ct);
+        return LoadAllAsync(unit, progress, ct, readers);
     }
 
-    private async Task<MembershipResult> LoadAllAsync(UnitOfWork unit, IProgress<SegmentProgress>? progress, CancellationToken ct)
+    private async Task<MembershipResult> LoadAllAsync(UnitOfWork unit, IProgress<SegmentProgress>? progress, CancellationToken ct, IDatabase? readers = null)
     {
         unit.OnRollback(() => _loaded = false);
         var today = Today(unit);
@@ -173,9 +178,16 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
         _factFamilies = _set.Fields.Select(f => f.Family).Where(f => f != SegmentFields.Traits.Name).Distinct().ToArray();
         _due.Clear();
         _factVersions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
-        _customers = segments.Count == 0
-            ? []
-            : await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct);
+        if (segments.Count == 0)
+        {
+            _customers = [];
+        }
+        else
+        {
+            await using var events = readers is null ? null : await readers.OpenAsync(ct);
+            _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events);
+        }
+
         _maxCustomerId = await unit.Connection.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM customers", transaction: unit.Transaction) ?? 0;
 
         var stale = await LoadMembershipsAsync(unit, null);

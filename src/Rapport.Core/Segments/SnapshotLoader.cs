@@ -20,9 +20,14 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     private readonly Dictionary<string, ICustomerFactSource> _sources = sources.ToDictionary(s => s.Family, StringComparer.Ordinal);
 
     /// <summary>Snapshots of all live customers (<paramref name="customers"/> null) or of the given ones that are live.</summary>
+    /// <param name="eventsConnection">
+    /// A second connection to count the events on while the fields load on the first (the two
+    /// fill different parts of each snapshot): the full load's two halves on two cores. Only
+    /// when the first connection's transaction has written nothing, so both see the same store.
+    /// </param>
     public async Task<Dictionary<long, CustomerSnapshot>> LoadAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyList<long>? customers, int today,
-        IProgress<SegmentProgress>? progress = null, CancellationToken ct = default)
+        IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, DbConnection? eventsConnection = null)
     {
         var snapshots = new Dictionary<long, CustomerSnapshot>();
         await ForCustomersAsync(connection, transaction, dialect, "SELECT id FROM customers WHERE merged_into IS NULL AND {customers}", "id", customers, r =>
@@ -32,10 +37,25 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         }, ct);
         progress?.Report(new SegmentProgress("customers", snapshots.Count, snapshots.Count));
 
-        await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
-        progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
+        // The dictionary is complete before either half starts: both only look customers up in it.
+        var counting = eventsConnection is null
+            ? null
+            : Task.Run(() => LoadCountersAsync(eventsConnection, null, dialect, set, snapshots, customers, today, progress, ct), ct);
+        try
+        {
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
+            progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
+        }
+        finally
+        {
+            if (counting is not null)
+            {
+                // Not left running against a connection the caller is about to close.
+                await counting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
 
-        await LoadCountersAsync(connection, transaction, dialect, set, snapshots, customers, today, progress, ct);
+        await (counting ?? LoadCountersAsync(connection, transaction, dialect, set, snapshots, customers, today, progress, ct));
         return snapshots;
     }
 

@@ -263,6 +263,40 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task Recompute_MembershipsLost_RebuildsThemFromFieldsAndCountedEventsTogether(StoreKind store)
+    {
+        // A recomputation job counts events on a second connection while the fields load: a
+        // segment needing both, and one filtering on event properties, must come out whole.
+        await using var h = await CoreHarness.CreateAsync(store);
+        var proBuyers = await h.CreateAsync("Pro buyers", "traits.plan = \"pro\" and bought(last 30 days)");
+        var lampViewers = await h.CreateAsync("Lamp viewers", "viewed(category = \"Lamps\", last 7 days)");
+        await h.SendAsync(
+            h.Identify("i1", new JsonObject { ["plan"] = "pro" }, user: "ann"),
+            h.Identify("i2", new JsonObject { ["plan"] = "pro" }, user: "bob"),
+            h.Identify("i3", new JsonObject { ["plan"] = "free" }, user: "cy"),
+            h.Track("o1", -1, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"),
+            h.Track("o2", -1, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "cy"),
+            h.Track("v1", 0, "Product Viewed", new JsonObject { ["product_id"] = "L1", ["category"] = "lamps" }, user: "bob"),
+            h.Track("v2", 0, "Product Viewed", new JsonObject { ["product_id"] = "C1", ["category"] = "Chairs" }, user: "cy"));
+        var (ann, bob) = (await h.OwnerAsync(Identifier.UserId, "ann"), await h.OwnerAsync(Identifier.UserId, "bob"));
+        Assert.Equal([ann], await h.MembersAsync(proBuyers));
+        Assert.Equal([bob], await h.MembersAsync(lampViewers));
+
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM segment_members");
+        }
+
+        h.SegmentRuntime.Invalidate();
+        var job = h.Segments.Recompute();
+        await job.Completion;
+
+        Assert.Equal(("done", 2, 0), (job.Status.State, job.Status.Entered!.Value, job.Status.Left!.Value));
+        Assert.Equal([ann], await h.MembersAsync(proBuyers));
+        Assert.Equal([bob], await h.MembersAsync(lampViewers));
+    }
+
+    [Theory, BothStores]
     public async Task Recompute_AfterRestartWithTimePassed_LeavesExpiredMembers(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

@@ -99,10 +99,10 @@ public sealed class NeedsFacts : ICustomerFactSource
             return;
         }
 
-        // The key as the snapshot knows it (prefix and name), one string per distinct name.
-        var keys = new TextInterner();
-        var utf8 = new byte[256];
-        var prefixLength = System.Text.Encoding.UTF8.GetBytes(prefix, utf8);
+        // The key as the snapshot knows it (prefix and name), made once per name asked for: the
+        // query returns only those names.
+        var keys = names.ToDictionary(n => n, n => prefix + n, StringComparer.Ordinal);
+        var text = new TextInterner();
         FactQueries.Read(
             request,
             $"{select} WHERE {keyColumn} IN {ValueList.Sql(request.Dialect, "@names")} AND {{customers}}",
@@ -110,14 +110,8 @@ public sealed class NeedsFacts : ICustomerFactSource
             [("names", ValueList.Of(request.Dialect, names))],
             r =>
             {
-                var name = r.GetUtf8(1);
-                if (prefixLength + name.Length > utf8.Length)
-                {
-                    Array.Resize(ref utf8, (prefixLength + name.Length) * 2);
-                }
-
-                name.CopyTo(utf8.AsSpan(prefixLength));
-                sink(r.GetInt64(0), keys.Get(utf8.AsSpan(0, prefixLength + name.Length)), FieldValue.Of(FactQueries.Number(r, 2)));
+                var name = text.Get(r.GetUtf8(1));
+                sink(r.GetInt64(0), keys.TryGetValue(name, out var key) ? key : prefix + name, FieldValue.Of(FactQueries.Number(r, 2)));
             },
             ct);
     }

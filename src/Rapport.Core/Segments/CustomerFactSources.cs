@@ -10,19 +10,15 @@ public sealed class TraitFacts : ICustomerFactSource
 
     public Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
     {
-        var keys = request.Keys.ToArray();
-        if (keys.Length == 0)
-        {
-            return Task.CompletedTask;
-        }
-
+        var p = new List<(string Name, object? Value)>();
+        var inNames = SqlList.In("name", request.Keys.ToList(), p, "trait");
         var names = new TextInterner();
         var values = new FieldTexts();
         FactQueries.Read(
             request,
-            $"SELECT customer_id, name, value FROM traits WHERE name IN ({string.Join(", ", keys.Select((_, i) => $"@trait{i}"))}) AND {{customers}}",
+            $"SELECT customer_id, name, value FROM traits WHERE {inNames} AND {{customers}}",
             "customer_id",
-            keys.Select((k, i) => ($"trait{i}", (object?)k)).ToList(),
+            p,
             r => sink(r.GetInt64(0), names.Get(r.GetUtf8(1)), values.Get(r.GetUtf8(2))),
             cancellationToken);
         return Task.CompletedTask;

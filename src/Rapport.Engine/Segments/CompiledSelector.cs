@@ -91,7 +91,7 @@ public sealed class CompiledSelector
     /// <summary>As for a JsonObject: the event's own values, else one product's with the event's as fallback.</summary>
     private bool Matches(PropertyValues values)
     {
-        if (AllHold(values, -1))
+        if (AllHold(values, PropertyValues.TopLevel))
         {
             return true;
         }
@@ -113,7 +113,8 @@ public sealed class CompiledSelector
         {
             var f = _filters[i];
             var name = values.IndexOf(f.Property);
-            if (!(values.TryGet(product, name, out var v) || (product >= 0 && values.TryGet(-1, name, out v))) || !values.Holds(v, f, _utf8[i]))
+            var found = values.TryGet(product, name, out var v) || (product != PropertyValues.TopLevel && values.TryGet(PropertyValues.TopLevel, name, out v));
+            if (!found || !values.Holds(v, f, _utf8[i]))
             {
                 return false;
             }

@@ -14,7 +14,8 @@ namespace Rapport.Engine.Segments;
 /// </summary>
 public sealed class PropertyValues
 {
-    private const int TopLevel = -1;
+    /// <summary>The "product" that stands for the event's own properties in <see cref="TryGet"/>.</summary>
+    internal const int TopLevel = -1;
     private static readonly byte[] Products = "products"u8.ToArray();
     private readonly string[] _names;
     private readonly byte[][] _utf8;
@@ -80,7 +81,7 @@ public sealed class PropertyValues
     /// <summary>The position of a filtered property's name; -1 when it is not read.</summary>
     internal int IndexOf(string name) => Array.IndexOf(_names, name);
 
-    /// <summary>The value of property <paramref name="name"/> (from <see cref="IndexOf"/>) of a product, or of the event itself (product -1).</summary>
+    /// <summary>The value of property <paramref name="name"/> (from <see cref="IndexOf"/>) of a product, or of the event itself (<see cref="TopLevel"/>).</summary>
     internal bool TryGet(int product, int name, out Value value)
     {
         value = name < 0 ? default : product == TopLevel ? _top[name] : _products[product][name];
@@ -153,7 +154,7 @@ public sealed class PropertyValues
 
     private Value String(ref Utf8JsonReader reader)
     {
-        var max = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        var max = reader.ValueSpan.Length; // read from one span: never a value sequence
         if (_textLength + max > _text.Length)
         {
             Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + max));

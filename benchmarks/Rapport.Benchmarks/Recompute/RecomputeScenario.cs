@@ -6,6 +6,7 @@ using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Needs;
+using Rapport.Core.Recompute;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Value;
@@ -26,7 +27,9 @@ namespace Rapport.Benchmarks.Recompute;
 ///     dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- recompute-scenario
 ///         [--customers 50000] [--store sqlite:PATH] [--reset] [--parts value,needs,segments] [--sequential]
 ///
-/// Value and needs run side by side (they read and write different tables) unless --sequential.
+/// With all three parts (the default) the run is <see cref="FullRecompute"/>, as `rapport recompute`
+/// and POST /v1/recompute run it: value and needs side by side (they read and write different
+/// tables), then the segments. --sequential or fewer parts time each on its own.
 /// </summary>
 public static class RecomputeScenario
 {
@@ -63,6 +66,7 @@ public static class RecomputeScenario
         Console.WriteLine($"store: sqlite:{path}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; load average {LoadAverage()}");
 
         await using var db = new SqliteDatabase(path);
+        Console.WriteLine($"SQLite threading mode: {(SqliteDatabase.MultiThreadMode ? "multi-thread" : "serialized")}");
         await SchemaMigrator.MigrateAsync(db);
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         var runtime = new SegmentRuntime(loader, SegmentFields.Default);
@@ -102,13 +106,27 @@ public static class RecomputeScenario
             var r = (await needsStep.TryRunAsync(new NeedsRecomputeRequest()))!;
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"needs: {r.Customers:N0} customers, {r.Changed:N0} rewritten; read+compute {r.ReadComputeSeconds:0.0} s wall {r.ReadComputeCpuSeconds:0.0} s CPU, write {r.WriteSeconds:0.0} s wall {r.WriteCpuSeconds:0.0} s CPU, clusters {r.ClusterSeconds:0.0} s wall (k={r.Clusters?.K}, {r.Clusters?.Rewritten:N0} cluster numbers moved)");
+                $"needs: {r.Customers:N0} customers, {r.Changed:N0} rewritten; read+compute {r.ReadComputeSeconds:0.0} s wall {r.ReadComputeCpuSeconds:0.0} s CPU, write {r.WriteSeconds:0.0} s wall {r.WriteCpuSeconds:0.0} s CPU, clusters {r.ClusterSeconds:0.0} s wall (fit {r.Clusters?.Seconds:0.0} s, k={r.Clusters?.K}, {r.Clusters?.Rewritten:N0} cluster numbers moved)");
         }
 
-        if (parts.Contains("value") && parts.Contains("needs") && !args.Contains("--sequential"))
+        if (parts.Contains("value") && parts.Contains("needs") && parts.Contains("segments") && !args.Contains("--sequential"))
+        {
+            // What `rapport recompute` and POST /v1/recompute run: value and needs side by side, then
+            // the segments (a job, as the server runs it: events counted on a second connection).
+            var full = new FullRecompute(valueStep, needsStep, new SegmentJobs(writer, runtime, TimeProvider.System));
+            total = Add(total, await Time("full recomputation", async () =>
+            {
+                var r = (await full.TryRunAsync())!;
+                var n = r.Needs!;
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"value and needs {r.ValueAndNeedsSeconds:0.0} s: needs read+compute {n.ReadComputeSeconds:0.0} s wall {n.ReadComputeCpuSeconds:0.0} s CPU, clusters {n.ClusterSeconds:0.0} s (fit {n.Clusters?.Seconds:0.0} s); 20 segments {r.SegmentSeconds:0.0} s: {r.Segments.Customers:N0} customers, {r.Segments.Entered:N0} entered, {r.Segments.Left:N0} left");
+            }));
+        }
+        else if (parts.Contains("value") && parts.Contains("needs") && !args.Contains("--sequential"))
         {
             // Value reads customer_value, needs the histories: independent of each other, so side
-            // by side (the single writer interleaves their transactions); segments read both, after.
+            // by side (the single writer interleaves their transactions).
             total = Add(total, await Time("value and needs side by side", async () => string.Join("; ", await Task.WhenAll(Task.Run(Value), Task.Run(Needs)))));
         }
         else
@@ -124,13 +142,14 @@ public static class RecomputeScenario
             }
         }
 
-        if (parts.Contains("segments"))
+        if (parts.Contains("segments") && !(parts.Contains("value") && parts.Contains("needs") && !args.Contains("--sequential")))
         {
             total = Add(total, await Time("20 segments", async () =>
             {
                 // As SegmentJobs runs it: events counted on a second connection while fields load.
-                var m = await writer.WriteAsync(unit => runtime.RecomputeAsync(unit, readers: db));
-                return $"{m.Customers:N0} customers, {m.Entered:N0} entered, {m.Left:N0} left";
+                var phases = new PhaseLog();
+                var m = await writer.WriteAsync(unit => runtime.RecomputeAsync(unit, phases, readers: db));
+                return $"{m.Customers:N0} customers, {m.Entered:N0} entered, {m.Left:N0} left; phases {phases}";
             }));
         }
 
@@ -195,6 +214,25 @@ public static class RecomputeScenario
             CultureInfo.InvariantCulture,
             $"{what}: {spent.Elapsed.TotalSeconds:0.0} s wall, {spent.Item2.TotalSeconds:0.0} s CPU, {mb:N0} MB allocated, {GC.CollectionCount(0) - collections} gen-0 collections ({result}); load average {LoadAverage()}"));
         return spent;
+    }
+
+    /// <summary>When each phase of a segment recomputation was first and last reported (seconds from the start).</summary>
+    private sealed class PhaseLog : IProgress<SegmentProgress>
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private readonly Dictionary<string, (double First, double Last)> _phases = [];
+
+        public void Report(SegmentProgress value)
+        {
+            lock (_phases)
+            {
+                var now = _watch.Elapsed.TotalSeconds;
+                _phases[value.Phase] = _phases.TryGetValue(value.Phase, out var p) ? (p.First, now) : (now, now);
+            }
+        }
+
+        public override string ToString() =>
+            string.Join(", ", _phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.First:0.0}-{p.Value.Last:0.0} s")));
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -45,18 +45,6 @@ internal static class NeedsBulkReader
     {
         var text = new TextInterner();
 
-        using (var r = dialect.OpenCursor(c, tx, $"""
-            SELECT customer_id, channel, COUNT(*) FROM orders
-            WHERE customer_id {inCustomers} AND kind = 'sale' AND status <> 'cancelled'
-            GROUP BY customer_id, channel
-            """, parameters))
-        {
-            while (r.Read())
-            {
-                b.Purchases(b.Slot(r.GetInt64(0)), text.Get(r.GetUtf8(1)), r.GetInt64(2));
-            }
-        }
-
         // Events first: an Order Completed with a coupon marks its order's lines as discounted.
         ReadEvents(c, tx, dialect, inCustomers, parameters, b, text);
         ReadLines(c, tx, dialect, inCustomers, parameters, b, text);
@@ -152,22 +140,35 @@ internal static class NeedsBulkReader
         name.SequenceEqual(PromotionViewed) || name.SequenceEqual(PromotionClicked) || name.SequenceEqual(CouponApplied);
 
     /// <summary>
-    /// The sales' lines, their products' category and list price left for <see cref="ReadCatalogue"/>:
-    /// a join to products per line cost two B-tree descents per line, where a range's lines name
-    /// a few hundred products.
+    /// The sales and their lines, in one pass over the orders: each order counts as a purchase on
+    /// its channel (once, however many lines it has; an order without lines still counts, hence
+    /// the LEFT JOIN), which a GROUP BY of the orders did in a second pass and a sort. The lines'
+    /// products' category and list price are left for <see cref="ReadCatalogue"/>: a join to
+    /// products per line cost two B-tree descents per line, where a range's lines name a few
+    /// hundred products.
     /// </summary>
     private static void ReadLines(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b, TextInterner text)
     {
         using var r = dialect.OpenCursor(c, tx, $"""
-            SELECT o.customer_id, o.order_id, o.placed_at, o.discount_e4, l.sku, l.quantity, l.unit_price_e4, l.discount_e4
+            SELECT o.customer_id, o.order_id, o.placed_at, o.discount_e4, l.sku, l.quantity, l.unit_price_e4, l.discount_e4, o.channel
             FROM orders o
-            JOIN order_lines l ON l.order_id = o.order_id
+            LEFT JOIN order_lines l ON l.order_id = o.order_id
             WHERE o.customer_id {inCustomers} AND o.kind = 'sale' AND o.status <> 'cancelled'
             """, parameters);
         while (r.Read())
         {
             var slot = b.Slot(r.GetInt64(0));
+            if (b.FirstSightOfOrder(slot, r.GetUtf8(1)))
+            {
+                b.Purchase(slot, text.Get(r.GetUtf8(8)));
+            }
+
+            if (r.IsNull(4))
+            {
+                continue; // an order without lines
+            }
+
             // The order id only matters for coupons, which few customers have: no string otherwise.
             var coupon = b.HasCouponOrders(slot) && b.IsCouponOrder(slot, r.GetString(1));
             b.Line(slot, new PurchaseLine(

@@ -27,10 +27,17 @@ internal sealed class NeedsHistoryBuffer
     private HashSet<(int Slot, string OrderId)>? _couponOrders;
     private (long Id, int Slot) _last = (0, -1);
 
-    // Where each (customer, channel)'s interaction count is in _channels: the events are counted
-    // here, one row at a time, instead of by a GROUP BY (a second pass over the events and a sort).
-    private readonly Dictionary<(int Slot, string Channel), int> _interactionAt = [];
-    private (int Slot, string? Channel, int At) _lastInteraction = (-1, null, -1);
+    // Where each (customer, channel)'s interaction or purchase count is in _channels: events and
+    // orders are counted here, one row at a time, instead of by a GROUP BY (a second pass over
+    // the events, and over the orders the lines query visits anyway, each with a sort).
+    private readonly Dictionary<(int Slot, string Channel, bool Purchase), int> _countAt = [];
+    private (int Slot, string? Channel, bool Purchase, int At) _lastCount = (-1, null, false, -1);
+
+    // The orders already counted, by customer and a 64-bit hash of the order id (see FirstSightOfOrder).
+    private readonly HashSet<(int Slot, ulong OrderHash)> _orders = [];
+    private byte[] _lastOrder = new byte[64];
+    private int _lastOrderLength;
+    private int _lastOrderSlot = -1; // none yet
 
     public int Count => _slots.Count;
 
@@ -53,8 +60,10 @@ internal sealed class NeedsHistoryBuffer
         _statements = null;
         _couponOrders = null;
         _last = (0, -1);
-        _interactionAt.Clear();
-        _lastInteraction = (-1, null, -1);
+        _countAt.Clear();
+        _lastCount = (-1, null, false, -1);
+        _orders.Clear();
+        _lastOrderSlot = -1;
     }
 
     /// <summary>The customer's slot, made on first sight. Rows come grouped by customer (each query scans the customer index): most are the last one's.</summary>
@@ -87,17 +96,22 @@ internal sealed class NeedsHistoryBuffer
     }
 
     /// <summary>One interaction of the customer on the channel (an event the customer made).</summary>
-    public void Interaction(int slot, string channel)
+    public void Interaction(int slot, string channel) => Add(slot, channel, purchase: false);
+
+    /// <summary>One sale of the customer on the channel (call once per order: see <see cref="FirstSightOfOrder"/>).</summary>
+    public void Purchase(int slot, string channel) => Add(slot, channel, purchase: true);
+
+    private void Add(int slot, string channel, bool purchase)
     {
-        // A customer's events mostly come one after another on one channel: most are the last one's.
-        var at = _lastInteraction.Slot == slot && string.Equals(_lastInteraction.Channel, channel, StringComparison.Ordinal)
-            ? _lastInteraction.At
-            : _interactionAt.TryGetValue((slot, channel), out var found) ? found : -1;
+        // A customer's rows mostly come one after another on one channel: most are the last one's.
+        var at = _lastCount.Slot == slot && _lastCount.Purchase == purchase && string.Equals(_lastCount.Channel, channel, StringComparison.Ordinal)
+            ? _lastCount.At
+            : _countAt.TryGetValue((slot, channel, purchase), out var found) ? found : -1;
         if (at < 0)
         {
             at = _channels.Count;
-            _interactionAt[(slot, channel)] = at;
-            _channels.Add(slot, new ChannelCount(channel, 1, Purchase: false));
+            _countAt[(slot, channel, purchase)] = at;
+            _channels.Add(slot, new ChannelCount(channel, 1, purchase));
         }
         else
         {
@@ -105,10 +119,43 @@ internal sealed class NeedsHistoryBuffer
             count = count with { Count = count.Count + 1 };
         }
 
-        _lastInteraction = (slot, channel, at);
+        _lastCount = (slot, channel, purchase, at);
     }
 
-    public void Purchases(int slot, string channel, long count) => _channels.Add(slot, new ChannelCount(channel, count, Purchase: true));
+    /// <summary>
+    /// Whether this row is the first of its order (the lines query returns one row per line, and
+    /// one for an order without lines). SQLite joins by nested loops, so an order's rows come one
+    /// after another and the byte comparison with the last row decides; PostgreSQL may interleave
+    /// them, so a new order id is also checked against the customer's earlier ones by a 64-bit
+    /// hash (two of one customer's orders colliding is about 1 in 10^17; no string per order).
+    /// </summary>
+    public bool FirstSightOfOrder(int slot, ReadOnlySpan<byte> orderId)
+    {
+        if (slot == _lastOrderSlot && orderId.SequenceEqual(_lastOrder.AsSpan(0, _lastOrderLength)))
+        {
+            return false;
+        }
+
+        if (orderId.Length > _lastOrder.Length)
+        {
+            _lastOrder = new byte[orderId.Length * 2];
+        }
+
+        orderId.CopyTo(_lastOrder);
+        (_lastOrderLength, _lastOrderSlot) = (orderId.Length, slot);
+        return _orders.Add((slot, Fnv1a(orderId)));
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
+    {
+        var h = 14695981039346656037UL;
+        foreach (var x in bytes)
+        {
+            h = unchecked((h ^ x) * 1099511628211UL);
+        }
+
+        return h;
+    }
 
     public void View(int slot, ProductView view, string? skuToCategorise)
     {

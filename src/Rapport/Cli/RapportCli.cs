@@ -18,6 +18,7 @@ internal static class RapportCli
         root.Subcommands.Add(ImportCommands.Create());
         root.Subcommands.Add(SegmentCommands.Create());
         root.Subcommands.Add(NeedsCommands.Create());
+        root.Subcommands.Add(RecomputeCommand.Create());
         root.Subcommands.Add(RecsCommands.Create());
         root.Subcommands.Add(LoyaltyCommands.Create());
         root.Subcommands.Add(DashboardCommands.Create());

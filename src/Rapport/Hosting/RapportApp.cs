@@ -48,6 +48,7 @@ internal static class RapportApp
         app.MapSegmentEndpoints();
         app.MapMessagingEndpoints();
         app.MapNeedsEndpoints();
+        app.MapRecomputeEndpoints();
         app.MapConsentEndpoints();
         app.MapPreferenceEndpoints();
         app.MapErasureEndpoints();

@@ -3,6 +3,7 @@ using Rapport.Core.Customers;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Keys;
+using Rapport.Core.Recompute;
 using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Value;
@@ -66,6 +67,7 @@ internal static class RapportServices
         services.AddSingleton<SegmentProjection>();
         services.AddSingleton<IEventProjection>(sp => sp.GetRequiredService<SegmentProjection>());
         services.AddSingleton<SegmentJobs>();
+        services.AddSingleton<FullRecompute>(); // value, needs, then segments: here because segments come last
         services.AddSingleton<SegmentService>();
         services.AddSingleton<SegmentStore>();
     }

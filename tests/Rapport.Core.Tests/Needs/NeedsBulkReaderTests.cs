@@ -34,6 +34,8 @@ public sealed class NeedsBulkReaderTests
             h.Order("m3", -4, "ann", Channels.Phone, [("L1", "Lamps", 30m, 1)]),
             h.Event("refund", -1, EcommerceEvents.OrderRefunded, new JsonObject { ["order_id"] = "m3", ["total"] = 30 }, user: "ann"),
             h.Order("m4", -6, "ann", Channels.Web, [("S1", "Sofas", 300m, 1)]),
+            // A sale with no lines: a purchase on its channel all the same.
+            h.Order("m5", -2, "ann", Channels.Chat, []),
             h.Event("cancel", -5, EcommerceEvents.OrderCancelled, new JsonObject { ["order_id"] = "m4" }, user: "ann"),
             h.Event("p1", -3, NeedsEvents.PromotionViewed, user: "ann"),
             h.Event("p2", -3, NeedsEvents.PromotionClicked, user: "ann"),
@@ -104,6 +106,8 @@ public sealed class NeedsBulkReaderTests
         Assert.Equal(1.0, annNeeds.PriceSensitivity.OfferResponse);
         Assert.Equal(2, byRange[await h.OwnerAsync(Rapport.Engine.Identity.Identifier.UserId, "ann")].OffersShown); // hers and Rapport's promotion
         Assert.Contains(annNeeds.Channels, c => c.Channel == "kiosk" && c.Interactions == 1);
+        Assert.Contains(annNeeds.Channels, c => c.Channel == Channels.Chat && c.Purchases == 1); // the sale without lines
+        Assert.Contains(annNeeds.Channels, c => c.Channel == Channels.Store && c.Purchases == 1); // two lines, one sale
         Assert.DoesNotContain(annNeeds.Channels, c => c.Channel == "crm");
     }
 

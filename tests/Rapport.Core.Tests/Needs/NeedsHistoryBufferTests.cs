@@ -46,7 +46,16 @@ public sealed class NeedsHistoryBufferTests
             b.Interaction(b.Slot(id), channel);
         }
 
-        b.Purchases(b.Slot(100), "store", 2);
+        // Sales as the lines query returns them, a row per line: an order's rows interleaved with
+        // another's (PostgreSQL may), and an order id another customer also has. Each order counts once.
+        foreach (var (id, order) in new[] { (100, "o-1"), (100, "o-1"), (100, "o-2"), (100, "o-1"), (102, "o-1"), (100, "o-2") })
+        {
+            if (b.FirstSightOfOrder(b.Slot(id), System.Text.Encoding.UTF8.GetBytes(order)))
+            {
+                b.Purchase(b.Slot(id), id == 100 ? "store" : "app");
+            }
+        }
+
         for (var i = 0; i < 3; i++)
         {
             b.Interaction(b.Slot(101), "app");
@@ -67,6 +76,7 @@ public sealed class NeedsHistoryBufferTests
         Assert.Equal(new[] { ("email", 1L), ("web", 3L) }, histories[100].InteractionsByChannel.Select(x => (x.Key, x.Value)).Order());
         Assert.Equal(2, histories[100].PurchasesByChannel["store"]);
         Assert.False(histories[100].PurchasesByChannel.ContainsKey("web"));
+        Assert.Equal(("app", 1L), histories[102].PurchasesByChannel.Select(x => (x.Key, x.Value)).Single());
         Assert.Equal(5, histories[101].InteractionsByChannel["app"]);
         Assert.Empty(histories[101].PurchasesByChannel);
         Assert.Equal((1L, 1L), (histories[101].OffersAccepted, histories[101].CouponsApplied));

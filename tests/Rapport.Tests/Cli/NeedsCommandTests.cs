@@ -25,6 +25,28 @@ public sealed class NeedsCommandTests
         Assert.Matches(@"\s6  Loyal store regulars", output);
     }
 
+    [Theory, BothStores]
+    public async Task Recompute_Full_ValueNeedsThenSegments_SegmentOnTheClustersFilled(StoreKind store)
+    {
+        await using var db = await TestStores.CreateAsync(store);
+        await SeedTwoKindsAsync(db);
+        var (created, _, createError) = await RunAsync("segments", "create", "--store", db.Store, "--name", "Regulars", "--text", "needs.cluster = \"Loyal store regulars\"");
+        Assert.True(created == 0, createError);
+
+        var (exit, output, error) = await RunAsync("recompute", "--store", db.Store);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("value and needs", error, StringComparison.Ordinal);
+        Assert.Contains("segments", error, StringComparison.Ordinal);
+        Assert.StartsWith("Full recomputation: ", output, StringComparison.Ordinal);
+        Assert.Contains("Value: 12 customers, 12 buyers", output, StringComparison.Ordinal);
+        Assert.Contains("Needs: 12 customers, 12 with needs", output, StringComparison.Ordinal);
+        Assert.Matches(@"Segments: 12 customers evaluated, \d+ entered", output);
+        var (_, list, _) = await RunAsync("segments", "list", "--store", db.Store);
+        Assert.Matches(@"\tRegulars\tactive\t\d+\t", list);
+        Assert.DoesNotMatch(@"\tRegulars\tactive\t0\t", list); // the clusters were fitted, then the segment recomputed on them
+    }
+
     [Fact]
     public async Task NeedsRecompute_BadClusters_Exit2NamingTheOption()
     {

@@ -22,8 +22,9 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     /// <summary>Snapshots of all live customers (<paramref name="customers"/> null) or of the given ones that are live.</summary>
     /// <param name="eventsConnection">
     /// A second connection to count the events on while the fields load on the first (the two
-    /// fill different parts of each snapshot): the full load's two halves on two cores. Only
-    /// when the first connection's transaction has written nothing, so both see the same store.
+    /// fill different parts of each snapshot), the first joining the count when its fields are
+    /// loaded: the full load on two cores. Only when the first connection's transaction has
+    /// written nothing and holds the single writer, so both see the same store throughout.
     /// </param>
     public async Task<Dictionary<long, CustomerSnapshot>> LoadAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyList<long>? customers, int today,
@@ -37,25 +38,35 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         }, ct);
         progress?.Report(new SegmentProgress("customers", snapshots.Count, snapshots.Count));
 
-        // The dictionary is complete before either half starts: both only look customers up in it.
-        var counting = eventsConnection is null
-            ? null
-            : Task.Run(() => LoadCountersAsync(eventsConnection, null, dialect, set, snapshots, customers, today, progress, ct), ct);
+        var counting = EventCounting.Plan(set, snapshots, customers, today, dialect, progress);
+        if (eventsConnection is null || counting is null)
+        {
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
+            progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
+            counting?.CountAll(connection, transaction, dialect, ct);
+            return snapshots;
+        }
+
+        // The events, in id slices, on the second connection while the fields load on the first,
+        // which then takes slices too: the two halves (about 10 and 16 s at a million customers)
+        // shared out on two cores. The dictionary is complete before either starts: both only
+        // look customers up in it.
+        var slices = await counting.SliceAsync(eventsConnection, null, ct);
+        var events = Task.Run(() => counting.CountSlices(slices, eventsConnection, null, dialect, ct), ct);
         try
         {
             await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
             progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
+            counting.CountSlices(slices, connection, transaction, dialect, ct);
         }
         finally
         {
-            if (counting is not null)
-            {
-                // Not left running against a connection the caller is about to close.
-                await counting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            // Not left running against a connection the caller is about to close.
+            await events.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await (counting ?? LoadCountersAsync(connection, transaction, dialect, set, snapshots, customers, today, progress, ct));
+        await events;
+        counting.Finish();
         return snapshots;
     }
 
@@ -107,83 +118,6 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         }
 
         return versions;
-    }
-
-    private static Task LoadCountersAsync(
-        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, Dictionary<long, CustomerSnapshot> snapshots,
-        IReadOnlyList<long>? customers, int today, IProgress<SegmentProgress>? progress, CancellationToken ct)
-    {
-        if (set.Selectors.Count == 0 || snapshots.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        // One scan; each (type, name) group only as far back as its own longest window (views
-        // counted over 30 days are not read for a year because orders are), filtered by the store.
-        // Read through a RowCursor: columns by position, type, name and channel interned, properties
-        // parsed from their UTF-8 bytes (a recomputation reads millions of events).
-        var p = new List<(string, object?)>();
-        var groups = set.Selectors
-            .GroupBy(s => (s.Selector.Type, s.Selector.Name))
-            .Select((g, i) =>
-            {
-                p.Add(($"type{i}", g.Key.Type));
-                p.Add(($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L));
-                if (g.Key.Name is null)
-                {
-                    return $"(type = @type{i} AND occurred_at >= @since{i})";
-                }
-
-                p.Add(($"name{i}", g.Key.Name));
-                return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
-            })
-            .ToList();
-        var filter = "1 = 1";
-        if (customers is not null)
-        {
-            // Given customers (a preview's sample, a handful of changed ones), the customer index
-            // must drive: the key and the earliest window first. Written as "(groups) AND customer
-            // IN", SQLite plans a multi-index OR that scans the whole events table once per group
-            // (6.3 s against 0.44 s for 5,000 customers of 50,000, cold; worse at a million).
-            p.Add(("customers", ValueList.Of(dialect, customers)));
-            p.Add(("earliest", (long)(today - set.Selectors.Max(s => s.MaxWindow)) * 86_400_000L));
-            filter = $"customer_id IN {ValueList.Sql(dialect, "@customers")} AND occurred_at >= @earliest";
-        }
-
-        var sql = $"SELECT customer_id, type, name, channel, occurred_at, properties FROM events WHERE {filter} AND ({string.Join(" OR ", groups)})";
-        long rows = 0;
-        var values = set.NewPropertyValues();
-        var text = new TextInterner();
-        ct.ThrowIfCancellationRequested();
-        using (var r = dialect.OpenCursor(connection, transaction, sql, p))
-        {
-            while (r.Read())
-            {
-                rows++;
-                if (!snapshots.TryGetValue(r.GetInt64(0), out var s))
-                {
-                    continue;
-                }
-
-                var type = text.Get(r.GetUtf8(1));
-                var name = r.IsNull(2) ? null : text.Get(r.GetUtf8(2));
-                var reads = set.ReadsProperties(type, name);
-                if (reads)
-                {
-                    values.Read(r.GetUtf8(5));
-                }
-
-                set.Apply(s, new BehaviourEvent(type, name, text.Get(r.GetUtf8(3)), r.GetInt64(4), null, reads ? values : null), today);
-                if (rows % 100_000 == 0)
-                {
-                    progress?.Report(new SegmentProgress("events", rows, 0));
-                    ct.ThrowIfCancellationRequested();
-                }
-            }
-        }
-
-        progress?.Report(new SegmentProgress("events", rows, rows));
-        return Task.CompletedTask;
     }
 
     private static async Task ForCustomersAsync(

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dapper;
+using Rapport.Core.Events;
 using Rapport.Core.Storage;
 using Rapport.Core.Tests.Events;
 using Rapport.Core.Tests.Storage;
@@ -294,6 +295,55 @@ public sealed class LiveMembershipTests
         Assert.Equal(("done", 2, 0), (job.Status.State, job.Status.Entered!.Value, job.Status.Left!.Value));
         Assert.Equal([ann], await h.MembersAsync(proBuyers));
         Assert.Equal([bob], await h.MembersAsync(lampViewers));
+    }
+
+    [Theory, BothStores]
+    public async Task Recompute_EventsCountedInSlicesOnTwoConnections_EveryEventCountedOnce(StoreKind store)
+    {
+        // A job counts events in id slices (a few ids each here) that two connections take in
+        // turn: an event counted twice or missed at a slice's edge moves a customer across k.
+        await using var h = await CoreHarness.CreateAsync(store);
+        var atLeast = new long[6];
+        for (var k = 1; k <= 5; k++)
+        {
+            atLeast[k] = await h.CreateAsync($"{k}+ pages", $"count(page, last 30 days) >= {k}");
+        }
+
+        var events = new List<IncomingEvent>();
+        for (var round = 0; round < 5; round++)
+        {
+            for (var c = 1; c <= 5; c++)
+            {
+                if (round < c)
+                {
+                    // Customer c views c pages, interleaved with the others' and with identifies.
+                    events.Add(new IncomingEvent($"p{c}-{round}", "page", "Home", Channels.Web, $"u{c}", null, h.Clock.GetUtcNow().AddDays(-1 - round), [], null, null));
+                    events.Add(h.Identify($"i{c}-{round}", [], user: $"u{c}"));
+                }
+            }
+        }
+
+        await h.SendAsync([.. events]);
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM segment_members");
+        }
+
+        h.SegmentRuntime.Invalidate();
+        var job = h.Segments.Recompute();
+        await job.Completion;
+
+        Assert.Equal("done", job.Status.State);
+        for (var k = 1; k <= 5; k++)
+        {
+            var expected = new List<long>();
+            for (var c = k; c <= 5; c++)
+            {
+                expected.Add(await h.OwnerAsync(Identifier.UserId, $"u{c}"));
+            }
+
+            Assert.Equal(expected.Order(), (await h.MembersAsync(atLeast[k])).Order());
+        }
     }
 
     [Theory, BothStores]

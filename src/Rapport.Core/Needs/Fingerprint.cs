@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Rapport.Core.Needs;
 
 /// <summary>
-/// A stable 64-bit hash (FNV-1a) of row values, the same in every process and on every run
+/// A stable 64-bit hash (FNV-1a over text, a word at a time over numbers) of row values, the same in every process and on every run
 /// (string.GetHashCode is randomised per process), to tell whether recomputed needs differ from
 /// the stored ones. Numbers are hashed by their bits, not their text: formatting every double of
 /// a million customers' rows as text cost seconds. Typed <c>Add</c>s hash exactly as the boxed
@@ -127,15 +127,17 @@ internal struct Fingerprint
     // Separator: ("ab", "c") differs from ("a", "bc").
     private void End() => _h = (_h ^ 0x1F) * Prime;
 
-    /// <summary>Mixes a 64-bit word in byte by byte, as FNV-1a does.</summary>
+    /// <summary>
+    /// Mixes a 64-bit word in at once: xor, then a multiply by an odd constant and an xor-shift,
+    /// both invertible, so for the same state two different words always give different states
+    /// (a single changed value always changes the fingerprint). Byte by byte, as FNV-1a does, it
+    /// took sixteen dependent multiplies per value: 5% of a needs recomputation's CPU.
+    /// (Changing this changes every stored fingerprint: the next recomputation rewrites each
+    /// customer once.)
+    /// </summary>
     private static ulong Mix(ulong h, ulong word)
     {
-        for (var i = 0; i < 8; i++)
-        {
-            h = (h ^ (word & 0xFF)) * Prime;
-            word >>= 8;
-        }
-
-        return h;
+        h = (h ^ word) * 0x9E3779B97F4A7C15UL;
+        return h ^ (h >> 29);
     }
 }

@@ -95,11 +95,19 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
 
             var slots = family.ToDictionary(f => f.Key, f => set.FieldSlotOf(f.Path), StringComparer.Ordinal);
             var request = new FactRequest(connection, transaction, dialect, customers, slots.Keys);
+            // Sources read by customer, several fields per customer: the last one's snapshot is
+            // kept instead of looked up again in a million-entry dictionary for each field.
+            var (lastId, last) = (0L, (CustomerSnapshot?)null);
             await source.LoadAsync(request, (customer, key, value) =>
             {
-                if (snapshots.TryGetValue(customer, out var s) && slots.TryGetValue(key, out var slot))
+                if (last is null || lastId != customer)
                 {
-                    s.SetField(slot, value);
+                    (lastId, last) = (customer, snapshots.GetValueOrDefault(customer));
+                }
+
+                if (last is not null && slots.TryGetValue(key, out var slot))
+                {
+                    last.SetField(slot, value);
                 }
             }, ct);
         }

@@ -101,9 +101,10 @@ public sealed partial class SegmentRuntime
         return new MembershipResult(_customers.Count, settled.Evaluated + evaluate.Count, settled.Entered + entered, settled.Left + left);
     }
 
-    private void Schedule(CustomerSnapshot s, int today)
+    private void Schedule(CustomerSnapshot s, int today) => ScheduleOn(s.CustomerId, _set.NextChangeDay(s, today));
+
+    private void ScheduleOn(long customer, int day)
     {
-        var day = _set.NextChangeDay(s, today);
         if (day == int.MaxValue)
         {
             return;
@@ -114,6 +115,6 @@ public sealed partial class SegmentRuntime
             _due[day] = customers = [];
         }
 
-        customers.Add(s.CustomerId);
+        customers.Add(customer);
     }
 }

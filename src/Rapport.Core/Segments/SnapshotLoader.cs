@@ -30,12 +30,27 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyList<long>? customers, int today,
         IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, DbConnection? eventsConnection = null)
     {
-        var snapshots = new Dictionary<long, CustomerSnapshot>();
-        await ForCustomersAsync(connection, transaction, dialect, "SELECT id FROM customers WHERE merged_into IS NULL AND {customers}", "id", customers, r =>
+        var snapshots = new Dictionary<long, CustomerSnapshot>(customers?.Count ?? 0);
+        if (customers is not { Count: 0 })
         {
-            var id = r.GetInt64(0);
-            snapshots[id] = set.NewSnapshot(id);
-        }, ct);
+            var parameters = new List<(string, object?)>();
+            var filter = "1 = 1";
+            if (customers is not null)
+            {
+                parameters.Add(("customers", ValueList.Of(dialect, customers)));
+                filter = $"id IN {ValueList.Sql(dialect, "@customers")}";
+            }
+
+            // Through the cursor: a full load reads every live customer (a million ids).
+            using var r = dialect.OpenCursor(connection, transaction, $"SELECT id FROM customers WHERE merged_into IS NULL AND {filter}", parameters);
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                snapshots[id] = set.NewSnapshot(id);
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
         progress?.Report(new SegmentProgress("customers", snapshots.Count, snapshots.Count));
 
         var counting = EventCounting.Plan(set, snapshots, customers, today, dialect, progress);
@@ -126,30 +141,5 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         }
 
         return versions;
-    }
-
-    private static async Task ForCustomersAsync(
-        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, string sql, string column, IReadOnlyList<long>? customers,
-        Action<DbDataReader> row, CancellationToken ct, DynamicParameters? parameters = null)
-    {
-        var p = new DynamicParameters(parameters);
-        var filter = "1 = 1";
-        if (customers is not null)
-        {
-            if (customers.Count == 0)
-            {
-                return;
-            }
-
-            p.Add("customers", ValueList.Of(dialect, customers));
-            filter = $"{column} IN {ValueList.Sql(dialect, "@customers")}";
-        }
-
-        await using var reader = await connection.ExecuteReaderAsync(
-            new CommandDefinition(sql.Replace("{customers}", filter, StringComparison.Ordinal), p, transaction, cancellationToken: ct));
-        while (await reader.ReadAsync(ct))
-        {
-            row(reader);
-        }
     }
 }

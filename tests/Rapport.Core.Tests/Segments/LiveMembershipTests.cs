@@ -347,6 +347,38 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task Recompute_EvaluatedOnEveryCore_SameMembersAndLeavesWhenWindowsClose(StoreKind store)
+    {
+        // A million customers are evaluated in parallel; here from one customer on, so the
+        // gathered changes and due days are checked: bob leaves when his purchase leaves the window.
+        await using var h = await CoreHarness.CreateAsync(store);
+        h.SegmentRuntime.EvaluateInParallelFrom = 1;
+        var segment = await h.CreateAsync("Buyers", "bought(last 7 days)");
+        await h.SendAsync(
+            h.Track("o1", 0, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"),
+            h.Track("o2", -5, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "bob"),
+            h.Identify("i1", [], user: "cy"));
+        var (ann, bob) = (await h.OwnerAsync(Identifier.UserId, "ann"), await h.OwnerAsync(Identifier.UserId, "bob"));
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM segment_members");
+        }
+
+        h.SegmentRuntime.Invalidate();
+        var job = h.Segments.Recompute();
+        await job.Completion;
+
+        Assert.Equal(("done", 2), (job.Status.State, job.Status.Entered!.Value));
+        Assert.Equal(new[] { ann, bob }.Order(), (await h.MembersAsync(segment)).Order());
+        h.Clock.Advance(TimeSpan.FromDays(3));
+        await h.SweepAsync();
+        Assert.Equal([ann], await h.MembersAsync(segment));
+        h.Clock.Advance(TimeSpan.FromDays(5));
+        await h.SweepAsync();
+        Assert.Empty(await h.MembersAsync(segment));
+    }
+
+    [Theory, BothStores]
     public async Task Recompute_AfterRestartWithTimePassed_LeavesExpiredMembers(StoreKind store)
     {
         await using var h = await CoreHarness.CreateAsync(store);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Rapport.Core.Storage;
 using Rapport.Engine.Segments;
 

@@ -37,8 +37,9 @@ public static class PurchaseCadence
     }
 
     /// <summary>
-    /// The same from sale lines, without LINQ: lines sorted by (SKU, time) in an index array,
-    /// then one pass per SKU (times in order, so distinct days come out sorted).
+    /// The same from sale lines, without LINQ: each line's SKU and time copied out once (a line
+    /// is a large struct, copied whole by every read through the list), an index array sorted by
+    /// (SKU, time), then one pass per SKU (times in order, so distinct days come out sorted).
     /// </summary>
     public static IReadOnlyList<ProductCadence> Compute(IReadOnlyList<PurchaseLine> sales)
     {
@@ -47,24 +48,27 @@ public static class PurchaseCadence
             return [];
         }
 
+        var skus = new string[sales.Count];
+        var ats = new long[sales.Count];
         var order = new int[sales.Count];
         for (var i = 0; i < order.Length; i++)
         {
-            order[i] = i;
+            var line = sales[i];
+            (skus[i], ats[i], order[i]) = (line.Sku, line.At, i);
         }
 
         Array.Sort(order, (a, b) =>
         {
-            var c = string.CompareOrdinal(sales[a].Sku, sales[b].Sku);
-            return c != 0 ? c : sales[a].At.CompareTo(sales[b].At);
+            var c = string.CompareOrdinal(skus[a], skus[b]);
+            return c != 0 ? c : ats[a].CompareTo(ats[b]);
         });
         var result = new List<ProductCadence>();
         var days = new long[sales.Count];
         for (var start = 0; start < order.Length;)
         {
-            var sku = sales[order[start]].Sku;
+            var sku = skus[order[start]];
             var end = start + 1;
-            while (end < order.Length && string.Equals(sales[order[end]].Sku, sku, StringComparison.Ordinal))
+            while (end < order.Length && string.Equals(skus[order[end]], sku, StringComparison.Ordinal))
             {
                 end++;
             }
@@ -72,14 +76,14 @@ public static class PurchaseCadence
             var n = 0;
             for (var i = start; i < end; i++)
             {
-                var day = Math.DivRem(sales[order[i]].At, Day, out var r) - (r < 0 ? 1 : 0);
+                var day = Math.DivRem(ats[order[i]], Day, out var r) - (r < 0 ? 1 : 0);
                 if (n == 0 || days[n - 1] != day)
                 {
                     days[n++] = day;
                 }
             }
 
-            var last = sales[order[end - 1]].At;
+            var last = ats[order[end - 1]];
             if (n < 2)
             {
                 result.Add(new ProductCadence(sku, n, null, last, null));

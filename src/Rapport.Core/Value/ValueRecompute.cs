@@ -86,18 +86,26 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
         var last = new List<long>();
         var net = new List<long>();
         var margin = new List<long>();
+        var stored = new List<StoredScores>();
+        var tierNames = new TextInterner();
         await using (var c = await writer.Database.OpenAsync(ct))
-        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            "SELECT customer_id, orders, last_order_at, revenue_e4 - discount_e4 - returns_e4, margin_e4 FROM customer_value",
-            cancellationToken: ct)))
+        using (var r = writer.Database.Dialect.OpenCursor(
+            c,
+            null,
+            "SELECT customer_id, orders, last_order_at, revenue_e4 - discount_e4 - returns_e4, margin_e4, " +
+            "rfm_r, rfm_f, rfm_m, tier, revenue_percentile, margin_percentile FROM customer_value"))
         {
-            while (await reader.ReadAsync(ct))
+            while (r.Read())
             {
-                ids.Add(reader.GetInt64(0));
-                orders.Add(reader.GetInt64(1));
-                last.Add(reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
-                net.Add(reader.GetInt64(3));
-                margin.Add(reader.GetInt64(4));
+                ct.ThrowIfCancellationRequested();
+                ids.Add(r.GetInt64(0));
+                orders.Add(r.GetInt64(1));
+                last.Add(r.IsNull(2) ? 0 : r.GetInt64(2));
+                net.Add(r.GetInt64(3));
+                margin.Add(r.GetInt64(4));
+                stored.Add(new StoredScores(
+                    r.IsNull(5) ? null : r.GetInt64(5), r.IsNull(6) ? null : r.GetInt64(6), r.IsNull(7) ? null : r.GetInt64(7),
+                    r.IsNull(8) ? null : tierNames.Get(r.GetUtf8(8)), r.IsNull(9) ? null : r.GetDouble(9), r.IsNull(10) ? null : r.GetDouble(10)));
             }
         }
 
@@ -112,7 +120,7 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
             async unit =>
             {
                 unit.EveryCustomerChanged = true; // tiers and percentiles move for everyone: cached value facts (next best action) are read again
-                changed = await WriteScoresAsync(unit, ids, scores, options.Tiers.Tiers, log, ct);
+                changed = await WriteScoresAsync(unit, ids, stored, scores, options.Tiers.Tiers, log, ct);
                 return (await SavePopulationAsync(unit, ids.Count, scores, ct), unit.Now);
             },
             ct);
@@ -128,25 +136,37 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
     /// buying shifts about 97% of rows).
     /// </summary>
     private static async Task<long> WriteScoresAsync(
-        UnitOfWork unit, List<long> ids, PopulationScores s, IReadOnlyList<ValueTier> tiers, Action<string>? log, CancellationToken ct)
+        UnitOfWork unit, List<long> ids, List<StoredScores> stored, PopulationScores s, IReadOnlyList<ValueTier> tiers, Action<string>? log, CancellationToken ct)
     {
         var step = Stopwatch.StartNew();
         var now = unit.Now;
-        var changed = await unit.Dialect.BulkUpdateAsync(
-            unit.Connection,
-            unit.Transaction,
-            "customer_value",
-            "customer_id",
-            ScoreColumns,
-            Enumerable.Range(0, ids.Count).Select(i => s.R[i] == 0
-                ? new object?[] { ids[i], null, null, null, null, null, null, now }
-                : [ids[i], (long)s.R[i], (long)s.F[i], (long)s.M[i], tiers[s.Tier[i]].Name,
-                    CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i]), now]),
-            ScoreColumns[..^1],
-            ct);
+        var rows = new List<object?[]>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var scores = s.R[i] == 0
+                ? new StoredScores(null, null, null, null, null, null)
+                : new StoredScores(
+                    s.R[i], s.F[i], s.M[i], tiers[s.Tier[i]].Name,
+                    CustomerValueUpdater.StoredPercentile(s.RevenuePercentile[i]), CustomerValueUpdater.StoredPercentile(s.MarginPercentile[i]));
+
+            // Scores the same as read need no statement in the writer: at a million customers and
+            // nothing moved, the million compare-only updates held the writer (and every needs
+            // range waiting on it) for seconds. The update itself still compares, for rows an
+            // event changed since they were read.
+            if (stored[i] != scores)
+            {
+                rows.Add([ids[i], scores.R, scores.F, scores.M, scores.Tier, scores.RevenuePercentile, scores.MarginPercentile, now]);
+            }
+        }
+
+        var changed = rows.Count == 0 ? 0 : await unit.Dialect.BulkUpdateAsync(
+            unit.Connection, unit.Transaction, "customer_value", "customer_id", ScoreColumns, rows, ScoreColumns[..^1], ct);
         log?.Invoke(Invariant($"value: updated {changed:N0} value rows whose scores changed ({step.Elapsed.TotalSeconds:0.0} s)"));
         return changed;
     }
+
+    /// <summary>A customer's population scores as stored (all null for a customer who never bought).</summary>
+    private sealed record StoredScores(long? R, long? F, long? M, string? Tier, double? RevenuePercentile, double? MarginPercentile);
 
     private async Task<ValueRecomputeSummary> RebuildAsync(Action<string>? log, CancellationToken ct)
     {

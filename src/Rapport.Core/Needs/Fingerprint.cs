@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Rapport.Core.Needs;
 
 /// <summary>
-/// A stable 64-bit hash (FNV-1a over text, a word at a time over numbers) of row values, the same in every process and on every run
+/// A stable 64-bit hash (a word at a time, four characters of text to a word) of row values, the same in every process and on every run
 /// (string.GetHashCode is randomised per process), to tell whether recomputed needs differ from
 /// the stored ones. Numbers are hashed by their bits, not their text: formatting every double of
 /// a million customers' rows as text cost seconds. Typed <c>Add</c>s hash exactly as the boxed
@@ -116,9 +116,16 @@ internal struct Fingerprint
         End();
     }
 
+    /// <summary>Four UTF-16 characters at a time as one word, the rest one by one (per character was 1.3% of a needs recomputation).</summary>
     private void Chars(string s)
     {
-        foreach (var ch in s)
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<char, ulong>(s.AsSpan());
+        foreach (var word in words)
+        {
+            _h = Mix(_h, word);
+        }
+
+        foreach (var ch in s.AsSpan(words.Length * 4))
         {
             _h = (_h ^ ch) * Prime;
         }

@@ -33,8 +33,8 @@ internal sealed class NeedsHistoryBuffer
     private readonly Dictionary<(int Slot, string Channel, bool Purchase), int> _countAt = [];
     private (int Slot, string? Channel, bool Purchase, int At) _lastCount = (-1, null, false, -1);
 
-    // The orders already counted, by customer and a 64-bit hash of the order id (see FirstSightOfOrder).
-    private readonly HashSet<(int Slot, ulong OrderHash)> _orders = [];
+    // The orders already counted: a 64-bit hash of the customer's slot and order id (see FirstSightOfOrder).
+    private readonly HashSet<ulong> _orders = [];
     private byte[] _lastOrder = new byte[64];
     private int _lastOrderLength;
     private int _lastOrderSlot = -1; // none yet
@@ -126,8 +126,9 @@ internal sealed class NeedsHistoryBuffer
     /// Whether this row is the first of its order (the lines query returns one row per line, and
     /// one for an order without lines). SQLite joins by nested loops, so an order's rows come one
     /// after another and the byte comparison with the last row decides; PostgreSQL may interleave
-    /// them, so a new order id is also checked against the customer's earlier ones by a 64-bit
-    /// hash (two of one customer's orders colliding is about 1 in 10^17; no string per order).
+    /// them, so a new order id is also checked against the range's earlier ones by a 64-bit hash
+    /// of customer and order id (two of a range's ten thousand orders colliding is about 1 in
+    /// 10^11; no string per order).
     /// </summary>
     public bool FirstSightOfOrder(int slot, ReadOnlySpan<byte> orderId)
     {
@@ -143,7 +144,7 @@ internal sealed class NeedsHistoryBuffer
 
         orderId.CopyTo(_lastOrder);
         (_lastOrderLength, _lastOrderSlot) = (orderId.Length, slot);
-        return _orders.Add((slot, Fnv1a(orderId)));
+        return _orders.Add(Fnv1a(orderId) + ((ulong)slot * 0x9E3779B97F4A7C15UL));
     }
 
     private static ulong Fnv1a(ReadOnlySpan<byte> bytes)

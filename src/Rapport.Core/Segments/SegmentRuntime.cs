@@ -191,7 +191,7 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
 
         _maxCustomerId = await unit.Connection.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM customers", transaction: unit.Transaction) ?? 0;
 
-        var stale = await LoadMembershipsAsync(unit, null);
+        var stale = LoadMemberships(unit, null);
         await MembershipWriter.ForgetAsync(unit, stale);
         var total = _customers.Count;
         progress?.Report(new SegmentProgress("evaluating", 0, total));
@@ -227,7 +227,7 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
     }
 
     /// <summary>Sets the membership bits from segment_members; returns customers with rows that are not live.</summary>
-    private Task<List<long>> LoadMembershipsAsync(UnitOfWork unit, IReadOnlyCollection<long>? customers)
+    private List<long> LoadMemberships(UnitOfWork unit, IReadOnlyCollection<long>? customers)
     {
         var index = _segments.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var stale = new HashSet<long>();
@@ -255,7 +255,7 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
             }
         }
 
-        return Task.FromResult(stale.ToList());
+        return stale.ToList();
     }
 
     /// <summary>(Re)loads customers from the store; customers that are no longer live leave memory and their memberships go.</summary>
@@ -279,7 +279,7 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
             _maxCustomerId = Math.Max(_maxCustomerId, id);
         }
 
-        var stale = await LoadMembershipsAsync(unit, list);
+        var stale = LoadMemberships(unit, list);
         await MembershipWriter.ForgetAsync(unit, stale);
         return loaded.Keys;
     }
@@ -305,78 +305,6 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
         var result = await MembershipWriter.WriteAsync(unit, changes, _segments, reason, ct);
         progress?.Report(new SegmentProgress("writing", changes.Count, changes.Count));
         return result;
-    }
-
-    /// <summary>Customers evaluated on every core from this many (a full load or recomputation): about a second at a million on one. Settable for tests.</summary>
-    internal int EvaluateInParallelFrom { get; set; } = 50_000;
-
-    private List<MembershipChange> EvaluateOneByOne(IEnumerable<long> customers, int today, IProgress<SegmentProgress>? progress)
-    {
-        var changes = new List<MembershipChange>();
-        var done = 0;
-        foreach (var id in customers)
-        {
-            if (!_customers.TryGetValue(id, out var s))
-            {
-                continue;
-            }
-
-            _set.Evaluate(s, today, changes);
-            Schedule(s, today);
-            if (++done % 100_000 == 0)
-            {
-                progress?.Report(new SegmentProgress("evaluating", done, _customers.Count));
-            }
-        }
-
-        return changes;
-    }
-
-    /// <summary>
-    /// The same on every core: conditions only read a snapshot and each snapshot is evaluated by
-    /// one thread; the changes and the due days are gathered in the customers' order afterwards,
-    /// so the result is the one-by-one result.
-    /// </summary>
-    private List<MembershipChange> EvaluateInParallel(ICollection<long> customers, int today)
-    {
-        var snapshots = new CustomerSnapshot?[customers.Count];
-        var n = 0;
-        foreach (var id in customers)
-        {
-            snapshots[n++] = _customers.GetValueOrDefault(id);
-        }
-
-        var changed = new MembershipChange[]?[n];
-        var due = new int[n];
-        Parallel.For(
-            0,
-            n,
-            () => new List<MembershipChange>(),
-            (i, _, scratch) =>
-            {
-                if (snapshots[i] is { } s)
-                {
-                    scratch.Clear();
-                    _set.Evaluate(s, today, scratch);
-                    changed[i] = scratch.Count > 0 ? [.. scratch] : null;
-                    due[i] = _set.NextChangeDay(s, today);
-                }
-
-                return scratch;
-            },
-            _ => { });
-
-        var changes = new List<MembershipChange>();
-        for (var i = 0; i < n; i++)
-        {
-            if (snapshots[i] is { } s)
-            {
-                changes.AddRange(changed[i] ?? []);
-                ScheduleOn(s.CustomerId, due[i]);
-            }
-        }
-
-        return changes;
     }
 
     /// <summary>After a rollback: what memory says about these customers may include uncommitted work.</summary>

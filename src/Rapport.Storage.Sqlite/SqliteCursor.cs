@@ -21,9 +21,9 @@ internal sealed partial class SqliteCursor : RowCursor
     private bool _done;
     private bool _referenced;
 
-    public SqliteCursor(SqliteConnection connection, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
+    public SqliteCursor(sqlite3 db, string sql, IReadOnlyList<(string Name, object? Value)> parameters)
     {
-        _db = connection.Handle!;
+        _db = db;
         Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
         try
         {

@@ -15,26 +15,8 @@ public sealed class SqliteDatabase : IDatabase
     private readonly string _connectionString;
     private readonly WalCheckpointer _checkpointer;
 
-    /// <summary>
-    /// SQLite's multi-thread mode instead of its default, serialized one: no mutex taken around
-    /// every call on a connection, which cut a bulk recomputation's CPU by a fifth. **Off unless
-    /// RAPPORT_SQLITE_MULTITHREAD=1**: with it on, a CI run's test host crashed (during the
-    /// import and outbox tests), so somewhere a connection or statement is still used by two
-    /// threads at once, which serialized mode makes safe and multi-thread mode does not. Until
-    /// that is found it only serves to reproduce the benchmark numbers (docs/performance.md).
-    /// </summary>
-    public static bool MultiThreadMode { get; } =
-        Environment.GetEnvironmentVariable("RAPPORT_SQLITE_MULTITHREAD") == "1" && SetMultiThreadMode();
-
-    private static bool SetMultiThreadMode()
-    {
-        SQLitePCL.Batteries_V2.Init();
-        return SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD) == SQLitePCL.raw.SQLITE_OK;
-    }
-
     public SqliteDatabase(string path)
     {
-        _ = MultiThreadMode;
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         FilePath = full;
@@ -71,6 +53,13 @@ public sealed class SqliteDatabase : IDatabase
             "PRAGMA wal_autocheckpoint=0;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>A cursor-only connection without SQLite's per-call mutex (<see cref="SqliteBulkReader"/>).</summary>
+    public Task<DbConnection> OpenBulkReaderAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<DbConnection>(SqliteBulkReader.Open(FilePath));
     }
 
     /// <summary>Closes this file's pooled connections (not other files'), so the file can be moved or deleted.</summary>

@@ -24,7 +24,7 @@ internal sealed class SqliteDialect : SqlDialect
         new SqliteStatement((SqliteConnection)connection, sql, parameters);
 
     public override RowCursor OpenCursor(DbConnection connection, DbTransaction? transaction, string sql, params IReadOnlyList<(string Name, object? Value)> parameters) =>
-        new SqliteCursor((SqliteConnection)connection, sql, parameters);
+        new SqliteCursor(connection is SqliteBulkReader bulk ? bulk.Handle : ((SqliteConnection)connection).Handle!, sql, parameters);
 
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };

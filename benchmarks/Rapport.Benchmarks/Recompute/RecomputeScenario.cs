@@ -66,7 +66,7 @@ public static class RecomputeScenario
         Console.WriteLine($"store: sqlite:{path}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; load average {LoadAverage()}");
 
         await using var db = new SqliteDatabase(path);
-        Console.WriteLine($"SQLite threading mode: {(SqliteDatabase.MultiThreadMode ? "multi-thread" : "serialized")}");
+        Console.WriteLine("SQLite: serialized, bulk readers without the per-call mutex");
         await SchemaMigrator.MigrateAsync(db);
         var loader = new SnapshotLoader([new TraitFacts(), new CustomerValueFacts(), new PredictionFacts(), new NeedsFacts()]);
         var runtime = new SegmentRuntime(loader, SegmentFields.Default);

@@ -181,7 +181,7 @@ public sealed class NeedsRecompute(
             new ParallelOptions { MaxDegreeOfParallelism = Readers, CancellationToken = ct },
             async (i, token) =>
             {
-                await using var c = await writer.Database.OpenAsync(token);
+                await using var c = await writer.Database.OpenBulkReaderAsync(token);
                 computed[i] = await NeedsUpdater.ComputeRangeAsync(c, null, writer.Database.Dialect, parts[i], options.Settings, model, now, token);
             });
         return NeedsComputation.Concat(computed);

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Dapper;
 using Rapport.Core.Storage;
 using Rapport.Engine.Segments;
 
@@ -85,18 +84,24 @@ internal sealed class EventCounting
     /// The id slices of a full scan (one slice, no id bounds, for given customers: their index
     /// drives). Read on a connection that sees what the counting connections will.
     /// </summary>
-    public async Task<(long First, long Last)?[]> SliceAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct)
+    public (long First, long Last)?[] Slice(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         if (_givenCustomers)
         {
             return [null];
         }
 
-        var (first, last) = await connection.QuerySingleAsync<(long?, long?)>(
-            new CommandDefinition("SELECT MIN(id), MAX(id) FROM events", transaction: transaction, cancellationToken: ct));
-        if (first is not { } lo || last is not { } hi)
+        // A cursor, not a command: the counting connection may be a cursor-only bulk reader.
+        long lo, hi;
+        using (var r = dialect.OpenCursor(connection, transaction, "SELECT MIN(id), MAX(id) FROM events"))
         {
-            return [];
+            if (!r.Read() || r.IsNull(0))
+            {
+                return [];
+            }
+
+            (lo, hi) = (r.GetInt64(0), r.GetInt64(1));
         }
 
         var size = Math.Max(1, ((hi - lo) / Slices) + 1);

@@ -185,7 +185,7 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
         else
         {
             // A second connection only when there are events to count.
-            await using var events = readers is null || _set.Selectors.Count == 0 ? null : await readers.OpenAsync(ct);
+            await using var events = readers is null || _set.Selectors.Count == 0 ? null : await readers.OpenBulkReaderAsync(ct);
             _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events);
         }
 

@@ -65,7 +65,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         // which then takes slices too: the two halves (about 10 and 16 s at a million customers)
         // shared out on two cores. The dictionary is complete before either starts: both only
         // look customers up in it.
-        var slices = await counting.SliceAsync(eventsConnection, null, ct);
+        var slices = counting.Slice(eventsConnection, null, dialect, ct);
         var events = Task.Run(() => counting.CountSlices(slices, eventsConnection, null, dialect, ct), ct);
         try
         {

@@ -16,4 +16,13 @@ public interface IDatabase : IAsyncDisposable
 
     /// <summary>An open connection. Callers dispose it; providers pool.</summary>
     Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// An open connection for a bulk recomputation's reads: only cursors
+    /// (<see cref="SqlDialect.OpenCursor"/>, no commands, no transaction), used by one thread at a
+    /// time, disposed by the caller. Each cursor reads its own snapshot, so callers read while the
+    /// single writer is held (nothing commits between their queries). Providers may make it
+    /// cheaper than <see cref="OpenAsync"/>: SQLite opens it without its per-call mutex.
+    /// </summary>
+    Task<DbConnection> OpenBulkReaderAsync(CancellationToken cancellationToken = default) => OpenAsync(cancellationToken);
 }

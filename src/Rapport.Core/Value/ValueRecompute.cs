@@ -88,7 +88,7 @@ public sealed class ValueRecompute(StoreWriter writer, ValuePopulationCache popu
         var margin = new List<long>();
         var stored = new List<StoredScores>();
         var tierNames = new TextInterner();
-        await using (var c = await writer.Database.OpenAsync(ct))
+        await using (var c = await writer.Database.OpenBulkReaderAsync(ct))
         using (var r = writer.Database.Dialect.OpenCursor(
             c,
             null,

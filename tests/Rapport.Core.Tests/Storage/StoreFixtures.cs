@@ -110,6 +110,8 @@ public sealed class TestDatabase : IDatabase
 
     public Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) => _inner.OpenAsync(cancellationToken);
 
+    public Task<DbConnection> OpenBulkReaderAsync(CancellationToken cancellationToken = default) => _inner.OpenBulkReaderAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _inner.DisposeAsync();

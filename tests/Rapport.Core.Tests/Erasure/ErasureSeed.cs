@@ -18,14 +18,14 @@ namespace Rapport.Core.Tests.Erasure;
 internal static class ErasureSeed
 {
     /// <summary>Fragments of Ann's personal data, in whatever form a table might hold them.</summary>
-    public static readonly string[] Personal = ["smith", "900123", "ann-42", "anon-ann", "998877", "privet", "rex the dog"];
+    public static readonly string[] Personal = ["smith", "900123", "ann-42", "anon-ann", "998877", "privet", "rex the dog", "pushtok-ann"];
 
     public static async Task<long> AnnAsync(CoreHarness h)
     {
         // Two customers: one known by email and anonymous id, one by user id, phone and card, then joined.
         await h.SendAsync(Ev.Page("p1", 0, anon: "anon-ann-1"));
         await h.SendAsync(Ev.Identify("i1", 1, new JsonObject { ["email"] = "Ann.Smith@example.com", ["name"] = "Ann Smith", ["address"] = "4 Privet Drive" }, anon: "anon-ann-1"));
-        await h.SendAsync(Ev.Identify("i2", 2, new JsonObject { ["phone"] = "+44 7700 900123", ["loyaltyCard"] = "LC-998877", ["first_name"] = "Ann" }, user: "ann-42"));
+        await h.SendAsync(Ev.Identify("i2", 2, new JsonObject { ["phone"] = "+44 7700 900123", ["loyaltyCard"] = "LC-998877", ["first_name"] = "Ann", ["pushToken"] = "pushtok-ann-1" }, user: "ann-42"));
         await h.SendAsync(Ev.Identify("i3", 3, new JsonObject { ["email"] = "ann.smith@example.com" }, user: "ann-42"));
         var track = Ev.Track("t1", 4, "Order Completed", Ev.Order("o-1", ("sku-1", 20m, 2), ("sku-2", 5m, 1)), user: "ann-42") with
         {
@@ -55,6 +55,10 @@ internal static class ErasureSeed
             INSERT INTO outbox (message_key, customer_id, channel, purpose, template, recipient, subject, body_text, status, attempts, next_attempt_at, created_at, sent_at)
               VALUES ('m0', @ann, 'email', 'service', NULL, @email, 'Your order, Ann Smith', 'Sent to 4 Privet Drive', 'sent', 1, @now, @now, @now);
             INSERT INTO email_suppressions (address, reason, source_message, created_at) VALUES (@email, 'unsubscribed', NULL, @now);
+            INSERT INTO outbox (message_key, customer_id, channel, purpose, template, recipient, subject, body_text, status, attempts, next_attempt_at, created_at, sent_at)
+              VALUES ('m2', @ann, 'sms', 'marketing', NULL, '+447700900123', '', 'Hi Ann', 'sent', 1, @now, @now, @now);
+            INSERT INTO email_suppressions (address, reason, source_message, created_at) VALUES ('+447700900123', 'unsubscribed', (SELECT MAX(id) FROM outbox), @now);
+            INSERT INTO email_suppressions (address, reason, source_message, created_at) VALUES ('pushtok-ann-1', 'bounced: token unknown to the provider', NULL, @now);
             INSERT INTO actions (name, kind, definition, created_at, updated_at) VALUES ('welcome offer', 'offer', '{}', @now, @now);
             INSERT INTO staff (name, email, created_at) VALUES ('Sam', 'sam@shop.example', @now);
             INSERT INTO customer_managers (id_kind, id_value, staff_id, assigned_at) VALUES (@kind, @value, (SELECT MIN(id) FROM staff), @now);

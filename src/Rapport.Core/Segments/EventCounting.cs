@@ -52,7 +52,11 @@ internal sealed class EventCounting
                 return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
             })
             .ToList();
-        var filter = "1 = 1";
+        // The earliest window first, an integer comparison: most events of a full scan are older
+        // than every window, and SQLite evaluates the terms in the order written, so they are
+        // dismissed before any of the groups' text comparisons run.
+        _parameters.Add(("earliest", (long)(today - set.Selectors.Max(s => s.MaxWindow)) * 86_400_000L));
+        var filter = "occurred_at >= @earliest";
         if (customers is not null)
         {
             // Given customers (a preview's sample, a handful of changed ones), the customer index
@@ -60,7 +64,6 @@ internal sealed class EventCounting
             // IN", SQLite plans a multi-index OR that scans the whole events table once per group
             // (6.3 s against 0.44 s for 5,000 customers of 50,000, cold; worse at a million).
             _parameters.Add(("customers", ValueList.Of(dialect, customers)));
-            _parameters.Add(("earliest", (long)(today - set.Selectors.Max(s => s.MaxWindow)) * 86_400_000L));
             filter = $"customer_id IN {ValueList.Sql(dialect, "@customers")} AND occurred_at >= @earliest";
         }
 

@@ -6,7 +6,16 @@ namespace Rapport.Core.Segments;
 
 /// <summary>What a fact source is asked for: some keys of its family, for some customers (null = all).</summary>
 public sealed record FactRequest(
-    DbConnection Connection, DbTransaction? Transaction, SqlDialect Dialect, IReadOnlyList<long>? Customers, IReadOnlyCollection<string> Keys);
+    DbConnection Connection, DbTransaction? Transaction, SqlDialect Dialect, IReadOnlyList<long>? Customers, IReadOnlyCollection<string> Keys)
+{
+    /// <summary>
+    /// Where <see cref="FactQueries.Read"/> runs its cursors instead of <see cref="Connection"/>:
+    /// a full load's bulk reader (<see cref="IDatabase.OpenBulkReaderAsync"/>, no transaction, so
+    /// only while the single writer is held and has written nothing). Commands (table checks,
+    /// small lookups) still go to <see cref="Connection"/>.
+    /// </summary>
+    public DbConnection? Reader { get; init; }
+}
 
 /// <summary>Receives one value of one customer.</summary>
 public delegate void FactSink(long customerId, string key, FieldValue value);
@@ -61,7 +70,8 @@ public static class FactQueries
         }
 
         ct.ThrowIfCancellationRequested();
-        using var cursor = request.Dialect.OpenCursor(request.Connection, request.Transaction, sql.Replace("{customers}", filter, StringComparison.Ordinal), p);
+        var (connection, transaction) = request.Reader is { } reader ? (reader, null) : (request.Connection, request.Transaction);
+        using var cursor = request.Dialect.OpenCursor(connection, transaction, sql.Replace("{customers}", filter, StringComparison.Ordinal), p);
         for (long rows = 1; cursor.Read(); rows++)
         {
             row(cursor);

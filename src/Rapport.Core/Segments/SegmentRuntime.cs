@@ -184,9 +184,11 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
         }
         else
         {
-            // A second connection only when there are events to count.
+            // Bulk readers (no per-call mutex on SQLite): one for the customers and fields, a second
+            // one only when there are events to count.
+            await using var fields = readers is null ? null : await readers.OpenBulkReaderAsync(ct);
             await using var events = readers is null || _set.Selectors.Count == 0 ? null : await readers.OpenBulkReaderAsync(ct);
-            _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events);
+            _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events, fields);
         }
 
         _maxCustomerId = await unit.Connection.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM customers", transaction: unit.Transaction) ?? 0;

@@ -25,10 +25,17 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     /// loaded: the full load on two cores. Only when the first connection's transaction has
     /// written nothing and holds the single writer, so both see the same store throughout.
     /// </param>
+    /// <param name="fieldsReader">
+    /// A bulk reader (<see cref="IDatabase.OpenBulkReaderAsync"/>) for the customers, the fields and
+    /// the first connection's share of the event count, on the same terms as
+    /// <paramref name="eventsConnection"/>; commands still go to <paramref name="connection"/>.
+    /// </param>
     public async Task<Dictionary<long, CustomerSnapshot>> LoadAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyList<long>? customers, int today,
-        IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, DbConnection? eventsConnection = null)
+        IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, DbConnection? eventsConnection = null, DbConnection? fieldsReader = null)
     {
+        // Cursors go to the bulk reader when there is one (it sees what the transaction sees: nothing written yet, the writer held).
+        var (reads, readsTransaction) = fieldsReader is null ? (connection, transaction) : (fieldsReader, null);
         var snapshots = new Dictionary<long, CustomerSnapshot>(customers?.Count ?? 0);
         if (customers is not { Count: 0 })
         {
@@ -41,7 +48,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             }
 
             // Through the cursor: a full load reads every live customer (a million ids).
-            using var r = dialect.OpenCursor(connection, transaction, $"SELECT id FROM customers WHERE merged_into IS NULL AND {filter}", parameters);
+            using var r = dialect.OpenCursor(reads, readsTransaction, $"SELECT id FROM customers WHERE merged_into IS NULL AND {filter}", parameters);
             while (r.Read())
             {
                 var id = r.GetInt64(0);
@@ -55,9 +62,9 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         var counting = EventCounting.Plan(set, snapshots, customers, today, dialect, progress);
         if (eventsConnection is null || counting is null)
         {
-            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct, fieldsReader);
             progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
-            counting?.CountAll(connection, transaction, dialect, ct);
+            counting?.CountAll(reads, readsTransaction, dialect, ct);
             return snapshots;
         }
 
@@ -69,9 +76,9 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         var events = Task.Run(() => counting.CountSlices(slices, eventsConnection, null, dialect, ct), ct);
         try
         {
-            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct);
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct, fieldsReader);
             progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
-            counting.CountSlices(slices, connection, transaction, dialect, ct);
+            counting.CountSlices(slices, reads, readsTransaction, dialect, ct);
         }
         finally
         {
@@ -90,7 +97,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     /// </summary>
     public async Task LoadFieldsAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyDictionary<long, CustomerSnapshot> snapshots,
-        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, CancellationToken ct = default)
+        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, CancellationToken ct = default, DbConnection? reader = null)
     {
         foreach (var family in set.Fields.GroupBy(f => f.Family))
         {
@@ -108,7 +115,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             }
 
             var slots = family.ToDictionary(f => f.Key, f => set.FieldSlotOf(f.Path), StringComparer.Ordinal);
-            var request = new FactRequest(connection, transaction, dialect, customers, slots.Keys);
+            var request = new FactRequest(connection, transaction, dialect, customers, slots.Keys) { Reader = reader };
             // Sources read by customer, several fields per customer: the last one's snapshot is
             // kept instead of looked up again in a million-entry dictionary for each field.
             var (lastId, last) = (0L, (CustomerSnapshot?)null);

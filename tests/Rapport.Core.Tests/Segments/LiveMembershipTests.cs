@@ -298,6 +298,33 @@ public sealed class LiveMembershipTests
     }
 
     [Theory, BothStores]
+    public async Task Recompute_AnEventOnTheLongestWindowsFirstDay_Counts_OneAnHourEarlierDoesNot(StoreKind store)
+    {
+        // A full recomputation's scan dismisses events older than every window before anything
+        // else: "last 30 days" includes the whole day 30 days ago, and nothing before it.
+        await using var h = await CoreHarness.CreateAsync(store);
+        var buyers = await h.CreateAsync("Buyers", "bought(last 30 days)");
+        await h.CreateAsync("Recent buyers", "bought(last 7 days)");
+        var now = h.Clock.GetUtcNow();
+        var firstDay = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(-30);
+        await h.SendAsync(
+            h.Track("o1", (firstDay.AddHours(1) - now).TotalDays, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"),
+            h.Track("o2", (firstDay.AddHours(-1) - now).TotalDays, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "bob"));
+        var ann = await h.OwnerAsync(Identifier.UserId, "ann");
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM segment_members");
+        }
+
+        h.SegmentRuntime.Invalidate();
+        var job = h.Segments.Recompute();
+        await job.Completion;
+
+        Assert.Equal("done", job.Status.State);
+        Assert.Equal([ann], await h.MembersAsync(buyers));
+    }
+
+    [Theory, BothStores]
     public async Task Recompute_EventsCountedInSlicesOnTwoConnections_EveryEventCountedOnce(StoreKind store)
     {
         // A job counts events in id slices (a few ids each here) that two connections take in

@@ -46,11 +46,14 @@ public sealed class NeedsClusterFitter(StoreWriter writer, NeedsModelCache model
         var vectors = new List<double[]>();
         var stored = new List<int>(); // per customer, their cluster number in the previous model, or -1
         // Through the cursor (columns by position, no per-row await or boxing), the values_most
-        // texts interned: reading a million rows through Dapper's reader was most of the fit.
+        // texts interned: reading a million rows through Dapper's reader was most of the fit. On
+        // a bulk reader (no per-call mutex on SQLite): this transaction has written nothing yet and
+        // holds the writer, so the reader sees what it would.
         var text = new TextInterner();
+        await using (var reader = await writer.Database.OpenBulkReaderAsync(ct))
         using (var r = unit.Dialect.OpenCursor(
-            unit.Connection,
-            unit.Transaction,
+            reader,
+            null,
             "SELECT customer_id, price_sensitivity, digital_share, store_share, assisted_share, orders, focus, values_most, cluster_model_id, cluster FROM customer_needs ORDER BY customer_id"))
         {
             while (r.Read())

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Rapport.Core.Events;
@@ -158,8 +159,9 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
     /// everything and writes the differences with the stored memberships.
     /// </summary>
     /// <param name="readers">
-    /// Where to open a second read connection, so events are counted while fields load; only for
-    /// a <paramref name="unit"/> that has written nothing yet (it must see what the unit sees).
+    /// Where to open bulk readers (<see cref="IDatabase.OpenBulkReaderAsync"/>) for the bulk reads,
+    /// two so events are counted while fields load; only for a <paramref name="unit"/> that has
+    /// written nothing yet (they must see what the unit sees).
     /// </param>
     public Task<MembershipResult> RecomputeAsync(
         UnitOfWork unit, IProgress<SegmentProgress>? progress = null, CancellationToken ct = default, IDatabase? readers = null)
@@ -178,22 +180,23 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
         _factFamilies = _set.Fields.Select(f => f.Family).Where(f => f != SegmentFields.Traits.Name).Distinct().ToArray();
         _due.Clear();
         _factVersions = await loader.VersionsAsync(unit.Connection, unit.Transaction, unit.Dialect, _factFamilies, ct);
+        // Bulk readers (no per-call mutex on SQLite) for the customers, fields and memberships, and
+        // a second one only when there are events to count. Nothing that they read has been
+        // written in this transaction, which holds the writer: they see what it would.
+        await using var bulk = readers is null || segments.Count == 0 ? null : await readers.OpenBulkReaderAsync(ct);
         if (segments.Count == 0)
         {
             _customers = [];
         }
         else
         {
-            // Bulk readers (no per-call mutex on SQLite): one for the customers and fields, a second
-            // one only when there are events to count.
-            await using var fields = readers is null ? null : await readers.OpenBulkReaderAsync(ct);
             await using var events = readers is null || _set.Selectors.Count == 0 ? null : await readers.OpenBulkReaderAsync(ct);
-            _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events, fields);
+            _customers = await loader.LoadAsync(unit.Connection, unit.Transaction, unit.Dialect, _set, null, today, progress, ct, events, bulk);
         }
 
         _maxCustomerId = await unit.Connection.ExecuteScalarAsync<long?>("SELECT MAX(id) FROM customers", transaction: unit.Transaction) ?? 0;
 
-        var stale = LoadMemberships(unit, null);
+        var stale = LoadMemberships(unit, null, bulk);
         await MembershipWriter.ForgetAsync(unit, stale);
         var total = _customers.Count;
         progress?.Report(new SegmentProgress("evaluating", 0, total));
@@ -229,7 +232,8 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
     }
 
     /// <summary>Sets the membership bits from segment_members; returns customers with rows that are not live.</summary>
-    private List<long> LoadMemberships(UnitOfWork unit, IReadOnlyCollection<long>? customers)
+    /// <param name="reader">A bulk reader to read on instead of the unit's connection (a full load only: nothing written yet).</param>
+    private List<long> LoadMemberships(UnitOfWork unit, IReadOnlyCollection<long>? customers, DbConnection? reader = null)
     {
         var index = _segments.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i);
         var stale = new HashSet<long>();
@@ -243,10 +247,12 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
 
         // Through the cursor: a full load reads every membership (millions of rows at a million
         // customers), which cost two seconds through Dapper's reader.
-        using var reader = unit.Dialect.OpenCursor(unit.Connection, unit.Transaction, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters);
-        while (reader.Read())
+        using var rows = reader is null
+            ? unit.Dialect.OpenCursor(unit.Connection, unit.Transaction, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters)
+            : unit.Dialect.OpenCursor(reader, null, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters);
+        while (rows.Read())
         {
-            var (segment, customer) = (reader.GetInt64(0), reader.GetInt64(1));
+            var (segment, customer) = (rows.GetInt64(0), rows.GetInt64(1));
             if (!_customers.TryGetValue(customer, out var s))
             {
                 stale.Add(customer);

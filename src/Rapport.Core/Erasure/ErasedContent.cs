@@ -26,19 +26,6 @@ internal static class ErasedContent
         var now = unit.Now;
 
         await ScrubEventsAsync(unit, inCustomers, ids, tokens, counts);
-
-        // The suppression list holds any channel's address (an email, a phone number, a push
-        // token), keyed by the address itself: the ones this customer was messaged at or gave as
-        // a trait go with them. Read before the messages' and traits' addresses are scrubbed below.
-        counts.Add("email_suppressions", await c.ExecuteAsync(
-            $"""
-            DELETE FROM email_suppressions
-            WHERE address IN (SELECT recipient FROM outbox WHERE {inCustomers})
-               OR address IN (SELECT value FROM traits WHERE {inCustomers} AND name IN ('email', 'phone', 'pushToken', 'push_token'))
-               OR source_message IN (SELECT id FROM outbox WHERE {inCustomers})
-            """,
-            new { ids },
-            tx));
         counts.Add("traits", await c.ExecuteAsync($"DELETE FROM traits WHERE {inCustomers}", new { ids }, tx));
         counts.Add("trait_history", await c.ExecuteAsync($"DELETE FROM trait_history WHERE {inCustomers}", new { ids }, tx));
 

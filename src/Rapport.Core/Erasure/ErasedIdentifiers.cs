@@ -37,12 +37,6 @@ internal static class ErasedIdentifiers
         foreach (var (id, token) in tokens)
         {
             var p = new { kind = id.Kind, value = id.Value, token };
-            if (id.Kind == Identifier.Email)
-            {
-                // The suppression list is keyed by the address itself: it cannot be tokenised.
-                counts.Add("email_suppressions", await c.ExecuteAsync("DELETE FROM email_suppressions WHERE lower(address) = lower(@value)", p, tx));
-            }
-
             counts.Add("identifiers", await c.ExecuteAsync("UPDATE identifiers SET value = @token WHERE kind = @kind AND value = @value", p, tx));
             counts.Add("identity_links",
                 await c.ExecuteAsync("UPDATE identity_links SET a_value = @token WHERE a_kind = @kind AND a_value = @value", p, tx)

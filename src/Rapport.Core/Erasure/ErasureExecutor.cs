@@ -35,6 +35,7 @@ public sealed class ErasureExecutor(StoreWriter writer, IdentityResolver identit
             var customer = await ConsentLedger.CurrentCustomerAsync(unit.Connection, unit.Transaction, request.CustomerId) ?? request.CustomerId;
             var customers = await WithAbsorbedAsync(unit, customer);
             var counts = new ErasureCounts();
+            await ErasedSuppressions.DeleteAsync(unit, customers, counts);
             var tokens = await ErasedIdentifiers.ReplaceAsync(unit, customers, counts);
             await ErasedContent.ScrubAsync(unit, customers, tokens, requestId, counts);
 

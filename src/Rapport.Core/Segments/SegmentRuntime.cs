@@ -247,9 +247,8 @@ public sealed partial class SegmentRuntime(SnapshotLoader loader, SegmentFields 
 
         // Through the cursor: a full load reads every membership (millions of rows at a million
         // customers), which cost two seconds through Dapper's reader.
-        using var rows = reader is null
-            ? unit.Dialect.OpenCursor(unit.Connection, unit.Transaction, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters)
-            : unit.Dialect.OpenCursor(reader, null, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters);
+        var (connection, transaction) = reader is null ? (unit.Connection, unit.Transaction) : (reader, null);
+        using var rows = unit.Dialect.OpenCursor(connection, transaction, $"SELECT segment_id, customer_id FROM segment_members WHERE {filter}", parameters);
         while (rows.Read())
         {
             var (segment, customer) = (rows.GetInt64(0), rows.GetInt64(1));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Events;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Tests.Events;
 using Rapport.Core.Tests.Storage;
@@ -283,14 +284,7 @@ public sealed class LiveMembershipTests
         Assert.Equal([ann], await h.MembersAsync(proBuyers));
         Assert.Equal([bob], await h.MembersAsync(lampViewers));
 
-        await using (var c = await h.Db.OpenAsync())
-        {
-            await c.ExecuteAsync("DELETE FROM segment_members");
-        }
-
-        h.SegmentRuntime.Invalidate();
-        var job = h.Segments.Recompute();
-        await job.Completion;
+        var job = await RecomputeWithMembershipsLostAsync(h);
 
         Assert.Equal(("done", 2, 0), (job.Status.State, job.Status.Entered!.Value, job.Status.Left!.Value));
         Assert.Equal([ann], await h.MembersAsync(proBuyers));
@@ -311,14 +305,7 @@ public sealed class LiveMembershipTests
             h.Track("o1", (firstDay.AddHours(1) - now).TotalDays, "Order Completed", SegmentSteps.OrderOf("A1", "Chairs"), user: "ann"),
             h.Track("o2", (firstDay.AddHours(-1) - now).TotalDays, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "bob"));
         var ann = await h.OwnerAsync(Identifier.UserId, "ann");
-        await using (var c = await h.Db.OpenAsync())
-        {
-            await c.ExecuteAsync("DELETE FROM segment_members");
-        }
-
-        h.SegmentRuntime.Invalidate();
-        var job = h.Segments.Recompute();
-        await job.Completion;
+        var job = await RecomputeWithMembershipsLostAsync(h);
 
         Assert.Equal("done", job.Status.State);
         Assert.Equal([ann], await h.MembersAsync(buyers));
@@ -351,14 +338,7 @@ public sealed class LiveMembershipTests
         }
 
         await h.SendAsync([.. events]);
-        await using (var c = await h.Db.OpenAsync())
-        {
-            await c.ExecuteAsync("DELETE FROM segment_members");
-        }
-
-        h.SegmentRuntime.Invalidate();
-        var job = h.Segments.Recompute();
-        await job.Completion;
+        var job = await RecomputeWithMembershipsLostAsync(h);
 
         Assert.Equal("done", job.Status.State);
         for (var k = 1; k <= 5; k++)
@@ -386,14 +366,7 @@ public sealed class LiveMembershipTests
             h.Track("o2", -5, "Order Completed", SegmentSteps.OrderOf("A2", "Chairs"), user: "bob"),
             h.Identify("i1", [], user: "cy"));
         var (ann, bob) = (await h.OwnerAsync(Identifier.UserId, "ann"), await h.OwnerAsync(Identifier.UserId, "bob"));
-        await using (var c = await h.Db.OpenAsync())
-        {
-            await c.ExecuteAsync("DELETE FROM segment_members");
-        }
-
-        h.SegmentRuntime.Invalidate();
-        var job = h.Segments.Recompute();
-        await job.Completion;
+        var job = await RecomputeWithMembershipsLostAsync(h);
 
         Assert.Equal(("done", 2), (job.Status.State, job.Status.Entered!.Value));
         Assert.Equal(new[] { ann, bob }.Order(), (await h.MembersAsync(segment)).Order());
@@ -496,5 +469,19 @@ public sealed class LiveMembershipTests
     public void Channels_EngineValidatorList_IsTheCollectorsList()
     {
         Assert.Equal(Rapport.Core.Events.Channels.All, Engine.Segments.SegmentValidator.Channels);
+    }
+
+    /// <summary>Stored memberships deleted and the runtime's state dropped, then a full recomputation job run to its end.</summary>
+    private static async Task<RecomputeJob> RecomputeWithMembershipsLostAsync(CoreHarness h)
+    {
+        await using (var c = await h.Db.OpenAsync())
+        {
+            await c.ExecuteAsync("DELETE FROM segment_members");
+        }
+
+        h.SegmentRuntime.Invalidate();
+        var job = h.Segments.Recompute();
+        await job.Completion;
+        return job;
     }
 }

@@ -25,7 +25,7 @@ namespace Rapport.Benchmarks.Recompute;
 /// (so those two rewrite every customer, as a first recomputation does, and segments follow).
 ///
 ///     dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- recompute-scenario
-///         [--customers 50000] [--store sqlite:PATH] [--reset] [--parts value,needs,segments] [--sequential]
+///         [--customers 50000] [--store sqlite:PATH] [--reset] [--parts value,needs,segments] [--sequential] [--allocations]
 ///
 /// With all three parts (the default) the run is <see cref="FullRecompute"/>, as `rapport recompute`
 /// and POST /v1/recompute run it: value and needs side by side (they read and write different
@@ -63,6 +63,7 @@ public static class RecomputeScenario
         var path = Option(args, "--store") is { } s ? s.StartsWith("sqlite:", StringComparison.Ordinal) ? s["sqlite:".Length..] : s
             : Path.Combine(Path.GetTempPath(), $"rapport-recompute-{customers}.db");
         var parts = (Option(args, "--parts") ?? "value,needs,segments").Split(',');
+        using var allocations = args.Contains("--allocations") ? new Diagnostics.AllocationSampler() : null;
         Console.WriteLine($"store: sqlite:{path}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; load average {LoadAverage()}");
 
         await using var db = new SqliteDatabase(path);
@@ -156,6 +157,11 @@ public static class RecomputeScenario
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"all: {total.Wall.TotalSeconds:0.0} s wall, {total.Cpu.TotalSeconds:0.0} s CPU for {customers:N0} customers, {orders:N0} orders, {eventCount:N0} events; load average {LoadAverage()}"));
+        if (allocations is not null)
+        {
+            Console.WriteLine(allocations.Report());
+        }
+
         return 0;
     }
 
@@ -203,7 +209,8 @@ public static class RecomputeScenario
         GC.Collect();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var collections = GC.CollectionCount(0);
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var paused = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
         var result = await run();
         var spent = (wall.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu);
@@ -212,7 +219,7 @@ public static class RecomputeScenario
         var mb = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{what}: {spent.Elapsed.TotalSeconds:0.0} s wall, {spent.Item2.TotalSeconds:0.0} s CPU, {mb:N0} MB allocated, {GC.CollectionCount(0) - collections} gen-0 collections ({result}); load average {LoadAverage()}"));
+            $"{what}: {spent.Elapsed.TotalSeconds:0.0} s wall, {spent.Item2.TotalSeconds:0.0} s CPU, {mb:N0} MB allocated, {GC.CollectionCount(0) - collections.Item1} gen-0 collections ({GC.CollectionCount(1) - collections.Item2} gen-1, {GC.CollectionCount(2) - collections.Item3} gen-2), GC pauses {(GC.GetTotalPauseDuration() - paused).TotalSeconds:0.0} s ({result}); load average {LoadAverage()}"));
         return spent;
     }
 

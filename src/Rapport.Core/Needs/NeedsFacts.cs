@@ -42,7 +42,9 @@ public sealed class NeedsFacts : ICustomerFactSource
             var labels = cluster.Contains("cluster") ? await LabelsAsync(request, cancellationToken) : new ClusterLabelsById();
             var columns = string.Join(", ", scalar.Select(k => Columns[k]));
             var texts = new FieldTexts();
-            var wantsId = cluster.Contains("cluster_id");
+            // The requested keys' own instances (see FactRequest.Keys), not literals.
+            var (clusterKey, clusterIdKey) = (cluster.FirstOrDefault(k => k == "cluster") ?? "cluster", cluster.FirstOrDefault(k => k == "cluster_id"));
+            var wantsId = clusterIdKey is not null;
             FactQueries.Read(
                 request,
                 $"SELECT customer_id, cluster_model_id, cluster{(columns.Length > 0 ? ", " + columns : "")} FROM customer_needs WHERE {{customers}}",
@@ -63,12 +65,12 @@ public sealed class NeedsFacts : ICustomerFactSource
                         var (model, index) = (r.GetInt64(1), r.GetInt64(2));
                         if (wantsId)
                         {
-                            sink(customer, "cluster_id", FieldValue.Of((double)index));
+                            sink(customer, clusterIdKey!, FieldValue.Of((double)index));
                         }
 
                         if (labels.TryGetValue((labels.Current.Covers(model) ? labels.Current.Id : model, index), out var label))
                         {
-                            sink(customer, "cluster", FieldValue.Of(label));
+                            sink(customer, clusterKey, FieldValue.Of(label));
                         }
                     }
                 },
@@ -93,15 +95,18 @@ public sealed class NeedsFacts : ICustomerFactSource
 
     private static void Keyed(FactRequest request, FactSink sink, string prefix, string select, string keyColumn, CancellationToken ct)
     {
-        var names = request.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[prefix.Length..]).Distinct().ToList();
+        // Name → the requested key (prefix and name, the request's own instance): the query returns only those names.
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var k in request.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            keys.TryAdd(k[prefix.Length..], k);
+        }
+
+        var names = keys.Keys.ToList();
         if (names.Count == 0)
         {
             return;
         }
-
-        // The key as the snapshot knows it (prefix and name), made once per name asked for: the
-        // query returns only those names.
-        var keys = names.ToDictionary(n => n, n => prefix + n, StringComparer.Ordinal);
         var text = new TextInterner();
         FactQueries.Read(
             request,

@@ -12,7 +12,7 @@ public sealed class TraitFacts : ICustomerFactSource
     {
         var p = new List<(string Name, object? Value)>();
         var inNames = SqlList.In("name", request.Keys.ToList(), p, "trait");
-        var names = new TextInterner();
+        var names = new TextInterner(request.Keys); // a trait's name read comes back as its key's own instance
         var values = new FieldTexts();
         FactQueries.Read(
             request,

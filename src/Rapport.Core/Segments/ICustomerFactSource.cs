@@ -4,7 +4,12 @@ using Rapport.Engine.Segments;
 
 namespace Rapport.Core.Segments;
 
-/// <summary>What a fact source is asked for: some keys of its family, for some customers (null = all).</summary>
+/// <summary>
+/// What a fact source is asked for: some keys of its family, for some customers (null = all).
+/// Hand each value to the sink with the <see cref="Keys"/> instance of its key where you can
+/// (not a copy built from a name read or a literal): the loader finds a key's slot by reference
+/// first, a string hash per value otherwise.
+/// </summary>
 public sealed record FactRequest(
     DbConnection Connection, DbTransaction? Transaction, SqlDialect Dialect, IReadOnlyList<long>? Customers, IReadOnlyCollection<string> Keys)
 {

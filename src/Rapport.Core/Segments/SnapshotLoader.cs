@@ -62,7 +62,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         var counting = EventCounting.Plan(set, snapshots, customers, today, dialect, progress);
         if (eventsConnection is null || counting is null)
         {
-            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct, fieldsReader);
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, fresh: true, ct, fieldsReader);
             progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
             counting?.CountAll(reads, readsTransaction, dialect, ct);
             return snapshots;
@@ -76,7 +76,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
         var events = Task.Run(() => counting.CountSlices(slices, eventsConnection, null, dialect, ct), ct);
         try
         {
-            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, ct, fieldsReader);
+            await LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, null, fresh: true, ct, fieldsReader);
             progress?.Report(new SegmentProgress("fields", snapshots.Count, snapshots.Count));
             counting.CountSlices(slices, reads, readsTransaction, dialect, ct);
         }
@@ -95,9 +95,15 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
     /// Re-reads the fields of the given <paramref name="families"/> (null = all) for
     /// <paramref name="customers"/> (null = all) into existing snapshots, clearing the old values first.
     /// </summary>
-    public async Task LoadFieldsAsync(
+    public Task LoadFieldsAsync(
         DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyDictionary<long, CustomerSnapshot> snapshots,
-        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, CancellationToken ct = default, DbConnection? reader = null)
+        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, CancellationToken ct = default, DbConnection? reader = null) =>
+        LoadFieldsAsync(connection, transaction, dialect, set, snapshots, customers, families, fresh: false, ct, reader);
+
+    /// <param name="fresh">Snapshots just made, with no fields yet: nothing to clear.</param>
+    private async Task LoadFieldsAsync(
+        DbConnection connection, DbTransaction? transaction, SqlDialect dialect, SegmentSet set, IReadOnlyDictionary<long, CustomerSnapshot> snapshots,
+        IReadOnlyList<long>? customers, IReadOnlyCollection<string>? families, bool fresh, CancellationToken ct, DbConnection? reader)
     {
         foreach (var family in set.Fields.GroupBy(f => f.Family))
         {
@@ -106,15 +112,18 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
                 continue;
             }
 
-            foreach (var id in customers ?? (IEnumerable<long>)snapshots.Keys)
+            if (!fresh)
             {
-                if (snapshots.TryGetValue(id, out var s))
+                foreach (var id in customers ?? (IEnumerable<long>)snapshots.Keys)
                 {
-                    s.ClearFields(family.Key);
+                    if (snapshots.TryGetValue(id, out var s))
+                    {
+                        s.ClearFields(family.Key);
+                    }
                 }
             }
 
-            var slots = family.ToDictionary(f => f.Key, f => set.FieldSlotOf(f.Path), StringComparer.Ordinal);
+            var slots = new FieldSlots(family.Select(f => (f.Key, set.FieldSlotOf(f.Path))));
             var request = new FactRequest(connection, transaction, dialect, customers, slots.Keys) { Reader = reader };
             // Sources read by customer, several fields per customer: the last one's snapshot is
             // kept instead of looked up again in a million-entry dictionary for each field.
@@ -126,11 +135,47 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
                     (lastId, last) = (customer, snapshots.GetValueOrDefault(customer));
                 }
 
-                if (last is not null && slots.TryGetValue(key, out var slot))
+                if (last is not null && slots.SlotOf(key) is var slot and >= 0)
                 {
                     last.SetField(slot, value);
                 }
             }, ct);
+        }
+    }
+
+    /// <summary>
+    /// A family's field keys and their snapshot slots. Sources hand each value over with one of
+    /// <see cref="Keys"/>' own string instances (see <see cref="FactRequest.Keys"/>), so the slot is
+    /// found by comparing references among a handful of keys: hashing the key string for every
+    /// value was a third of a million-customer field load. Any other instance of a key still
+    /// finds its slot by value.
+    /// </summary>
+    private sealed class FieldSlots
+    {
+        private readonly string[] _keys;
+        private readonly int[] _slots;
+        private readonly Dictionary<string, int> _byValue;
+
+        public FieldSlots(IEnumerable<(string Key, int Slot)> slots)
+        {
+            _byValue = slots.ToDictionary(s => s.Key, s => s.Slot, StringComparer.Ordinal);
+            _keys = [.. _byValue.Keys];
+            _slots = [.. _keys.Select(k => _byValue[k])];
+        }
+
+        public IReadOnlyCollection<string> Keys => _keys;
+
+        public int SlotOf(string key)
+        {
+            for (var i = 0; i < _keys.Length; i++)
+            {
+                if (ReferenceEquals(_keys[i], key))
+                {
+                    return _slots[i];
+                }
+            }
+
+            return _byValue.TryGetValue(key, out var slot) ? slot : -1;
         }
     }
 

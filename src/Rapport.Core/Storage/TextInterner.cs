@@ -22,6 +22,16 @@ internal sealed class TextInterner
 
     public TextInterner() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>An interner that answers with these very instances for their texts (callers that compare by reference).</summary>
+    public TextInterner(IEnumerable<string> known)
+        : this()
+    {
+        foreach (var s in known)
+        {
+            _strings.TryAdd(s, s);
+        }
+    }
+
     public string Get(ReadOnlySpan<byte> utf8)
     {
         var h = (uint)utf8.Length;

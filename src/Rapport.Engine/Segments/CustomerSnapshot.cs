@@ -3,12 +3,14 @@ namespace Rapport.Engine.Segments;
 /// <summary>
 /// What segment evaluation knows about one customer: field values and event counters in the
 /// slots of the <see cref="SegmentSet"/> that created it, plus which of its segments the customer
-/// is in now. Arrays are allocated on first write, so a customer with no data costs little.
+/// is in now. Storage is taken on first write, so a customer with no data costs little; field
+/// values live in a range of an array shared with other snapshots (<see cref="FieldStorage"/>).
 /// </summary>
 public sealed class CustomerSnapshot
 {
     private readonly SegmentSet _set;
     private FieldValue[]? _fields;
+    private int _fieldsStart;
     private EventCounter?[]? _counters;
     private ulong[]? _members;
 
@@ -22,7 +24,7 @@ public sealed class CustomerSnapshot
 
     public SegmentSet Set => _set;
 
-    public FieldValue Field(int slot) => _fields is null ? default : _fields[slot];
+    public FieldValue Field(int slot) => _fields is null ? default : _fields[_fieldsStart + slot];
 
     public void SetField(int slot, FieldValue value)
     {
@@ -33,10 +35,10 @@ public sealed class CustomerSnapshot
                 return;
             }
 
-            _fields = new FieldValue[_set.Fields.Count];
+            (_fields, _fieldsStart) = _set.FieldStorage.Rent();
         }
 
-        _fields[slot] = value;
+        _fields[_fieldsStart + slot] = value;
     }
 
     /// <summary>Sets every field of one family to missing (before reloading it).</summary>
@@ -47,11 +49,11 @@ public sealed class CustomerSnapshot
             return;
         }
 
-        for (var i = 0; i < _fields.Length; i++)
+        for (var i = 0; i < _set.Fields.Count; i++)
         {
             if (_set.Fields[i].Family == family)
             {
-                _fields[i] = default;
+                _fields[_fieldsStart + i] = default;
             }
         }
     }

@@ -31,6 +31,7 @@ public sealed class SegmentSet
 
         _conditions = segments.Select(s => Compile(s.Root)).ToArray();
         Fields = fields;
+        FieldStorage = new FieldStorage(fields.Count);
         _selectors = selectorDefs.Select(d => new CompiledSelector(d.Selector, d.Windows.ToArray())).ToArray();
         _selectorsByName = _selectors
             .Select((s, i) => (s.Selector.Name, Index: i))
@@ -103,6 +104,9 @@ public sealed class SegmentSet
     public IReadOnlyList<SegmentDefinition> Segments { get; }
 
     public IReadOnlyList<FieldSlot> Fields { get; }
+
+    /// <summary>Where this set's snapshots keep their field values.</summary>
+    internal FieldStorage FieldStorage { get; }
 
     public IReadOnlyList<CompiledSelector> Selectors => _selectors;
 

@@ -347,6 +347,35 @@ public sealed class SegmentEvaluationTests
         Assert.Equal(expected, set.Matches(s, 0, Today));
     }
 
+    [Fact]
+    public void Fields_OfManySnapshots_SharingStorage_StayEachSnapshotsOwn()
+    {
+        // More snapshots than one shared array holds, fields set in an order that interleaves them.
+        var set = Set("traits.a = 1", "value.revenue >= 1");
+        var (a, revenue) = (set.FieldSlotOf("traits.a"), set.FieldSlotOf("value.revenue"));
+        var snapshots = Enumerable.Range(0, 10_000).Select(i => set.NewSnapshot(i)).ToArray();
+        foreach (var s in snapshots.Reverse())
+        {
+            s.SetField(revenue, FieldValue.Of((double)s.CustomerId));
+        }
+
+        foreach (var s in snapshots.Where(s => s.CustomerId % 2 == 0))
+        {
+            s.SetField(a, FieldValue.Of(s.CustomerId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        snapshots[5_000].ClearFields("traits");
+        snapshots[7_000].ClearFields("value");
+
+        Assert.All(snapshots, s =>
+        {
+            var id = s.CustomerId;
+            Assert.Equal(id == 7_000 ? (long?)null : id, s.Field(revenue).HasNumber ? (long)s.Field(revenue).Number : null);
+            Assert.Equal(id % 2 == 0 && id != 5_000 ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null, s.Field(a).Text);
+        });
+        Assert.False(set.NewSnapshot(10_001).Field(a).HasValue); // a new snapshot starts with every field missing
+    }
+
     private static SegmentSet Set(params string[] texts) =>
         SegmentSet.Compile(texts.Select(t => SegmentDefinition.Parse(t) is { Ok: true } r ? r.Definition! : throw new ArgumentException(string.Join("; ", SegmentDefinition.Parse(t).Errors))).ToList());
 

@@ -43,7 +43,7 @@ internal static class NeedsBulkReader
     private static Dictionary<long, NeedsHistory> Read(
         DbConnection c, DbTransaction? tx, SqlDialect dialect, string inCustomers, (string, object?)[] parameters, NeedsHistoryBuffer b)
     {
-        var text = new TextInterner();
+        var text = b.Text;
 
         // Events first: an Order Completed with a coupon marks its order's lines as discounted.
         ReadEvents(c, tx, dialect, inCustomers, parameters, b, text);

@@ -1,3 +1,4 @@
+using Rapport.Core.Storage;
 using Rapport.Engine.Needs;
 
 namespace Rapport.Core.Needs;
@@ -26,6 +27,16 @@ internal sealed class NeedsHistoryBuffer
     private Dictionary<int, List<PreferenceStatement>>? _statements;
     private HashSet<(int Slot, string OrderId)>? _couponOrders;
     private (long Id, int Slot) _last = (0, -1);
+
+    /// <summary>
+    /// Texts read (channels, SKUs, categories), kept from range to range with the buffer: made
+    /// anew for every range, each range created its catalogue's strings again, and the young
+    /// collections that fell inside a range promoted them all. Bounded by the catalogue; past
+    /// <see cref="MaxTexts"/> distinct texts it starts over.
+    /// </summary>
+    public TextInterner Text { get; private set; } = new();
+
+    private const int MaxTexts = 200_000;
 
     // Where each (customer, channel)'s interaction or purchase count is in _channels: events and
     // orders are counted here, one row at a time, instead of by a GROUP BY (a second pass over
@@ -64,6 +75,10 @@ internal sealed class NeedsHistoryBuffer
         _lastCount = (-1, null, false, -1);
         _orders.Clear();
         _lastOrderSlot = -1;
+        if (Text.Count > MaxTexts)
+        {
+            Text = new TextInterner();
+        }
     }
 
     /// <summary>The customer's slot, made on first sight. Rows come grouped by customer (each query scans the customer index): most are the last one's.</summary>

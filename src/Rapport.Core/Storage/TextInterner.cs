@@ -32,6 +32,9 @@ internal sealed class TextInterner
         }
     }
 
+    /// <summary>Distinct texts held.</summary>
+    public int Count => _strings.Count;
+
     public string Get(ReadOnlySpan<byte> utf8)
     {
         var h = (uint)utf8.Length;

@@ -1,10 +1,10 @@
 namespace Rapport.Engine.Needs;
 
 /// <summary>A category's share of the customer's (decayed) product views and spend; Affinity blends the two.</summary>
-public sealed record CategoryAffinity(string Category, double? ViewShare, double? SpendShare, double Affinity);
+public readonly record struct CategoryAffinity(string Category, double? ViewShare, double? SpendShare, double Affinity);
 
 /// <summary>A channel's interactions and purchases, with their shares of the customer's totals.</summary>
-public sealed record ChannelShare(string Channel, long Interactions, long Purchases, double? InteractionShare, double? PurchaseShare);
+public readonly record struct ChannelShare(string Channel, long Interactions, long Purchases, double? InteractionShare, double? PurchaseShare);
 
 /// <summary>
 /// How much the customer buys on discount and responds to offers. Shares are null without
@@ -29,7 +29,7 @@ public sealed record PriceSensitivity(
 /// the median interval between them, and the next purchase predicted one median interval after
 /// the last. No prediction from a single purchase.
 /// </summary>
-public sealed record ProductCadence(string Sku, int Purchases, double? MedianIntervalDays, long LastPurchaseAt, long? NextPurchaseAt);
+public readonly record struct ProductCadence(string Sku, int Purchases, double? MedianIntervalDays, long LastPurchaseAt, long? NextPurchaseAt);
 
 /// <summary>A stated preference with where and when it was stated.</summary>
 public sealed record Stated<T>(T Value, string Source, long At);
@@ -44,5 +44,18 @@ public sealed record CustomerNeeds(
     IReadOnlyList<ProductCadence> Cadence,
     StatedPreferences Preferences)
 {
-    public long Orders => Channels.Sum(c => c.Purchases);
+    /// <summary>Purchases on every channel (a loop: this runs for every customer of a recomputation, where Sum boxed an enumerator each time).</summary>
+    public long Orders
+    {
+        get
+        {
+            long orders = 0;
+            for (var i = 0; i < Channels.Count; i++)
+            {
+                orders += Channels[i].Purchases;
+            }
+
+            return orders;
+        }
+    }
 }

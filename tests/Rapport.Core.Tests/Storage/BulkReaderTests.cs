@@ -29,6 +29,29 @@ public sealed class BulkReaderTests
     }
 
     [Theory, BothStores]
+    public async Task BulkReaders_LendTheSameReaderAgain_OpenAnotherOnlyWhenAllAreOut_AndCloseThemAll(StoreKind store)
+    {
+        await using var db = await CreateAsync(store);
+        System.Data.Common.DbConnection first, second, again;
+        await using (var readers = new BulkReaders(db))
+        {
+            first = await readers.TakeAsync(CancellationToken.None);
+            second = await readers.TakeAsync(CancellationToken.None); // the first is still out
+            readers.Return(first);
+            again = await readers.TakeAsync(CancellationToken.None);
+
+            Assert.NotSame(first, second);
+            Assert.Same(first, again);
+            using var r = db.Dialect.OpenCursor(again, null, "SELECT COUNT(*) FROM scratch");
+            Assert.True(r.Read());
+            Assert.Equal(Rows, r.GetInt64(0));
+        }
+
+        Assert.Equal(System.Data.ConnectionState.Closed, first.State);
+        Assert.Equal(System.Data.ConnectionState.Closed, second.State);
+    }
+
+    [Theory, BothStores]
     public async Task ManyBulkReaders_OnTheirOwnThreads_EachReadsTheWholeTable(StoreKind store)
     {
         await using var db = await CreateAsync(store);

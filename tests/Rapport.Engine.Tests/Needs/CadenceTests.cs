@@ -7,6 +7,25 @@ public sealed class CadenceTests
     private const long Day = 86_400_000;
 
     [Fact]
+    public void Compute_FromLines_CustomerAfterCustomer_MatchesTheLinqForm()
+    {
+        // The lines form reuses the thread's working arrays: a large history, then smaller ones,
+        // must each come out as the plain form computes them, nothing left over from the last.
+        var random = new Random(7);
+        foreach (var size in new[] { 200, 3, 57, 1, 120, 2, 0, 9 })
+        {
+            var lines = Enumerable.Range(0, size)
+                .Select(_ => new PurchaseLine("o", random.NextInt64(-40, 400) * Day / 3, $"SKU{random.Next(6)}", null, 1 + random.Next(3), 500, null, false))
+                .ToList();
+
+            var fast = PurchaseCadence.Compute((IReadOnlyList<PurchaseLine>)lines);
+            var plain = PurchaseCadence.Compute(lines.Select(l => (l.Sku, l.At)));
+
+            Assert.Equal(plain, fast);
+        }
+    }
+
+    [Fact]
     public void Compute_MedianIntervalAndNextDate()
     {
         // Coffee on days 0, 10, 30 and 40 (and twice on day 30): intervals 10, 20, 10 → median 10.

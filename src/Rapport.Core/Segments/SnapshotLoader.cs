@@ -52,7 +52,7 @@ public sealed class SnapshotLoader(IEnumerable<ICustomerFactSource> sources)
             while (r.Read())
             {
                 var id = r.GetInt64(0);
-                snapshots[id] = set.NewSnapshot(id);
+                snapshots[id] = set.NewSnapshot(id, sharedFields: customers is null); // a full load's snapshots live and die together
             }
         }
 

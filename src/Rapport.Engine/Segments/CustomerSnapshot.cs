@@ -3,8 +3,9 @@ namespace Rapport.Engine.Segments;
 /// <summary>
 /// What segment evaluation knows about one customer: field values and event counters in the
 /// slots of the <see cref="SegmentSet"/> that created it, plus which of its segments the customer
-/// is in now. Storage is taken on first write, so a customer with no data costs little; field
-/// values live in a range of an array shared with other snapshots (<see cref="FieldStorage"/>).
+/// is in now. Storage is taken on first write, so a customer with no data costs little; the
+/// snapshots of a full load keep their field values in ranges of arrays they share
+/// (<see cref="FieldStorage"/>), others in an array of their own.
 /// </summary>
 public sealed class CustomerSnapshot
 {
@@ -14,10 +15,13 @@ public sealed class CustomerSnapshot
     private EventCounter?[]? _counters;
     private ulong[]? _members;
 
-    internal CustomerSnapshot(SegmentSet set, long customerId)
+    private readonly bool _sharedFields;
+
+    internal CustomerSnapshot(SegmentSet set, long customerId, bool sharedFields)
     {
         _set = set;
         CustomerId = customerId;
+        _sharedFields = sharedFields;
     }
 
     public long CustomerId { get; }
@@ -35,7 +39,7 @@ public sealed class CustomerSnapshot
                 return;
             }
 
-            (_fields, _fieldsStart) = _set.FieldStorage.Rent();
+            (_fields, _fieldsStart) = _sharedFields ? _set.FieldStorage.Rent() : (new FieldValue[_set.Fields.Count], 0);
         }
 
         _fields[_fieldsStart + slot] = value;

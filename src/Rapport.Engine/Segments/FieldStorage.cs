@@ -7,9 +7,12 @@ namespace Rapport.Engine.Segments;
 /// collections and were copied into the older generations, twice (every collection of that load
 /// was a gen-1 one). Arrays this large live in the large object heap and are never copied.
 /// <para>
-/// A snapshot that is dropped (its customer merged away or erased) leaves its range unused until
-/// every snapshot of that array is gone, at the latest when the next full load compiles a new
-/// set: a few hundred bytes per dropped customer.
+/// Only for snapshots that live and die together (a full load: see
+/// <see cref="SegmentSet.NewSnapshot"/>). One that is dropped early (its customer merged away or
+/// erased) leaves its range unused until every snapshot of that array is gone, at the latest when
+/// the next full load compiles a new set: a few hundred bytes per dropped customer. A snapshot
+/// kept on its own (a decision's, cached) would hold a whole array for itself, so those get their
+/// own array instead.
 /// </para>
 /// </summary>
 internal sealed class FieldStorage(int width)

@@ -125,7 +125,13 @@ public sealed class SegmentSet
     public static int DayOf(long unixMilliseconds) =>
         (int)(unixMilliseconds >= 0 ? unixMilliseconds / MillisecondsPerDay : ((unixMilliseconds + 1) / MillisecondsPerDay) - 1);
 
-    public CustomerSnapshot NewSnapshot(long customerId) => new(this, customerId);
+    /// <param name="sharedFields">
+    /// For the snapshots of a full load, which live and die together: field values in ranges of
+    /// shared arrays (<see cref="FieldStorage"/>). A snapshot made on its own (one customer's
+    /// decision, a few reloaded customers) keeps its own array, so a long-lived one never holds
+    /// a shared array of mostly dead ranges.
+    /// </param>
+    public CustomerSnapshot NewSnapshot(long customerId, bool sharedFields = false) => new(this, customerId, sharedFields);
 
     /// <summary>The slot of a field path such as "value.revenue", or -1 when no segment reads it.</summary>
     public int FieldSlotOf(string path) => _fieldSlots.TryGetValue(path, out var slot) ? slot : -1;

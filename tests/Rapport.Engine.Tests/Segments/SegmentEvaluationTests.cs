@@ -353,7 +353,8 @@ public sealed class SegmentEvaluationTests
         // More snapshots than one shared array holds, fields set in an order that interleaves them.
         var set = Set("traits.a = 1", "value.revenue >= 1");
         var (a, revenue) = (set.FieldSlotOf("traits.a"), set.FieldSlotOf("value.revenue"));
-        var snapshots = Enumerable.Range(0, 10_000).Select(i => set.NewSnapshot(i)).ToArray();
+        // Most shared (a full load's), every third with an array of its own (a decision's), interleaved.
+        var snapshots = Enumerable.Range(0, 10_000).Select(i => set.NewSnapshot(i, sharedFields: i % 3 != 0)).ToArray();
         foreach (var s in snapshots.Reverse())
         {
             s.SetField(revenue, FieldValue.Of((double)s.CustomerId));

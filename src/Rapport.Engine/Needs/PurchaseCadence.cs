@@ -155,11 +155,6 @@ public static class PurchaseCadence
         return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
-    public static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
+    /// <summary>The median of <paramref name="values"/>, left as they are (a sorted copy).</summary>
+    public static double Median(double[] values) => MedianInPlace((double[])values.Clone());
 }

@@ -21,6 +21,26 @@ namespace Rapport.Core.Tests.Needs;
 public sealed class NeedsHistoryBufferTests
 {
     [Fact]
+    public void Text_IsKeptFromRangeToRange_UntilItHoldsMoreTextsThanItsCap()
+    {
+        var b = new NeedsHistoryBuffer();
+        var lamps = b.Text.Get("Lamps"u8);
+        b.Clear();
+        Assert.Same(lamps, b.Text.Get("Lamps"u8)); // the next range gets the same string, not a new one
+
+        // Past its cap (texts that are not a catalogue's, say), the next range starts a new interner.
+        for (var i = 0; i <= 200_000; i++)
+        {
+            b.Text.Get(System.Text.Encoding.UTF8.GetBytes($"sku-{i}"));
+        }
+
+        var full = b.Text;
+        b.Clear();
+        Assert.NotSame(full, b.Text);
+        Assert.Equal(0, b.Text.Count);
+    }
+
+    [Fact]
     public void Build_RowsOfCustomersInterleavedAndOutOfTimeOrder_EachGetsTheirOwnInTimeOrder()
     {
         var b = new NeedsHistoryBuffer();

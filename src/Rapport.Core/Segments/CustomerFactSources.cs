@@ -11,7 +11,12 @@ public sealed class TraitFacts : ICustomerFactSource
     public Task LoadAsync(FactRequest request, FactSink sink, CancellationToken cancellationToken)
     {
         var p = new List<(string Name, object? Value)>();
-        var inNames = SqlList.In("name", request.Keys.ToList(), p, "trait");
+        // A full load scans the table rather than go through ix_traits_search: that index is
+        // ordered by (name, value), so every row it finds costs a random lookup of the row for its
+        // customer (3M of 3.3M rows at 1M customers: 1.8 s, against 0.6 s for the scan, in the
+        // sqlite3 shell). `name || ''` keeps SQLite off the index; given customers, their key
+        // drives either way.
+        var inNames = SqlList.In(request.Customers is null ? "name || ''" : "name", request.Keys.ToList(), p, "trait");
         var names = new TextInterner(request.Keys); // a trait's name read comes back as its key's own instance
         var values = new FieldTexts();
         FactQueries.Read(

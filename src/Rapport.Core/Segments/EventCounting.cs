@@ -37,24 +37,29 @@ internal sealed class EventCounting
         IProgress<SegmentProgress>? progress)
     {
         (_set, _snapshots, _givenCustomers, _today, _progress) = (set, snapshots, customers is not null, today, progress);
+        // Each group tests its window first and the shortest windows come first: an integer
+        // comparison dismisses most events (views counted over 30 days, read for a year because
+        // orders are) before any text comparison runs; SQLite evaluates the terms as written.
+        // A full scan at 1M customers: about 0.2 s of CPU less per 2M events (shell, 6 runs each).
         var groups = set.Selectors
             .GroupBy(s => (s.Selector.Type, s.Selector.Name))
+            .Select(g => (g.Key.Type, g.Key.Name, Window: g.Max(s => s.MaxWindow)))
+            .OrderBy(g => g.Window)
             .Select((g, i) =>
             {
-                _parameters.Add(($"type{i}", g.Key.Type));
-                _parameters.Add(($"since{i}", (long)(today - g.Max(s => s.MaxWindow)) * 86_400_000L));
-                if (g.Key.Name is null)
+                _parameters.Add(($"type{i}", g.Type));
+                _parameters.Add(($"since{i}", (long)(today - g.Window) * 86_400_000L));
+                if (g.Name is null)
                 {
-                    return $"(type = @type{i} AND occurred_at >= @since{i})";
+                    return $"(occurred_at >= @since{i} AND type = @type{i})";
                 }
 
-                _parameters.Add(($"name{i}", g.Key.Name));
-                return $"(type = @type{i} AND name = @name{i} AND occurred_at >= @since{i})";
+                _parameters.Add(($"name{i}", g.Name));
+                return $"(occurred_at >= @since{i} AND type = @type{i} AND name = @name{i})";
             })
             .ToList();
-        // The earliest window first, an integer comparison: most events of a full scan are older
-        // than every window, and SQLite evaluates the terms in the order written, so they are
-        // dismissed before any of the groups' text comparisons run.
+        // The earliest window before the groups: events older than every window are dismissed
+        // by one integer comparison.
         _parameters.Add(("earliest", (long)(today - set.Selectors.Max(s => s.MaxWindow)) * 86_400_000L));
         var filter = "occurred_at >= @earliest";
         if (customers is not null)

@@ -26,6 +26,9 @@ public sealed class CustomerSnapshot
 
     public long CustomerId { get; }
 
+    /// <summary>Whether its field values live in a range of a shared array (a full load's snapshot) rather than an array of its own.</summary>
+    public bool SharesFieldStorage => _sharedFields;
+
     public SegmentSet Set => _set;
 
     public FieldValue Field(int slot) => _fields is null ? default : _fields[_fieldsStart + slot];

@@ -65,6 +65,31 @@ public sealed class FactSourcesTests
         Assert.True(needs[(ann, "channel.store")].Number > 0);
     }
 
+    [Theory, BothStores]
+    public async Task Load_OnlyAFullLoad_PutsSnapshotsInSharedFieldStorage(StoreKind store)
+    {
+        // A snapshot loaded on its own (a decision's, kept by the decision cache; a reloaded
+        // customer's) must not hold a range of a shared array: one cached snapshot would keep a
+        // whole array of dead ranges alive.
+        await using var h = await CoreHarness.CreateAsync(store);
+        await h.SendAsync(
+            h.Identify("i1", new JsonObject { ["plan"] = "gold" }, "ann"),
+            h.Identify("i2", new JsonObject { ["plan"] = "free" }, "bob"));
+        var ann = await h.OwnerAsync(Identifier.UserId, "ann");
+        var set = SegmentSet.Compile([SegmentDefinition.Parse("traits.plan = \"gold\"").Definition!]);
+        var loader = new SnapshotLoader([new TraitFacts()]);
+        await using var c = await h.Db.OpenAsync();
+
+        var all = await loader.LoadAsync(c, null, h.Db.Dialect, set, null, today: 20_000);
+        var one = await loader.LoadAsync(c, null, h.Db.Dialect, set, [ann], today: 20_000);
+
+        Assert.Equal(2, all.Count);
+        Assert.All(all.Values, s => Assert.True(s.SharesFieldStorage));
+        Assert.False(Assert.Single(one.Values).SharesFieldStorage);
+        var plan = set.FieldSlotOf("traits.plan");
+        Assert.Equal(("gold", "gold"), (all[ann].Field(plan).Text, one[ann].Field(plan).Text));
+    }
+
     [Fact]
     public void FieldTexts_PastItsCapacity_StillReadsEveryValue_AndKeepsOnlyTheFirst()
     {

@@ -25,11 +25,12 @@ namespace Rapport.Benchmarks.Recompute;
 /// (so those two rewrite every customer, as a first recomputation does, and segments follow).
 ///
 ///     dotnet run -c Release --project benchmarks/Rapport.Benchmarks -- recompute-scenario
-///         [--customers 50000] [--store sqlite:PATH] [--reset] [--parts value,needs,segments] [--sequential] [--allocations]
+///         [--customers 50000] [--store sqlite:PATH] [--reset] [--parts value,needs,segments] [--sequential] [--allocations] [--warm]
 ///
 /// With all three parts (the default) the run is <see cref="FullRecompute"/>, as `rapport recompute`
 /// and POST /v1/recompute run it: value and needs side by side (they read and write different
-/// tables), then the segments. --sequential or fewer parts time each on its own.
+/// tables), then the segments. --sequential or fewer parts time each on its own. --warm reads the
+/// store's file through first, so the page cache holds it (see <see cref="Diagnostics.PageCacheWarmer"/>).
 /// </summary>
 public static class RecomputeScenario
 {
@@ -65,6 +66,11 @@ public static class RecomputeScenario
         var parts = (Option(args, "--parts") ?? "value,needs,segments").Split(',');
         using var allocations = args.Contains("--allocations") ? new Diagnostics.AllocationSampler() : null;
         Console.WriteLine($"store: sqlite:{path}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; load average {LoadAverage()}");
+
+        if (args.Contains("--warm") && File.Exists(path))
+        {
+            Console.WriteLine(Diagnostics.PageCacheWarmer.Warm(path));
+        }
 
         await using var db = new SqliteDatabase(path);
         Console.WriteLine("SQLite: serialized, bulk readers without the per-call mutex");

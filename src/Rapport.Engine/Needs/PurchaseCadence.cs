@@ -29,7 +29,7 @@ public static class PurchaseCadence
                 intervals[i - 1] = days[i] - days[i - 1];
             }
 
-            var median = Median(intervals);
+            var median = MedianInPlace(intervals);
             result.Add(new ProductCadence(group.Key, days.Length, median, last, last + (long)Math.Round(median * Day)));
         }
 
@@ -147,14 +147,11 @@ public static class PurchaseCadence
         }
     }
 
-    /// <summary>The median, sorting <paramref name="values"/> themselves (scratch the caller owns).</summary>
+    /// <summary>The median, sorting <paramref name="values"/> themselves (scratch the caller owns: both forms of Compute build their intervals for it).</summary>
     private static double MedianInPlace(Span<double> values)
     {
         values.Sort();
         var mid = values.Length / 2;
         return values.Length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
-
-    /// <summary>The median of <paramref name="values"/>, left as they are (a sorted copy).</summary>
-    public static double Median(double[] values) => MedianInPlace((double[])values.Clone());
 }

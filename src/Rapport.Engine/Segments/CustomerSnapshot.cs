@@ -15,19 +15,17 @@ public sealed class CustomerSnapshot
     private EventCounter?[]? _counters;
     private ulong[]? _members;
 
-    private readonly bool _sharedFields;
-
     internal CustomerSnapshot(SegmentSet set, long customerId, bool sharedFields)
     {
         _set = set;
         CustomerId = customerId;
-        _sharedFields = sharedFields;
+        SharesFieldStorage = sharedFields;
     }
 
     public long CustomerId { get; }
 
     /// <summary>Whether its field values live in a range of a shared array (a full load's snapshot) rather than an array of its own.</summary>
-    public bool SharesFieldStorage => _sharedFields;
+    public bool SharesFieldStorage { get; }
 
     public SegmentSet Set => _set;
 
@@ -42,7 +40,7 @@ public sealed class CustomerSnapshot
                 return;
             }
 
-            (_fields, _fieldsStart) = _sharedFields ? _set.FieldStorage.Rent() : (new FieldValue[_set.Fields.Count], 0);
+            (_fields, _fieldsStart) = SharesFieldStorage ? _set.FieldStorage.Rent() : (new FieldValue[_set.Fields.Count], 0);
         }
 
         _fields[_fieldsStart + slot] = value;

@@ -161,7 +161,10 @@ public static class CustomerValueUpdater
               FROM orders WHERE {customerFilter} AND status <> 'cancelled'
               GROUP BY customer_id) s ON s.customer_id = ids.customer_id
             LEFT JOIN (
-              SELECT o.customer_id, CAST(SUM(l.quantity * COALESCE(p.unit_cost_e4, 0)) AS BIGINT) AS cost
+              SELECT o.customer_id, CAST(ROUND(SUM(
+                       CASE WHEN p.unit_cost_assumed = 1 AND p.price_e4 > 0
+                            THEN l.quantity * l.unit_price_e4 * (CAST(p.unit_cost_e4 AS DOUBLE PRECISION) / p.price_e4)
+                            ELSE l.quantity * COALESCE(p.unit_cost_e4, 0) END)) AS BIGINT) AS cost
               FROM orders o
               JOIN order_lines l ON l.order_id = o.order_id
               LEFT JOIN products p ON p.sku = l.sku
@@ -179,7 +182,11 @@ public static class CustomerValueUpdater
     /// <summary>
     /// The additive figures of every customer matching <paramref name="customerFilter"/> (a
     /// condition on customer_id) that has orders or costs. Cancelled sales count for nothing.
-    /// Cost of goods is quantity × the product's unit cost now (0 when the product has none).
+    /// Cost of goods is quantity × the product's unit cost now (0 when the product has none),
+    /// except where that cost is only assumed (a ratio of the price, docs/commerce.md): then the
+    /// ratio applies to the price the line was sold at. Taken against today's list price, the
+    /// Online Retail wholesalers, who paid about half the latest price, had costs above their
+    /// revenue: the best customer by revenue came out bronze with a negative margin.
     /// </summary>
     public static async Task<List<(long CustomerId, CustomerValueFigures Figures)>> ReadFiguresAsync(
         DbConnection connection, DbTransaction? transaction, string customerFilter, DynamicParameters? parameters, CancellationToken ct = default)

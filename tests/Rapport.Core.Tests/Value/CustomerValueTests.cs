@@ -145,4 +145,32 @@ public sealed class CustomerValueTests
         Assert.Equal(2L, await ValueTestData.CountAsync(h.Db, "SELECT COUNT(*) FROM customer_value"));
         dir.Delete(recursive: true);
     }
+
+    [Theory, BothStores]
+    public async Task ImportOrders_AssumedCost_IsTheRatioOfThePriceEachLineWasSoldAt(StoreKind store)
+    {
+        // The product's price becomes the latest one seen (4.00, an anonymous order's); a
+        // wholesaler bought it at 1.00. With the cost taken against the list price (60% of 4.00)
+        // the wholesaler's 100 units would cost 240 against 100 of revenue.
+        await using var h = await CoreHarness.CreateAsync(store);
+        var dir = Directory.CreateTempSubdirectory("rapport-value-import-");
+        var path = Path.Combine(dir.FullName, "retail.csv");
+        await File.WriteAllTextAsync(path,
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+            "1,HEART,HEART,100,2011-01-03 10:00:00,1.00,12346.0,Netherlands\n" +
+            "2,HEART,HEART,2,2011-02-03 10:00:00,2.50,17850.0,United Kingdom\n" +
+            "C3,HEART,HEART,-10,2011-03-03 10:00:00,1.00,12346.0,Netherlands\n" +
+            "4,HEART,HEART,1,2011-04-03 10:00:00,4.00,,United Kingdom\n");
+
+        await Importer.RunAsync(h.Writer, h.Identity, h.Events, ImportKind.Orders, path, new ImportOptions { RejectFile = path + ".rejects" });
+
+        var wholesaler = await ValueTestData.ValueAsync(h.Db, await h.OwnerAsync(Identifier.StoreCustomerNo, "12346"));
+        var retail = await ValueTestData.ValueAsync(h.Db, await h.OwnerAsync(Identifier.StoreCustomerNo, "17850"));
+        Assert.Equal(24_000L, await ValueTestData.CountAsync(h.Db, "SELECT unit_cost_e4 FROM products WHERE sku = 'HEART'"));
+        Assert.Equal(54m, Money.FromStorage(wholesaler.CostE4)); // 60% of 100 · 1.00, less 60% of the 10 returned at 1.00
+        Assert.Equal(36m, Money.FromStorage(wholesaler.MarginE4)); // 100 revenue − 10 returned − 54 cost
+        Assert.Equal(3m, Money.FromStorage(retail.CostE4)); // 60% of 2 · 2.50
+        Assert.Equal(2m, Money.FromStorage(retail.MarginE4));
+        dir.Delete(recursive: true);
+    }
 }

@@ -51,7 +51,7 @@ public sealed class AnalyticsQueries(IDatabase database, ValueQueries value, Tim
             }
         }
 
-        var table = cohorts.Build(UnixTime.ToStorage(now), CohortOffsets);
+        var table = cohorts.Build(Periods.ObservedThrough(UnixTime.ToStorage(now), latest), CohortOffsets);
         var customers = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM customers WHERE merged_into IS NULL", cancellationToken: ct));
         var active = latest is { } through
@@ -82,12 +82,15 @@ public sealed class AnalyticsQueries(IDatabase database, ValueQueries value, Tim
         await using var c = await database.OpenAsync(ct);
         await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(
             "SELECT customer_id, placed_at FROM orders WHERE kind = 'sale' AND customer_id IS NOT NULL", cancellationToken: ct));
+        long? latest = null;
         while (await reader.ReadAsync(ct))
         {
-            cohorts.Add(reader.GetInt64(0), reader.GetInt64(1));
+            var at = reader.GetInt64(1);
+            cohorts.Add(reader.GetInt64(0), at);
+            latest = latest is { } l && l >= at ? l : at;
         }
 
-        return CohortReport.From(cohorts.Build(UnixTime.ToStorage(clock.GetUtcNow()), offsets));
+        return CohortReport.From(cohorts.Build(Periods.ObservedThrough(UnixTime.ToStorage(clock.GetUtcNow()), latest), offsets));
     }
 
     /// <summary>Buyers per tier, most valuable tier first (the order of the last recomputation's tiers).</summary>

@@ -171,11 +171,12 @@ public sealed class RelationshipQueries(IDatabase database, TimeProvider clock)
             """,
             cancellationToken: ct));
         var days = ReturnWindows.DefaultDays;
+        var latest = rows.Select(r => (long?)Math.Max(r.First, r.Next ?? long.MinValue)).DefaultIfEmpty().Max();
         return new ReturnWindowReport(
             byVisit ? "visit" : "purchase",
             period.ToString().ToLowerInvariant(),
             days,
-            ReturnWindows.Build(period, rows, UnixTime.ToStorage(clock.GetUtcNow()), days));
+            ReturnWindows.Build(period, rows, Periods.ObservedThrough(UnixTime.ToStorage(clock.GetUtcNow()), latest), days));
     }
 
     private static long Ms(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();

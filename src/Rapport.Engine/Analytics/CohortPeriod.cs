@@ -18,6 +18,23 @@ public static class Periods
 {
     private const long MsPerDay = 86_400_000;
 
+    /// <summary>
+    /// Data whose latest activity is older than this is an archive, not a quiet live store: two
+    /// months, longer than the longest return window (30 days), so a live store's windows can
+    /// all close before its data could be taken for an archive.
+    /// </summary>
+    public const long ArchiveAfterMs = 62 * MsPerDay;
+
+    /// <summary>
+    /// The moment periods are judged "ended" against: now, unless the latest activity in the data
+    /// is more than <see cref="ArchiveAfterMs"/> old, which makes it an archive (the demo's 2011
+    /// orders) observed only up to that activity. Measured against now, every month after an
+    /// archive's last day would have "ended with no purchases" and read as a collapse to 0%; a
+    /// live store's quiet fortnight stays observed.
+    /// </summary>
+    public static long ObservedThrough(long nowMs, long? latestActivityMs) =>
+        latestActivityMs is { } latest && nowMs - latest > ArchiveAfterMs ? latest : nowMs;
+
     public static int Of(long unixMs, CohortPeriod period)
     {
         var days = (int)Math.Floor(unixMs / (double)MsPerDay);

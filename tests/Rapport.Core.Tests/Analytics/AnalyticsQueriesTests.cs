@@ -101,6 +101,27 @@ public sealed class AnalyticsQueriesTests
         Assert.Equal("week", weekly.Period);
     }
 
+    [Theory, BothStores]
+    public async Task Cohorts_AnArchiveOfOldOrders_MonthsAfterItsLastSaleAreBlankNotZero(StoreKind store)
+    {
+        // The same sales read a year later: the latest (25 April 2026) is an archive's last day.
+        // Against now, May 2026 to March 2027 would all have "ended with nobody buying".
+        await using var h = await CoreHarness.CreateAsync(store);
+        await ValueTestData.InsertSalesAsync(h.Writer, Sales);
+        var queries = new AnalyticsQueries(h.Db, new ValueQueries(h.Db), new FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero)));
+
+        var cached = (await queries.ComputeAsync()).Cohorts;
+        var computed = await queries.CohortsAsync(CohortPeriod.Month, 12);
+
+        foreach (var c in new[] { cached, computed })
+        {
+            // January: February (1) and March (0) observed; April holds the last sale, so it is partial; after it nothing was seen.
+            Assert.Equal([1L, 0L, .. Enumerable.Repeat<long?>(null, 10)], c.Cohorts[0].Returning);
+            Assert.Equal([1L, .. Enumerable.Repeat<long?>(null, 11)], c.Cohorts[1].Returning); // February: C back in March
+            Assert.All(c.Cohorts[2].Returning, Assert.Null);
+        }
+    }
+
     [Fact]
     public void Csv_Cohorts_HeaderRowsAndEmptyUnobservedCells()
     {

@@ -17,6 +17,17 @@ public sealed class AnalyticsEngineTests
     }
 
     [Fact]
+    public void ObservedThrough_NowUnlessTheLatestActivityIsAMonthOld()
+    {
+        var now = Ms(2026, 5, 15);
+        Assert.Equal(now, Periods.ObservedThrough(now, null)); // no data: nothing to go by
+        Assert.Equal(now, Periods.ObservedThrough(now, Ms(2026, 4, 25))); // a quiet live store: April has ended
+        Assert.Equal(now, Periods.ObservedThrough(now, now - Periods.ArchiveAfterMs));
+        Assert.Equal(now - Periods.ArchiveAfterMs - 1, Periods.ObservedThrough(now, now - Periods.ArchiveAfterMs - 1));
+        Assert.Equal(Ms(2011, 12, 9), Periods.ObservedThrough(now, Ms(2011, 12, 9))); // the demo's archive
+    }
+
+    [Fact]
     public void Cohorts_InputInAnyOrder_CountsEachCustomerOncePerPeriod()
     {
         var b = new RetentionCohortBuilder(CohortPeriod.Month);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
@@ -159,6 +160,37 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.ReachAsync("**/dashboard/settings");
         Assert.Contains("sqlite", await page.Locator("#store").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task EveryMainPage_FitsA1366PxWindow_NoSidewaysScrolling()
+    {
+        // An admin's navigation (13 sections, the name, Sign out) is wider than 1366 px on one
+        // line, and an order event's properties are JSON with no space to break at: both used to
+        // push the page sideways, the Sign out button out of sight.
+        var reply = await f.Server.Writer.PostAsJsonAsync("/v1/track", new
+        {
+            userId = "ada", @event = "Product Viewed", timestamp = "2025-06-01T10:00:00Z", // Ada's, not a new customer the other tests would count
+            properties = new { product_id = "SKU-" + new string('7', 40), name = "A_PRODUCT_NAME_WITHOUT_ANY_SPACES_AT_ALL", category = "Lamps" },
+        });
+        reply.EnsureSuccessStatusCode();
+        var page = await f.NewPageAsync();
+        string[] paths = ["/dashboard", $"/dashboard/customers/{f.Ada}", "/dashboard/analytics", "/dashboard/segments", "/dashboard/needs", "/dashboard/loyalty", "/dashboard/settings"];
+        foreach (var path in paths)
+        {
+            await page.GotoAsync(path);
+            var sticksOut = await page.EvaluateAsync<string[]>(
+                """
+                () => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                    .slice(0, 5)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + (e.textContent || '').trim().slice(0, 40))
+                """);
+            Assert.True(sticksOut.Length == 0, $"{path} is wider than the window; sticking out: {string.Join(" | ", sticksOut)}");
+            Assert.True(await page.Locator("header.top button").IsVisibleAsync(), $"Sign out is not visible on {path}");
+        }
+
+        await DashboardFixture.ScreenshotAsync(page, "10-narrow-window-settings");
     }
 
     [GeneratedRegex(@"Definition: line 1, column \d+: ")]

@@ -74,7 +74,9 @@ public static class NeedsCalculator
             if (views[i].Category is { } category)
             {
                 var w = 1.0 * Decay.Weight(views[i].At, latest, settings.HalfLifeDays);
-                t.View[t.Slot(category)] += w;
+                // Slot first: it may grow the arrays, and `t.View[t.Slot(c)]` would index the old one.
+                var slot = t.Slot(category);
+                t.View[slot] += w;
                 viewTotal += w;
             }
         }
@@ -95,7 +97,8 @@ public static class NeedsCalculator
             if (sales[i].Category is { } category && amount > 0)
             {
                 var w = amount * Decay.Weight(sales[i].At, latest, settings.HalfLifeDays);
-                t.Spend[t.Slot(category)] += w;
+                var slot = t.Slot(category);
+                t.Spend[slot] += w;
                 spendTotal += w;
             }
         }

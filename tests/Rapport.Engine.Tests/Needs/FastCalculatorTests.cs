@@ -11,7 +11,10 @@ namespace Rapport.Engine.Tests.Needs;
 public sealed class FastCalculatorTests
 {
     private const long Day = 86_400_000;
-    private static readonly string?[] Categories = ["Lamps", "Chairs", "Sofas", "Rugs", null];
+    // More than the calculator's tally starts with (8), so histories grow it: with five, a
+    // customer active in nine categories crashed the needs recomputation unseen (the demo's).
+    private static readonly string?[] Categories =
+        ["Lamps", "Chairs", "Sofas", "Rugs", "Beds", "Desks", "Mirrors", "Clocks", "Vases", "Lights", "Toys", "Bags", "Mugs", null];
     private static readonly string[] Channels = ["web", "app", "store", "phone", "email", "chat", "kiosk"];
     private static readonly string[] Skus = ["A", "B", "C", "b", "Ä"];
 
@@ -51,6 +54,19 @@ public sealed class FastCalculatorTests
         Assert.Equal(["B", "a", "b"], a.Select(x => x.Category));
     }
 
+    [Fact]
+    public void Affinity_TwelveCategoriesViewedAndBought_EveryOneCounted()
+    {
+        var names = Enumerable.Range(1, 12).Select(i => $"C{i:00}").ToList();
+        var views = names.Select(c => new ProductView(Day, c)).ToList();
+        var lines = names.Select((c, i) => new PurchaseLine($"o{i}", Day, "A", c, 1, 10_000, null, false)).ToList();
+
+        var a = NeedsCalculator.Affinity(views, lines, NeedsSettings.Default);
+
+        Assert.Equal(names, a.Select(x => x.Category));
+        Assert.All(a, x => Assert.Equal(1.0 / 12, x.Affinity, 12));
+    }
+
     /// <summary>Small histories with ties, same-day and negative-quantity lines (returns), uncategorised activity, statements at equal times.</summary>
     private static NeedsHistory History(Random r)
     {
@@ -68,8 +84,8 @@ public sealed class FastCalculatorTests
             purchases[Channels[r.Next(Channels.Length)]] = r.Next(1, 10);
         }
 
-        var views = Enumerable.Range(0, r.Next(12)).Select(_ => new ProductView(At(), Categories[r.Next(Categories.Length)])).ToList();
-        var lines = Enumerable.Range(0, r.Next(15)).Select(i => new PurchaseLine(
+        var views = Enumerable.Range(0, r.Next(24)).Select(_ => new ProductView(At(), Categories[r.Next(Categories.Length)])).ToList();
+        var lines = Enumerable.Range(0, r.Next(24)).Select(i => new PurchaseLine(
             $"o{i}", At(), Skus[r.Next(Skus.Length)], Categories[r.Next(Categories.Length)], r.Next(-1, 4), r.Next(0, 5) * 12_345L,
             r.Next(3) == 0 ? null : r.Next(0, 5) * 12_345L, r.Next(4) == 0)).ToList();
         var statements = Enumerable.Range(0, r.Next(4)).Select(i => new PreferenceStatement(

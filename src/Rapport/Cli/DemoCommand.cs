@@ -9,6 +9,8 @@ using Rapport.Core.Events;
 using Rapport.Core.Identity;
 using Rapport.Core.Import;
 using Rapport.Core.Keys;
+using Rapport.Core.Recompute;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 using Rapport.Core.Value;
 using Rapport.Hosting;
@@ -67,7 +69,7 @@ internal static class DemoCommand
         var services = app.Services;
 
         var clock = Stopwatch.StartNew();
-        await output.WriteLineAsync($"[1/4] Importing {sample} into {db.DisplayName} (a re-run only adds what is missing)");
+        await output.WriteLineAsync($"[1/5] Importing {sample} into {db.DisplayName} (a re-run only adds what is missing)");
         var summary = await Importer.RunAsync(
             services.GetRequiredService<StoreWriter>(), services.GetRequiredService<IdentityResolver>(), services.GetRequiredService<EventWriter>(),
             ImportKind.Orders, sample,
@@ -76,7 +78,7 @@ internal static class DemoCommand
             $"      {summary.RowsRead:N0} rows: {summary.Imported:N0} imported, {summary.Unchanged:N0} already there, {summary.Rejected:N0} rejected ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         clock.Restart();
-        await output.WriteLineAsync("[2/4] Simulating web visits, searches, abandoned carts, consent answers and service contacts (marked simulated)");
+        await output.WriteLineAsync("[2/5] Simulating web visits, searches, abandoned carts, consent answers and service contacts (marked simulated)");
         var (customers, products) = await DemoData.LoadAsync(db, ct);
         var sink = services.GetRequiredService<IEventSink>();
         int stored = 0, total = 0;
@@ -91,8 +93,13 @@ internal static class DemoCommand
         await output.WriteLineAsync($"      {total:N0} simulated events for {customers.Count:N0} customers, {stored:N0} new ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         clock.Restart();
-        await output.WriteLineAsync("[3/4] Computing customer value (margin, RFM, tiers, Pareto) and fitting BG/NBD and Gamma-Gamma to the customers' purchases");
+        await output.WriteLineAsync("[3/5] Computing customer value (margin, RFM, tiers, Pareto) and fitting BG/NBD and Gamma-Gamma to the customers' purchases");
         var top = await ComputeValueAsync(services, output, ct);
+        await output.WriteLineAsync($"      ({clock.Elapsed.TotalSeconds:0.0} s)");
+
+        clock.Restart();
+        await output.WriteLineAsync("[4/5] Needs and segments: product categories derived from the descriptions (the data has none), needs and their clusters, example segments");
+        await ComputeNeedsAndSegmentsAsync(services, output, error, ct);
         await output.WriteLineAsync($"      ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         var keys = services.GetRequiredService<ApiKeys>();
@@ -107,7 +114,7 @@ internal static class DemoCommand
 
         await app.StartAsync(ct);
         var url = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        await output.WriteLineAsync("[4/4] Serving");
+        await output.WriteLineAsync("[5/5] Serving");
         await output.WriteLineAsync($"      Status page:  {url}/");
         await DashboardCommands.PrintSignInAsync(services, url, output, "      ", ct);
         await output.WriteLineAsync($"      OpenAPI:      {url}/openapi/v1.json");
@@ -149,6 +156,53 @@ internal static class DemoCommand
             CultureInfo.InvariantCulture,
             $"      {fit.Predictions:N0} customers; 52-week CLV at 40% margin, 10%/year: total £{fit.TotalClv:N0}, highest £{fit.TopClv:N0} (customer {fit.TopCustomerId})"));
         return fit.TopCustomerId!.Value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// What the needs page, the profiles' needs and category segments stand on: categories for
+    /// the products (<see cref="DemoCategories"/>), then the full recomputation (value, needs
+    /// with a cluster fit, the segments there are), then the example segments, computed on
+    /// those needs as they are saved.
+    /// </summary>
+    private static async Task ComputeNeedsAndSegmentsAsync(IServiceProvider services, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var categorised = await DemoCategories.ApplyAsync(services.GetRequiredService<StoreWriter>(), ct);
+        await using (var c = await services.GetRequiredService<IDatabase>().OpenAsync(ct))
+        {
+            var counts = await c.QueryAsync<(string Category, long Products)>(
+                "SELECT category, COUNT(*) FROM products WHERE category IS NOT NULL GROUP BY category ORDER BY COUNT(*) DESC, category");
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"      {categorised:N0} products categorised now; {string.Join(", ", counts.Select(x => $"{x.Category} {x.Products:N0}"))}"));
+        }
+
+        var last = "";
+        var summary = await services.GetRequiredService<FullRecompute>().TryRunAsync(p =>
+        {
+            var line = p.Phase == "value and needs" && p.Needs.Total > 0 ? $"needs: {p.Needs.Phase} {p.Needs.Done * 10 / p.Needs.Total * 10}%" : p.Phase;
+            if (line != last)
+            {
+                error.WriteLine(line);
+                last = line;
+            }
+        }, ct);
+        if (summary?.Needs is { } needs)
+        {
+            foreach (var line in NeedsCommands.Describe(needs).TrimEnd().Split(Environment.NewLine))
+            {
+                await output.WriteLineAsync("      " + line);
+            }
+        }
+
+        var created = await DemoSegments.CreateAsync(services.GetRequiredService<SegmentService>(), ct);
+        await using (var c = await services.GetRequiredService<IDatabase>().OpenAsync(ct))
+        {
+            var sizes = await c.QueryAsync<(string Name, long Members)>(
+                "SELECT s.name, (SELECT COUNT(*) FROM segment_members m WHERE m.segment_id = s.id) FROM segments s ORDER BY s.id");
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"      {created} example segments saved now; {string.Join(", ", sizes.Select(x => $"{x.Name} {x.Members:N0}"))}"));
+        }
     }
 
     private static string? FindSample()

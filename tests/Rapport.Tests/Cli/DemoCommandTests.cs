@@ -60,15 +60,27 @@ public sealed partial class DemoCommandTests
         {
             await c.OpenAsync();
             Assert.Equal(4372L, Scalar(c, "SELECT COUNT(*) FROM identifiers WHERE kind = 'store_customer_no'"));
-            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM events WHERE message_id NOT LIKE 'sim-%' OR context NOT LIKE '%\"simulated\":true%'"));
+            // Every customer event is marked simulated; the rest are Rapport's own (Segment Entered).
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM events WHERE origin = 'customer' AND (message_id NOT LIKE 'sim-%' OR context NOT LIKE '%\"simulated\":true%')"));
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM events WHERE origin <> 'customer' AND name <> 'Segment Entered'"));
             Assert.True(Scalar(c, "SELECT COUNT(*) FROM carts WHERE status = 'open'") > 0, "simulated abandoned carts");
+            // Needs and segments have something to show: derived categories, needs with clusters, five example segments with members.
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM products WHERE category IS NULL"));
+            Assert.True(Scalar(c, "SELECT COUNT(*) FROM customer_affinity WHERE category = 'Christmas'") > 100, "Christmas affinity");
+            Assert.True(Scalar(c, "SELECT COUNT(*) FROM customer_needs WHERE cluster IS NOT NULL") > 4000, "customers in needs clusters");
+            Assert.Equal(5L, Scalar(c, "SELECT COUNT(*) FROM segments"));
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM segments s WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = s.id)"));
         }
+
+        Assert.Contains("5 example segments saved now; Platinum customers 217,", text, StringComparison.Ordinal);
 
         // A second run reuses the store and adds nothing.
         var again = new SyncWriter();
         Assert.Equal(0, await RapportCli.RunAsync(["demo", "--dir", dir, "--no-serve"], again, new StringWriter()));
         Assert.Contains("0 imported, 541,909 already there", again.Text, StringComparison.Ordinal);
         Assert.Contains(", 0 new", again.Text, StringComparison.Ordinal);
+        Assert.Contains("0 products categorised now", again.Text, StringComparison.Ordinal);
+        Assert.Contains("0 example segments saved now", again.Text, StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
         Directory.Delete(dir, recursive: true);
     }

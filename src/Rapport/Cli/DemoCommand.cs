@@ -4,6 +4,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Rapport.Core.Actions;
 using Rapport.Core.Demo;
 using Rapport.Core.Events;
 using Rapport.Core.Identity;
@@ -98,7 +99,7 @@ internal static class DemoCommand
         await output.WriteLineAsync($"      ({clock.Elapsed.TotalSeconds:0.0} s)");
 
         clock.Restart();
-        await output.WriteLineAsync("[4/5] Needs and segments: product categories derived from the descriptions (the data has none), needs and their clusters, example segments");
+        await output.WriteLineAsync("[4/5] Needs, segments and actions: product categories derived from the descriptions (the data has none), needs and their clusters, example segments, example actions decided with simulated outcomes");
         await ComputeNeedsAndSegmentsAsync(services, output, error, ct);
         await output.WriteLineAsync($"      ({clock.Elapsed.TotalSeconds:0.0} s)");
 
@@ -203,6 +204,12 @@ internal static class DemoCommand
                 CultureInfo.InvariantCulture,
                 $"      {created} example segments saved now; {string.Join(", ", sizes.Select(x => $"{x.Name} {x.Members:N0}"))}"));
         }
+
+        var actions = await DemoActions.RunAsync(
+            services.GetRequiredService<ActionCatalog>(), services.GetRequiredService<NextBestActionEngine>(), services.GetRequiredService<IDatabase>(), ct);
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"      {actions.ActionsCreated} example actions saved now; {actions.Decisions:N0} decided on email ({actions.Accepted:N0} accepted, simulated), {actions.ControlDecisions:N0} held out as control groups ({actions.Converted:N0} converted, simulated)"));
     }
 
     private static string? FindSample()

@@ -70,6 +70,12 @@ public sealed partial class DemoCommandTests
             Assert.True(Scalar(c, "SELECT COUNT(*) FROM customer_needs WHERE cluster IS NOT NULL") > 4000, "customers in needs clusters");
             Assert.Equal(5L, Scalar(c, "SELECT COUNT(*) FROM segments"));
             Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM segments s WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = s.id)"));
+            // Actions decided by the engine, each with an outcome; control groups held out; consent obeyed.
+            Assert.Equal(4L, Scalar(c, "SELECT COUNT(*) FROM actions"));
+            Assert.True(Scalar(c, "SELECT COUNT(*) FROM decisions WHERE control = 0 AND outcome IN ('accepted', 'ignored')") > 50, "treated decisions with outcomes");
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM decisions WHERE control = 0 AND outcome IS NULL"));
+            Assert.True(Scalar(c, "SELECT COUNT(*) FROM decisions WHERE control = 1") > 0, "control groups");
+            Assert.Equal(0L, Scalar(c, "SELECT COUNT(*) FROM decisions WHERE channel <> 'email'"));
         }
 
         Assert.Contains("5 example segments saved now; Platinum customers 217,", text, StringComparison.Ordinal);
@@ -81,6 +87,7 @@ public sealed partial class DemoCommandTests
         Assert.Contains(", 0 new", again.Text, StringComparison.Ordinal);
         Assert.Contains("0 products categorised now", again.Text, StringComparison.Ordinal);
         Assert.Contains("0 example segments saved now", again.Text, StringComparison.Ordinal);
+        Assert.Contains("0 example actions saved now; 0 decided", again.Text, StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
         Directory.Delete(dir, recursive: true);
     }

@@ -10,6 +10,8 @@ namespace Rapport.Dashboard.Charts;
 /// </summary>
 internal static class IntervalChart
 {
+    public const int MaxLabel = 27;
+
     public static HtmlString Render(string id, string title, IReadOnlyList<(string Label, double Estimate, double Low, double High)> rows)
     {
         const int width = 760, left = 200, right = 24, top = 14, rowH = 28, axis = 34;
@@ -43,7 +45,10 @@ internal static class IntervalChart
             var y = top + (i * rowH) + (rowH / 2.0);
             var shown = low > 0 || high < 0;
             var color = !shown ? "#8a94a6" : estimate > 0 ? "#1e7a46" : "#b3261e";
-            Svg.Text(sb, left - 8, y + 4, label, "end");
+            // The label column is `left` wide (about 28 characters): a longer name is cut, whole in its tooltip and in the table below.
+            var shortLabel = label.Length > MaxLabel ? label[..(MaxLabel - 1)].TrimEnd() + "…" : label;
+            sb.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{Svg.N(left - 8)}\" y=\"{Svg.N(y + 4)}\" text-anchor=\"end\">{Svg.E(shortLabel)}<title>{Svg.E(label)}</title></text>");
             Svg.Line(sb, X(low), y, X(high), y, color);
             sb.Append(CultureInfo.InvariantCulture,
                 $"<circle cx=\"{Svg.N(X(estimate))}\" cy=\"{Svg.N(y)}\" r=\"5\" fill=\"{color}\"><title>{Svg.E(label)}: {Svg.E((estimate * 100).ToString("0.#", CultureInfo.InvariantCulture))} pts ({Svg.E((low * 100).ToString("0.#", CultureInfo.InvariantCulture))} to {Svg.E((high * 100).ToString("0.#", CultureInfo.InvariantCulture))})</title></circle>");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Rapport.Core.Customers;
 using Rapport.Core.Needs;
 using Rapport.Core.Storage;
 
@@ -45,18 +46,11 @@ public sealed class NeedsClusterMembers(IDatabase database)
             new { after, model, cluster = (long)cluster, from = await LineageFromAsync(c, model, ct) },
             cancellationToken: ct))).ToList();
         var page = rows.Take(PageSize).ToList();
-        var ids = page.Select(r => r.Id).ToArray();
-        var traits = ids.Length == 0
-            ? []
-            : (await c.QueryAsync<(long Id, string Name, string Value)>(new CommandDefinition(
-                $"SELECT customer_id, name, value FROM traits WHERE customer_id IN {ValueList.Sql(database.Dialect, "@ids")} AND name IN ('name', 'email', 'firstName', 'lastName')",
-                new { ids = ValueList.Of(database.Dialect, ids) },
-                cancellationToken: ct))).ToList();
-        string? Trait(long id, string name) => traits.FirstOrDefault(t => t.Id == id && t.Name == name).Value;
+        var labels = await CustomerLabels.ReadAsync(c, database.Dialect, page.Select(r => r.Id).ToArray(), ct);
         return (page.Select(r => new ClusterMember(
             r.Id,
-            Trait(r.Id, "name") ?? (string.Join(' ', new[] { Trait(r.Id, "firstName"), Trait(r.Id, "lastName") }.Where(x => x is not null)) is { Length: > 0 } n ? n : null),
-            Trait(r.Id, "email"),
+            labels[r.Id].Name,
+            labels[r.Id].Email,
             r.Top,
             r.Price)).ToList(), rows.Count > PageSize);
     }

@@ -35,7 +35,8 @@ internal static class DashboardServices
         services.AddSingleton<Panels.IProfilePanel, Panels.NeedsPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.LoyaltyPanel>();
         services.AddSingleton<Panels.IProfilePanel, Panels.DecisionsPanel>();
-        services.AddSingleton<NeedsOverview>().AddSingleton<ConsentOverview>().AddSingleton<PopulationReports>().AddSingleton<NeedsClusterMembers>();
+        services.AddSingleton<NeedsOverview>().AddSingleton<ConsentOverview>().AddSingleton<PopulationReports>().AddSingleton<NeedsClusterMembers>()
+            .AddSingleton<Rapport.Core.Segments.SegmentMemberList>();
         var password = configuration["Rapport:AdminPassword"];
         services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<IDatabase>(), sp.GetRequiredService<TimeProvider>(), password));
         services.TryAddSingleton<StaffAccounts>();

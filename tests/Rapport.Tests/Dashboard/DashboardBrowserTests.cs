@@ -98,6 +98,33 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
     }
 
     [Fact]
+    public async Task SegmentPage_ListsMembersWithNamesAndValue_UnknownSegmentIs404()
+    {
+        var created = await f.Server.Admin.PostAsJsonAsync("/v1/segments?wait=true", new { name = "Gold plan (members page)", text = "traits.plan = \"gold\" and value.orders >= 2" });
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["id"]!.GetValue<long>();
+        var page = await f.NewPageAsync();
+        await page.GotoAsync("/dashboard/segments");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Gold plan (members page)" }).ClickAsync();
+        await page.ReachAsync($"**/dashboard/segments/{id}");
+
+        // Ada alone: the gold plan, two orders, 200.00 net.
+        Assert.Equal("1", await page.Locator("#member-count").InnerTextAsync());
+        var row = page.Locator("#members tbody tr");
+        Assert.Equal(1, await row.CountAsync());
+        var cells = await row.Locator("td").AllInnerTextsAsync();
+        Assert.Equal([$"#{f.Ada}", "Ada Lovelace", "ada@example.com"], cells.Take(3));
+        Assert.Equal("200.00", cells[4]);
+        await DashboardFixture.ScreenshotAsync(page, "11-segment-members");
+        await row.GetByRole(AriaRole.Link, new() { Name = $"#{f.Ada}" }).ClickAsync();
+        await page.ReachAsync($"**/dashboard/customers/{f.Ada}");
+
+        var missing = await page.GotoAsync("/dashboard/segments/999999");
+        Assert.Equal(404, missing!.Status);
+        Assert.Equal("Segment not found", await page.Locator("h1").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task Analytics_CohortHeatmapRepeatRateParetoAndClv()
     {
         var page = await f.NewPageAsync();

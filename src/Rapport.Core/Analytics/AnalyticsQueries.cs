@@ -72,7 +72,27 @@ public sealed class AnalyticsQueries(IDatabase database, ValueQueries value, Tim
             await TiersAsync(c, ct));
         var clv = await ClvDistributionAsync(c, ct);
         var pareto = await value.ParetoAsync(0.2, 21, ct);
-        return new AnalyticsSnapshot(now, watch.Elapsed, overview, CohortReport.From(table), clv, pareto);
+        return new AnalyticsSnapshot(now, watch.Elapsed, overview, CohortReport.From(table), clv, pareto, await TopCustomersAsync(c, ct));
+    }
+
+    /// <summary>How many customers the customers page lists before anyone searches.</summary>
+    public const int TopCustomerCount = 10;
+
+    /// <summary>
+    /// The customers who brought the most net revenue: one scan of customer_value here, every
+    /// ten minutes with the rest of the snapshot, rather than an index the bulk recomputation
+    /// would have to keep up for a list of ten (or a sort of a million rows per page view).
+    /// </summary>
+    private async Task<IReadOnlyList<TopCustomer>> TopCustomersAsync(System.Data.Common.DbConnection c, CancellationToken ct)
+    {
+        var rows = (await c.QueryAsync<(long Id, string? Tier, long Orders, long Net, long? LastAt)>(new CommandDefinition(
+            "SELECT v.customer_id, v.tier, v.orders, v.revenue_e4 - v.returns_e4 AS net, v.last_order_at " +
+            "FROM customer_value v JOIN customers cu ON cu.id = v.customer_id " +
+            $"WHERE cu.merged_into IS NULL AND v.orders > 0 ORDER BY net DESC, v.customer_id LIMIT {TopCustomerCount}",
+            cancellationToken: ct))).ToList();
+        var labels = await Rapport.Core.Customers.CustomerLabels.ReadAsync(c, database.Dialect, rows.Select(r => r.Id).ToArray(), ct);
+        return rows.Select(r => new TopCustomer(
+            r.Id, labels[r.Id].Name, labels[r.Id].Email, r.Tier, r.Orders, Money.FromStorage(r.Net), UnixTime.FromStorage(r.LastAt))).ToList();
     }
 
     /// <summary>Cohorts by week or month, computed now (the cache keeps the monthly table only).</summary>

@@ -62,11 +62,15 @@ public sealed record ClvDistributionReport(
         d.Bins.Select(b => new ClvBin(Money.FromStorage(b.From), Money.FromStorage(b.To), b.Count)).ToList());
 }
 
-/// <summary>Everything the overview and analytics pages show, computed together in one pass over the orders.</summary>
+/// <summary>A customer among those who brought the most net revenue, as the customers page lists them.</summary>
+public sealed record TopCustomer(long Id, string? Name, string? Email, string? Tier, long Orders, decimal NetRevenue, DateTimeOffset? LastOrderAt);
+
+/// <summary>Everything the overview, analytics and customers pages show, computed together in one pass over the orders.</summary>
 public sealed record AnalyticsSnapshot(
     DateTimeOffset ComputedAt,
     TimeSpan Took,
     OverviewFigures Overview,
     CohortReport Cohorts,
     ClvDistributionReport Clv,
-    ParetoReply Pareto);
+    ParetoReply Pareto,
+    IReadOnlyList<TopCustomer> TopCustomers);

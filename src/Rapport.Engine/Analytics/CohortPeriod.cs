@@ -19,11 +19,11 @@ public static class Periods
     private const long MsPerDay = 86_400_000;
 
     /// <summary>
-    /// Data whose latest activity is older than this is an archive, not a quiet live store: two
-    /// months, longer than the longest return window (30 days), so a live store's windows can
-    /// all close before its data could be taken for an archive.
+    /// Data whose latest activity is older than this is an archive, not a quiet live store: a
+    /// year. A store whose last sale was months ago may still be live (a seasonal shop, a test
+    /// store: its empty months are real zeros); a year without one is history.
     /// </summary>
-    public const long ArchiveAfterMs = 62 * MsPerDay;
+    public const long ArchiveAfterMs = 365 * MsPerDay;
 
     /// <summary>
     /// The moment periods are judged "ended" against: now, unless the latest activity in the data

@@ -58,6 +58,9 @@ public sealed class AnalyticsQueriesTests
         Assert.Equal([2L, 3L, 2L, 1L], o.RevenueByMonth.Select(p => p.Orders));
         // Active: bought in the 90 days up to the latest order (25 April, so since 25 January): A, C and D, not B (20 January).
         Assert.Equal(3L, o.ActiveCustomers);
+        // The customers page's list: most net revenue first.
+        Assert.Equal([175m, 130m, 10m, 5m], s.TopCustomers.Select(t => t.NetRevenue));
+        Assert.Equal([3L, 3L, 1L, 1L], s.TopCustomers.Select(t => t.Orders));
         Assert.Null(s.Clv.Model);
     }
 
@@ -104,11 +107,11 @@ public sealed class AnalyticsQueriesTests
     [Theory, BothStores]
     public async Task Cohorts_AnArchiveOfOldOrders_MonthsAfterItsLastSaleAreBlankNotZero(StoreKind store)
     {
-        // The same sales read a year later: the latest (25 April 2026) is an archive's last day.
-        // Against now, May 2026 to March 2027 would all have "ended with nobody buying".
+        // The same sales read two years later: the latest (25 April 2026) is an archive's last day.
+        // Against now, May 2026 to February 2028 would all have "ended with nobody buying".
         await using var h = await CoreHarness.CreateAsync(store);
         await ValueTestData.InsertSalesAsync(h.Writer, Sales);
-        var queries = new AnalyticsQueries(h.Db, new ValueQueries(h.Db), new FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero)));
+        var queries = new AnalyticsQueries(h.Db, new ValueQueries(h.Db), new FakeTimeProvider(new DateTimeOffset(2028, 3, 1, 0, 0, 0, TimeSpan.Zero)));
 
         var cached = (await queries.ComputeAsync()).Cohorts;
         var computed = await queries.CohortsAsync(CohortPeriod.Month, 12);

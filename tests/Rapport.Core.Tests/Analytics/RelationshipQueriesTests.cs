@@ -239,14 +239,14 @@ public sealed class RelationshipQueriesTests
     [Theory, BothStores]
     public async Task ReturnWindows_AnArchiveOfOldOrders_WindowsPastItsLastSaleAreNotCounted(StoreKind store)
     {
-        // March 2026's sales read in 2027: the data ends on 20 March, so a window closing after
+        // March 2026's sales read in 2028: the data ends on 20 March, so a window closing after
         // that was never observed; against now every window would count C, and B's 30 days too.
         await using var h = await CoreHarness.CreateAsync(store);
         await ValueTestData.InsertSalesAsync(h.Writer, [
             new("A", D(3, 2), 10m), new("A", D(3, 3), 10m),
             new("B", D(3, 5, hour: 9), 10m), new("B", D(3, 15), 10m),
             new("C", D(3, 20), 10m)]);
-        var queries = new RelationshipQueries(h.Db, new FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero)));
+        var queries = new RelationshipQueries(h.Db, new FakeTimeProvider(new DateTimeOffset(2028, 3, 1, 0, 0, 0, TimeSpan.Zero)));
 
         var march = Assert.Single((await queries.ReturnWindowsAsync(byVisit: false, CohortPeriod.Month)).Cohorts);
 

@@ -98,6 +98,21 @@ public sealed partial class DashboardBrowserTests(DashboardFixture f)
     }
 
     [Fact]
+    public async Task CustomersPage_BeforeASearch_ListsTheMostValuableCustomers()
+    {
+        var page = await f.NewPageAsync();
+        await page.GotoAsync("/dashboard/customers");
+
+        await using var c = await f.Server.Db.OpenAsync();
+        var expected = (await c.QueryAsync<long>(
+            "SELECT customer_id FROM customer_value WHERE orders > 0 ORDER BY revenue_e4 - returns_e4 DESC, customer_id LIMIT 10")).Select(id => $"#{id}").ToList();
+        Assert.Equal(10, expected.Count);
+        Assert.Equal(expected, await page.Locator("#top-customers tbody tr td:first-child").AllInnerTextsAsync());
+        await page.Locator("#top-customers tbody tr a").First.ClickAsync();
+        await page.ReachAsync($"**/dashboard/customers/{expected[0][1..]}");
+    }
+
+    [Fact]
     public async Task SegmentPage_ListsMembersWithNamesAndValue_UnknownSegmentIs404()
     {
         var created = await f.Server.Admin.PostAsJsonAsync("/v1/segments?wait=true", new { name = "Gold plan (members page)", text = "traits.plan = \"gold\" and value.orders >= 2" });

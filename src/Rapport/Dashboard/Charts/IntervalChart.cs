@@ -48,7 +48,7 @@ internal static class IntervalChart
             // The label column is `left` wide (about 28 characters): a longer name is cut, whole in its tooltip and in the table below.
             var shortLabel = label.Length > MaxLabel ? label[..(MaxLabel - 1)].TrimEnd() + "…" : label;
             sb.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{Svg.N(left - 8)}\" y=\"{Svg.N(y + 4)}\" text-anchor=\"end\">{Svg.E(shortLabel)}<title>{Svg.E(label)}</title></text>");
+                $"<g><title>{Svg.E(label)}</title><text x=\"{Svg.N(left - 8)}\" y=\"{Svg.N(y + 4)}\" text-anchor=\"end\">{Svg.E(shortLabel)}</text></g>");
             Svg.Line(sb, X(low), y, X(high), y, color);
             sb.Append(CultureInfo.InvariantCulture,
                 $"<circle cx=\"{Svg.N(X(estimate))}\" cy=\"{Svg.N(y)}\" r=\"5\" fill=\"{color}\"><title>{Svg.E(label)}: {Svg.E((estimate * 100).ToString("0.#", CultureInfo.InvariantCulture))} pts ({Svg.E((low * 100).ToString("0.#", CultureInfo.InvariantCulture))} to {Svg.E((high * 100).ToString("0.#", CultureInfo.InvariantCulture))})</title></circle>");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rapport.Core.Analytics;
 using Rapport.Core.Customers;
 
 namespace Rapport.Dashboard.Pages.Customers;
@@ -12,8 +13,11 @@ public sealed record SearchHit(long Id, string? Name, string? Email, string Matc
 /// any word through the search index, or anywhere when asked; paged by customer id with keyset
 /// paging so page 100 costs what page 1 does).
 /// </summary>
-public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
+public sealed class CustomerSearchModel(CustomerQueries customers, RelationshipReports reports) : PageModel
 {
+    /// <summary>Before a search: the customers who brought the most net revenue, from the analytics snapshot (no scan per view).</summary>
+    public Cached<AnalyticsSnapshot>? Top { get; private set; }
+
     public const int PageSize = 25;
 
     public string? Query { get; private set; }
@@ -36,6 +40,7 @@ public sealed class CustomerSearchModel(CustomerQueries customers) : PageModel
         After = Math.Max(0, after ?? 0);
         if (string.IsNullOrEmpty(Query))
         {
+            Top = await reports.SnapshotAsync(false, ct);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Dapper;
 using Rapport.Core.Actions;
+using Rapport.Core.Segments;
 using Rapport.Core.Storage;
 
 namespace Rapport.Core.Demo;
@@ -47,13 +48,11 @@ public static class DemoActions
     /// Saves the examples whose names are free and, when any was new, decides and simulates
     /// outcomes once (a re-run adds nothing: a second round would only meet cool-downs and caps).
     /// </summary>
-    public static async Task<DemoActionsSummary> RunAsync(ActionCatalog catalog, NextBestActionEngine engine, IDatabase db, CancellationToken ct = default)
+    /// <param name="saved">The saved segments (<see cref="SegmentStore.ListAsync"/>): each example goes to the one it names.</param>
+    public static async Task<DemoActionsSummary> RunAsync(
+        ActionCatalog catalog, NextBestActionEngine engine, IReadOnlyList<SegmentView> saved, IDatabase db, CancellationToken ct = default)
     {
-        Dictionary<string, long> segments;
-        await using (var c = await db.OpenAsync(ct))
-        {
-            segments = (await c.QueryAsync<(string Name, long Id)>("SELECT name, id FROM segments")).ToDictionary(s => s.Name, s => s.Id, StringComparer.Ordinal);
-        }
+        var segments = saved.ToDictionary(s => s.Name, s => s.Id, StringComparer.Ordinal);
 
         var created = new Dictionary<long, Example>();
         foreach (var example in Examples.Where(e => segments.ContainsKey(e.Segment)))

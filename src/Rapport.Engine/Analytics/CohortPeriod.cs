@@ -30,7 +30,7 @@ public static class Periods
     /// is more than <see cref="ArchiveAfterMs"/> old, which makes it an archive (the demo's 2011
     /// orders) observed only up to that activity. Measured against now, every month after an
     /// archive's last day would have "ended with no purchases" and read as a collapse to 0%; a
-    /// live store's quiet fortnight stays observed.
+    /// live store's quiet months stay observed.
     /// </summary>
     public static long ObservedThrough(long nowMs, long? latestActivityMs) =>
         latestActivityMs is { } latest && nowMs - latest > ArchiveAfterMs ? latest : nowMs;

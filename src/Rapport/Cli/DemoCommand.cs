@@ -177,16 +177,7 @@ internal static class DemoCommand
                 $"      {categorised:N0} products categorised now; {string.Join(", ", counts.Select(x => $"{x.Category} {x.Products:N0}"))}"));
         }
 
-        var last = "";
-        var summary = await services.GetRequiredService<FullRecompute>().TryRunAsync(p =>
-        {
-            var line = p.Phase == "value and needs" && p.Needs.Total > 0 ? $"needs: {p.Needs.Phase} {p.Needs.Done * 10 / p.Needs.Total * 10}%" : p.Phase;
-            if (line != last)
-            {
-                error.WriteLine(line);
-                last = line;
-            }
-        }, ct);
+        var summary = await services.GetRequiredService<FullRecompute>().TryRunAsync(RecomputeCommand.ProgressPrinter(error), ct);
         if (summary?.Needs is { } needs)
         {
             foreach (var line in NeedsCommands.Describe(needs).TrimEnd().Split(Environment.NewLine))
@@ -196,17 +187,13 @@ internal static class DemoCommand
         }
 
         var created = await DemoSegments.CreateAsync(services.GetRequiredService<SegmentService>(), ct);
-        await using (var c = await services.GetRequiredService<IDatabase>().OpenAsync(ct))
-        {
-            var sizes = await c.QueryAsync<(string Name, long Members)>(
-                "SELECT s.name, (SELECT COUNT(*) FROM segment_members m WHERE m.segment_id = s.id) FROM segments s ORDER BY s.id");
-            await output.WriteLineAsync(string.Create(
-                CultureInfo.InvariantCulture,
-                $"      {created} example segments saved now; {string.Join(", ", sizes.Select(x => $"{x.Name} {x.Members:N0}"))}"));
-        }
+        var saved = await services.GetRequiredService<SegmentStore>().ListAsync(ct);
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"      {created} example segments saved now; {string.Join(", ", saved.Select(x => $"{x.Name} {x.Members:N0}"))}"));
 
         var actions = await DemoActions.RunAsync(
-            services.GetRequiredService<ActionCatalog>(), services.GetRequiredService<NextBestActionEngine>(), services.GetRequiredService<IDatabase>(), ct);
+            services.GetRequiredService<ActionCatalog>(), services.GetRequiredService<NextBestActionEngine>(), saved, services.GetRequiredService<IDatabase>(), ct);
         await output.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"      {actions.ActionsCreated} example actions saved now; {actions.Decisions:N0} decided on email ({actions.Accepted:N0} accepted, simulated), {actions.ControlDecisions:N0} held out as control groups ({actions.Converted:N0} converted, simulated)"));

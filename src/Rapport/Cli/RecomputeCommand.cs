@@ -22,28 +22,16 @@ internal static class RecomputeCommand
             await using var db = await StoreFactory.OpenMigratedAsync(parse.GetValue(store), ct);
             await using var services = new ServiceCollection().AddRapport(db, TimeProvider.System).BuildServiceProvider();
             var recompute = services.GetRequiredService<FullRecompute>();
-            var last = "";
-            void Show(FullRecomputeProgress p)
-            {
-                // One line per phase change or 10% step of the needs, not per chunk.
-                var line = p.Phase == "value and needs" && p.Needs.Total > 0
-                    ? string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: needs {p.Needs.Phase} {p.Needs.Done * 10 / p.Needs.Total * 10}%")
-                    : p.Phase;
-                if (line != last)
-                {
-                    error.WriteLine(line);
-                    last = line;
-                }
-            }
+            var show = ProgressPrinter(error);
 
             // The segment step reports through its job; shown while it runs.
             using var ticker = new PeriodicTimer(TimeSpan.FromSeconds(1));
-            var run = recompute.TryRunAsync(Show, ct);
+            var run = recompute.TryRunAsync(show, ct);
             while (!run.IsCompleted && await Task.WhenAny(run, ticker.WaitForNextTickAsync(ct).AsTask()) != run)
             {
                 if (recompute.Progress is { Phase: "segments", Segments: { } s })
                 {
-                    Show(recompute.Progress with { Phase = s.Total > 0 ? $"segments: {s.Phase} {s.Done * 10 / s.Total * 10}%" : $"segments: {s.Phase}" });
+                    show(recompute.Progress with { Phase = s.Total > 0 ? $"segments: {s.Phase} {s.Done * 10 / s.Total * 10}%" : $"segments: {s.Phase}" });
                 }
             }
 
@@ -52,6 +40,26 @@ internal static class RecomputeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Prints a full recomputation's progress on <paramref name="error"/>: one line per phase
+    /// change or 10% step of the needs, not per chunk (also the demo's).
+    /// </summary>
+    public static Action<FullRecomputeProgress> ProgressPrinter(TextWriter error)
+    {
+        var last = "";
+        return p =>
+        {
+            var line = p.Phase == "value and needs" && p.Needs.Total > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: needs {p.Needs.Phase} {p.Needs.Done * 10 / p.Needs.Total * 10}%")
+                : p.Phase;
+            if (line != last)
+            {
+                error.WriteLine(line);
+                last = line;
+            }
+        };
     }
 
     public static string Describe(FullRecomputeSummary s)
